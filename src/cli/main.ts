@@ -1,0 +1,64 @@
+/**
+ * Command-line entry point: `nfa-obdd <command> [options]`. Each command lives in its own
+ * module exporting `run(argv): Promise<number>` (the exit code) and `usage`.
+ *
+ * Exit codes: 0 ran (whatever it found), 1 a runtime failure (unreadable or damaged input
+ * where the command says so), 2 bad usage.
+ */
+import { NfaObddError, UsageError } from '../errors.js';
+
+interface Command {
+  run(argv: string[]): Promise<number>;
+  usage: string;
+}
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  scan: { summary: 'scan a file with a signature set', load: () => import('./scan.js') },
+};
+
+function mainUsage(): string {
+  const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  return `usage: nfa-obdd <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
+    `Run 'nfa-obdd <command> --help' for a command's options.\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainUsage());
+    return name === undefined ? 2 : 0;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    process.stderr.write(`nfa-obdd: unknown command '${name}'\n\n${mainUsage()}`);
+    return 2;
+  }
+  const cmd = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(cmd.usage);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`nfa-obdd ${name}: ${e.message}\n\n${cmd.usage}`);
+      return 2;
+    }
+    if (e instanceof NfaObddError) {
+      process.stderr.write(`nfa-obdd ${name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`nfa-obdd: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

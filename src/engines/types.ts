@@ -1,0 +1,66 @@
+/**
+ * The one interface every engine implements (nfa, obdd, obdd2, dfa, mdfa, regexp).
+ *
+ * Compile once into an immutable, shareable `Matcher`; scan many times with a
+ * caller-owned `Scratch` that holds all mutable state of one stream (current frontier or
+ * DFA state, absolute offset, which signatures already reported). Streaming is the
+ * default: each `scan` continues where the previous chunk of the same scratch ended, so a
+ * signature spanning two packets of a TCP stream matches. `finish` declares the end of the
+ * input (end of packet, or of stream) and reports end-anchored matches (`$`, `\z`, a final
+ * `\b`); after it the scratch is back at the start state, ready for the next input.
+ *
+ * Matches arrive through a callback (signature id = index in the compile input list, end =
+ * absolute offset just past the match, counted from the stream start) so that the hot path
+ * never allocates per match.
+ */
+
+export type EngineName = 'nfa' | 'obdd' | 'obdd2' | 'dfa' | 'mdfa' | 'regexp';
+
+export type MatchCallback = (signature: number, end: number) => void;
+
+export type MatchMode =
+  /** Every end offset of every match (one report per (signature, end)). */
+  | 'all'
+  /** Only the earliest-ending match of each signature per input (until `finish`/`reset`). */
+  | 'first';
+
+export interface ScratchOptions {
+  /** @default 'all' */
+  mode?: MatchMode;
+}
+
+/** Opaque per-stream state. Engines narrow it to their own class. */
+export interface Scratch {
+  readonly engine: EngineName;
+  /** Absolute offset of the next byte to scan (bytes scanned since start or last finish). */
+  readonly offset: number;
+}
+
+export interface MatcherStats {
+  engine: EngineName;
+  signatures: number;
+  /** Engine-specific size figures (states, classes, nodes, table bytes, memo stats...). */
+  [key: string]: number | string | boolean | undefined | Record<string, number>;
+}
+
+export interface Matcher {
+  readonly engine: EngineName;
+  /** Signature ids run 0..signatureCount-1 (rejected ones simply never match). */
+  readonly signatureCount: number;
+  createScratch(options?: ScratchOptions): Scratch;
+  /** Scan the next chunk of the stream held by `scratch`. */
+  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void;
+  /** End of input: report end-anchored matches, then reset `scratch` to the start. */
+  finish(scratch: Scratch, onMatch: MatchCallback): void;
+  /** Back to the start state without reporting anything. */
+  reset(scratch: Scratch): void;
+  /** Sizes and counters; cheap to call. */
+  stats(): MatcherStats;
+}
+
+/** A signature that could not be compiled, with the reason (a typed error). */
+export interface RejectedSignature {
+  signature: number;
+  source: string;
+  error: Error;
+}
