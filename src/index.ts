@@ -4,3 +4,11 @@
 export * from './errors.js';
 export type * from './engines/types.js';
 export type { Nfa } from './nfa/types.js';
+export { parseSignature, parsePattern, literalIr, type ParseOptions } from './syntax/index.js';
+export type { Ir, ParsedSignature, ByteSet, AssertionKind } from './syntax/ir.js';
+export * from './engines/compile.js';
+export { buildNfaMatcher } from './engines/nfa.js';
+export { buildNfa, type BuildNfaOptions, type NfaSignatureInput } from './nfa/build.js';
+export * from './snort/index.js';
+export * from './pcap/index.js';
+export * from './flow/index.js';

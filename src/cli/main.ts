@@ -14,6 +14,7 @@ interface Command {
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   scan: { summary: 'scan a file with a signature set', load: () => import('./scan.js') },
+  info: { summary: 'describe capture files (format, link types, packets, bytes, time span)', load: () => import('./info.js') },
 };
 
 function mainUsage(): string {

@@ -52,6 +52,8 @@ export interface ParsedSignature {
   readonly flags: string;
   /** Snort buffer/relative flags as written (subset of `RUIPHDMCKSYBO`), for rule logic. */
   readonly snortFlags: string;
+  /** True for a negated Snort option (`pcre:!"/…/"`): the rule fires when the pattern does not match. */
+  readonly negated: boolean;
   /** True when the signature can only match at offset 0 (`A` flag, or every branch starts with `\A`/`^` without `m`). */
   readonly anchored: boolean;
   readonly ir: Ir;

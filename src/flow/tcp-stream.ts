@@ -1,0 +1,300 @@
+/**
+ * One direction of a TCP connection, reassembled in sequence order.
+ *
+ * In-order bytes are handed to a sink as soon as they are contiguous (the common case, an
+ * in-order segment with nothing buffered, goes straight through as a view, no copy).
+ * Out-of-order bytes are copied into a small sorted buffer of non-overlapping pieces.
+ * Deterministic overlap policy: the first copy of a byte wins. A later segment that
+ * overlaps buffered bytes (or, with `retainBytes`, recently delivered ones) with different
+ * content is counted as an overlap anomaly (the classic IDS-evasion trick); a segment
+ * holding nothing new is counted as a retransmission.
+ *
+ * Memory is bounded: when the buffer exceeds its byte or piece cap, the stream skips the
+ * hole before its first buffered piece (the sink is told: `gap`, so a matcher never matches
+ * across missing bytes) and delivers what became contiguous. Sequence numbers wrap modulo
+ * 2^32; stream positions (`streamPos`) are plain numbers counted from the first byte.
+ */
+import type { Scratch } from '../engines/types.js';
+
+export interface ReassemblySink {
+  /** Contiguous bytes of `stream`, starting at `stream.streamPos`. */
+  deliver(stream: TcpStream, bytes: Uint8Array): void;
+  /** `skipped` bytes are missing before the next delivery (at `stream.streamPos`). */
+  gap(stream: TcpStream, skipped: number): void;
+}
+
+export interface ReassemblyLimits {
+  /** Out-of-order bytes one direction may hold. */
+  maxBufferedBytes: number;
+  /** Out-of-order pieces one direction may hold. */
+  maxSegments: number;
+  /** Delivered bytes kept per direction to compare retransmissions against (0 = off). */
+  retainBytes: number;
+}
+
+/** Counters shared by all streams of one flow table. */
+export class ReassemblyCounters {
+  /** Bytes currently held out of order, all streams. */
+  bufferedBytes = 0;
+  bufferedPeak = 0;
+  /** Segments that arrived ahead of a hole. */
+  outOfOrder = 0;
+  /** Segments holding no byte that was not already delivered or buffered. */
+  retransmissions = 0;
+  /** Bytes received again (overlapping delivered or buffered bytes). */
+  overlapBytes = 0;
+  /** Overlaps whose bytes differ from the first copy (first copy kept). */
+  overlapAnomalies = 0;
+  /** Holes skipped (buffer caps, or flushing at flow end) and their bytes. */
+  gaps = 0;
+  bytesSkipped = 0;
+  /** Bytes delivered in order to the sink. */
+  delivered = 0;
+  /** Segments more than 1 GiB ahead of the expected sequence number (dropped). */
+  outOfWindow = 0;
+  /** Payload after this direction's FIN was reached (dropped). */
+  afterFin = 0;
+}
+
+/** Segments further ahead than this are not plausible (the largest TCP window is 2^30). */
+const MAX_AHEAD = 1 << 30;
+
+export class TcpStream {
+  /** Sequence space known (SYN seen, or first data accepted mid-stream). */
+  started = false;
+  /** Initial sequence number when a SYN was seen, else -1. */
+  isn = -1;
+  /** Sequence number of stream position 0 (after the SYN, or the first byte seen). */
+  startSeq = 0;
+  /** Next expected sequence number (unsigned 32-bit). */
+  nextSeq = 0;
+  /** Sequence number of the FIN (unsigned), -1 while none was seen. */
+  finSeq = -1;
+  /** Every byte up to the FIN was delivered. */
+  finished = false;
+  /** Stream position of `nextSeq`: bytes delivered plus bytes skipped. */
+  streamPos = 0;
+  /** Bytes held out of order. */
+  buffered = 0;
+  /** Matcher state of this direction (owned by the flow table; created on first bytes). */
+  scratch: Scratch | undefined = undefined;
+
+  // Out-of-order pieces, sorted by sequence, non-overlapping; allocated on first use.
+  private seqs: number[] | null = null;
+  private datas: Uint8Array[] | null = null;
+  // Ring of the last delivered bytes (retainBytes > 0), allocated on first delivery.
+  private ring: Uint8Array | null = null;
+
+  constructor(
+    private readonly limits: ReassemblyLimits,
+    private readonly counters: ReassemblyCounters,
+  ) {}
+
+  /** A SYN: the sequence space starts after it. */
+  syn(seq: number): void {
+    if (this.started) return;
+    this.started = true;
+    this.isn = seq >>> 0;
+    this.nextSeq = this.startSeq = (seq + 1) >>> 0;
+  }
+
+  get bufferedSegments(): number {
+    return this.seqs === null ? 0 : this.seqs.length;
+  }
+
+  /** A segment's payload (`seq` = sequence number of its first byte) and FIN flag. */
+  segment(seq: number, data: Uint8Array, fin: boolean, sink: ReassemblySink): void {
+    const c = this.counters;
+    if (this.finished) {
+      if (data.length > 0) c.afterFin++;
+      return;
+    }
+    seq >>>= 0;
+    if (!this.started) {
+      this.started = true;
+      this.nextSeq = this.startSeq = seq;
+    }
+    let len = data.length;
+    if (fin && this.finSeq < 0) this.finSeq = (seq + len) >>> 0;
+    if (len > 0) {
+      let rel = (seq - this.nextSeq) | 0;
+      if (rel < 0) {
+        const old = Math.min(-rel, len);
+        c.overlapBytes += old;
+        if (this.ring !== null && this.differsFromDelivered(rel, data, old)) c.overlapAnomalies++;
+        if (len <= -rel) {
+          c.retransmissions++;
+          len = 0;
+        } else {
+          data = data.subarray(-rel);
+          len = data.length;
+          seq = this.nextSeq;
+          rel = 0;
+        }
+      }
+      if (len > 0) {
+        if (rel > MAX_AHEAD) c.outOfWindow++;
+        else if (rel === 0 && this.bufferedSegments === 0) this.deliver(data, sink);
+        else if (rel === 0) {
+          // Fills (part of) the hole at the front: deliver that part as a view, buffer the rest.
+          const room = (this.seqs![0]! - this.nextSeq) | 0;
+          if (len <= room) this.deliver(data, sink);
+          else {
+            this.deliver(data.subarray(0, room), sink);
+            this.insert(this.nextSeq, 0, data.subarray(room));
+          }
+          this.drain(sink);
+        } else {
+          if (rel > 0) c.outOfOrder++;
+          this.insert(seq, rel, data);
+          this.drain(sink);
+          while (this.bufferedSegments > 0 && (this.buffered > this.limits.maxBufferedBytes || this.seqs!.length > this.limits.maxSegments)) {
+            this.skipHole(sink);
+          }
+        }
+      }
+    }
+    if (this.finSeq >= 0 && this.nextSeq === this.finSeq && this.bufferedSegments === 0) this.finished = true;
+  }
+
+  /** Skip every hole and deliver everything buffered (flow end, or memory pressure). */
+  flush(sink: ReassemblySink): void {
+    while (this.bufferedSegments > 0) this.skipHole(sink);
+  }
+
+  /** Skip the hole before the first buffered piece and deliver what becomes contiguous. */
+  skipHole(sink: ReassemblySink): void {
+    const seqs = this.seqs;
+    if (seqs === null || seqs.length === 0) return;
+    const hole = (seqs[0]! - this.nextSeq) | 0;
+    if (hole < 0) {
+      // Cannot happen while pieces stay at or after nextSeq; if it ever did, trimming the
+      // stale bytes keeps every loop that calls this one making progress.
+      const d = this.datas!;
+      const cut = Math.min(-hole, d[0]!.length);
+      d[0] = d[0]!.subarray(cut);
+      seqs[0] = (seqs[0]! + cut) >>> 0;
+      this.buffered -= cut;
+      this.counters.bufferedBytes -= cut;
+      if (d[0].length === 0) {
+        seqs.shift();
+        d.shift();
+      }
+    } else if (hole > 0) {
+      this.counters.gaps++;
+      this.counters.bytesSkipped += hole;
+      sink.gap(this, hole);
+      this.streamPos += hole;
+      this.nextSeq = seqs[0]!;
+    }
+    this.drain(sink);
+  }
+
+  private deliver(data: Uint8Array, sink: ReassemblySink): void {
+    sink.deliver(this, data);
+    const n = data.length;
+    this.nextSeq = (this.nextSeq + n) >>> 0;
+    this.counters.delivered += n;
+    const r = this.limits.retainBytes;
+    if (r > 0) {
+      this.ring ??= new Uint8Array(r);
+      // Byte at stream position p lives at ring[p % r].
+      const from = n > r ? n - r : 0;
+      for (let i = from, p = (this.streamPos + from) % r; i < n; i++) {
+        this.ring[p] = data[i]!;
+        if (++p === r) p = 0;
+      }
+    }
+    this.streamPos += n;
+  }
+
+  /** Do the first `old` bytes of `data` (starting `-rel` bytes before nextSeq) differ from what was delivered? */
+  private differsFromDelivered(rel: number, data: Uint8Array, old: number): boolean {
+    const ring = this.ring!;
+    const r = ring.length;
+    const start = this.streamPos + rel; // stream position of data[0]
+    const oldest = this.streamPos - Math.min(r, this.streamPos);
+    for (let i = 0; i < old; i++) {
+      const p = start + i;
+      if (p < oldest) continue; // no longer retained
+      if (ring[p % r] !== data[i]) return true;
+    }
+    return false;
+  }
+
+  /** Add the parts of [seq, seq+len) not already buffered; compare the parts that are. */
+  private insert(seq: number, rel: number, data: Uint8Array): void {
+    const c = this.counters;
+    this.seqs ??= [];
+    this.datas ??= [];
+    const seqs = this.seqs;
+    const datas = this.datas;
+    const base = this.nextSeq;
+    const end = rel + data.length;
+    let cursor = rel;
+    let anomaly = false;
+    let added = 0;
+    let i = 0;
+    for (; i < seqs.length && cursor < end; i++) {
+      const a = (seqs[i]! - base) | 0;
+      const d = datas[i]!;
+      const b = a + d.length;
+      if (b <= cursor) continue;
+      if (a >= end) break;
+      if (a > cursor) {
+        // New bytes in the space before piece i.
+        const piece = copyOf(data, cursor - rel, a - rel);
+        seqs.splice(i, 0, (base + cursor) >>> 0);
+        datas.splice(i, 0, piece);
+        added += piece.length;
+        i++;
+      }
+      // Overlap with piece i: the buffered (first) copy wins.
+      const o0 = Math.max(a, cursor);
+      const o1 = Math.min(b, end);
+      c.overlapBytes += o1 - o0;
+      for (let k = o0; k < o1 && !anomaly; k++) if (d[k - a] !== data[k - rel]) anomaly = true;
+      cursor = b;
+    }
+    if (cursor < end) {
+      const piece = copyOf(data, cursor - rel, data.length);
+      seqs.splice(i, 0, (base + cursor) >>> 0);
+      datas.splice(i, 0, piece);
+      added += piece.length;
+    }
+    if (anomaly) c.overlapAnomalies++;
+    if (added === 0) c.retransmissions++;
+    this.buffered += added;
+    c.bufferedBytes += added;
+    if (c.bufferedBytes > c.bufferedPeak) c.bufferedPeak = c.bufferedBytes;
+  }
+
+  private drain(sink: ReassemblySink): void {
+    const seqs = this.seqs;
+    const datas = this.datas;
+    if (seqs === null || datas === null) return;
+    while (seqs.length > 0 && seqs[0] === this.nextSeq) {
+      seqs.shift();
+      const d = datas.shift()!;
+      this.buffered -= d.length;
+      this.counters.bufferedBytes -= d.length;
+      this.deliver(d, sink);
+    }
+  }
+
+  /** Drop buffered bytes without delivering them (flow discarded). */
+  discard(): void {
+    if (this.seqs === null) return;
+    this.counters.bufferedBytes -= this.buffered;
+    this.buffered = 0;
+    this.seqs.length = 0;
+    this.datas!.length = 0;
+  }
+}
+
+/** A real copy (`Buffer#slice` would return a view and pin the whole capture chunk). */
+function copyOf(data: Uint8Array, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(to - from);
+  out.set(data.subarray(from, to));
+  return out;
+}

@@ -1,0 +1,515 @@
+/**
+ * IR → one epsilon-free NFA for a whole signature set (the contract in `types.ts`).
+ *
+ * Each signature's positions (`positions.ts`) become states; the union shares two kinds of
+ * start state:
+ * - state 0, "before input": the whole initial frontier. Nothing re-enters it, so anything
+ *   hanging off it can only match from offset 0 (anchored signatures, `\A`, `^` without m).
+ * - the unanchored loop: states 1..k whose labels partition all bytes and which follow
+ *   each other (an implicit `.*` before every unanchored signature). Without assertions
+ *   k = 1: one state labelled with every class that follows itself.
+ *
+ * Zero-width assertions are resolved statically by splitting states by the category of
+ * the byte that enters them (word `[A-Za-z0-9_]`, `\n`, other), only as finely as the
+ * signature's assertions need (most need no split). A state's previous byte category is
+ * then known, and a condition on the next byte restricts which copies an edge may enter.
+ * Conditions on the end of input become end-acceptance; a match that ends with a
+ * next-byte condition (`foo\b`, multiline `foo$`) accepts with delta 1 on a lookahead
+ * state whose label is the allowed next bytes and which has no followers. `$` without m
+ * (text-end-newline) accepts at the end (delta 0) and through a `\n`-labelled lookahead
+ * state that accepts only at the end (delta 1). Inside a pattern (`a$\n`) it enters a
+ * "final" copy of the next state that can only end-accept. Only reachable copies are built.
+ *
+ * Guarantees: states of one signature are numbered contiguously (after the start states);
+ * follow rows and acceptance rows are sorted and free of duplicates; delta-1 acceptance
+ * occurs only on lookahead states (never on a start state); byte classes are the coarsest
+ * partition refining every label.
+ */
+import { LimitExceededError, UnsupportedFeatureError } from '../errors.js';
+import type { ByteSet, Ir } from '../syntax/ir.js';
+import type { Nfa } from './types.js';
+import { computeByteClasses } from './byte-classes.js';
+import {
+  A_LINE_END,
+  A_LINE_START,
+  A_NOT_WORD_BOUNDARY,
+  A_TEXT_END,
+  A_TEXT_END_NEWLINE,
+  A_TEXT_START,
+  A_WORD_BOUNDARY,
+  NEXT_DEPENDENT,
+  computePositions,
+  pairMask,
+  pairPos,
+  type Positions,
+} from './positions.js';
+
+export interface NfaSignatureInput {
+  /** Signature id (the caller's index). */
+  readonly id: number;
+  readonly ir: Ir;
+  /** Match only at offset 0 (Snort `A`); a leading `\A`/`^` in the IR needs no flag. */
+  readonly anchored: boolean;
+}
+
+export interface BuildNfaOptions {
+  /** Total NFA states, start states included. @default 2_000_000 */
+  maxStates?: number;
+  /** Positions one signature may expand to (counted repeats copy their item). @default 100_000 */
+  maxRepeatExpansion?: number;
+  /** Follow pairs one signature's Glushkov relation may have. @default 4_000_000 */
+  maxFollowPerSignature?: number;
+  /**
+   * When given, a signature that fails (a budget, an invalid IR) is reported here and left
+   * out (it never matches) instead of failing the whole build.
+   */
+  onReject?: (id: number, error: Error) => void;
+}
+
+export const DEFAULT_MAX_STATES = 2_000_000;
+export const DEFAULT_MAX_REPEAT_EXPANSION = 100_000;
+const DEFAULT_MAX_FOLLOW = 4_000_000;
+
+// Byte categories (bit per category); a state's group is a non-empty union of them.
+const CAT_WORD = 1;
+const CAT_NL = 2;
+const CAT_OTHER = 4;
+const CAT_ALL = 7;
+/** Group 0 stands for "no byte": before the input (prev) or the end of input (next). */
+const NO_BYTE = 0;
+const FINEST_GROUPS = [CAT_WORD, CAT_NL, CAT_OTHER];
+
+const GROUP_BYTES: ByteSet[] = (() => {
+  const word = new Uint32Array(8);
+  const add = (s: ByteSet, lo: number, hi: number): void => {
+    for (let b = lo; b <= hi; b++) s[b >>> 5] |= 1 << (b & 31);
+  };
+  add(word, 0x30, 0x39);
+  add(word, 0x41, 0x5a);
+  add(word, 0x61, 0x7a);
+  add(word, 0x5f, 0x5f);
+  const nl = new Uint32Array(8);
+  add(nl, 0x0a, 0x0a);
+  const other = new Uint32Array(8);
+  for (let w = 0; w < 8; w++) other[w] = ~(word[w] | nl[w]) >>> 0;
+  const out: ByteSet[] = [];
+  for (let g = 0; g < 8; g++) {
+    const s = new Uint32Array(8);
+    for (let w = 0; w < 8; w++) {
+      s[w] = ((g & CAT_WORD ? word[w] : 0) | (g & CAT_NL ? nl[w] : 0) | (g & CAT_OTHER ? other[w] : 0)) >>> 0;
+    }
+    out.push(s);
+  }
+  return out;
+})();
+
+function groupsFor(needWord: boolean, needNl: boolean): number[] {
+  if (needWord && needNl) return [CAT_WORD, CAT_NL, CAT_OTHER];
+  if (needWord) return [CAT_WORD, CAT_NL | CAT_OTHER];
+  if (needNl) return [CAT_NL, CAT_WORD | CAT_OTHER];
+  return [CAT_ALL];
+}
+
+function needsWord(used: number): boolean {
+  return (used & (A_WORD_BOUNDARY | A_NOT_WORD_BOUNDARY)) !== 0;
+}
+
+function needsNl(used: number): boolean {
+  return (used & (A_LINE_START | A_LINE_END | A_TEXT_END_NEWLINE)) !== 0;
+}
+
+/**
+ * Does the assertion conjunction `m` hold at a boundary between `prev` and `next`
+ * (groups, or NO_BYTE)? The groups are always split finely enough for the assertions of
+ * the signature being built, so `(g & CAT_WORD) !== 0` means "is a word byte".
+ * `finalNl`: the next byte is the last byte of the input (only `$` without m cares).
+ */
+function sat(m: number, prev: number, next: number, finalNl: boolean): boolean {
+  if (m === 0) return true;
+  if (m & A_TEXT_START && prev !== NO_BYTE) return false;
+  if (m & A_LINE_START && prev !== NO_BYTE && (prev & CAT_NL) === 0) return false;
+  if (m & A_TEXT_END && next !== NO_BYTE) return false;
+  if (m & A_TEXT_END_NEWLINE && next !== NO_BYTE && !((next & CAT_NL) !== 0 && finalNl)) return false;
+  if (m & A_LINE_END && next !== NO_BYTE && (next & CAT_NL) === 0) return false;
+  if (m & (A_WORD_BOUNDARY | A_NOT_WORD_BOUNDARY)) {
+    const pw = prev !== NO_BYTE && (prev & CAT_WORD) !== 0;
+    const nw = next !== NO_BYTE && (next & CAT_WORD) !== 0;
+    if (m & A_WORD_BOUNDARY && pw === nw) return false;
+    if (m & A_NOT_WORD_BOUNDARY && pw !== nw) return false;
+  }
+  return true;
+}
+
+function intersects(a: ByteSet, b: ByteSet): boolean {
+  for (let w = 0; w < 8; w++) if ((a[w] & b[w]) !== 0) return true;
+  return false;
+}
+
+function intersect(a: ByteSet, b: ByteSet): ByteSet {
+  const s = new Uint32Array(8);
+  for (let w = 0; w < 8; w++) s[w] = a[w] & b[w];
+  return s;
+}
+
+/** Growable list of u32 (compile-time only). */
+class U32List {
+  data = new Uint32Array(64);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Uint32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+  truncate(n: number): void {
+    this.length = n;
+  }
+}
+
+/** Accumulates states, edges and acceptance for the whole set. */
+class Builder {
+  labels: ByteSet[] = [];
+  edgeFrom = new U32List();
+  edgeTo = new U32List();
+  accState = new U32List();
+  accSig = new U32List();
+  accDelta = new U32List();
+  endState = new U32List();
+  endSig = new U32List();
+  endDelta = new U32List();
+
+  mark(): number[] {
+    return [this.labels.length, this.edgeFrom.length, this.accState.length, this.endState.length];
+  }
+
+  rollback(m: number[]): void {
+    this.labels.length = m[0];
+    this.edgeFrom.truncate(m[1]);
+    this.edgeTo.truncate(m[1]);
+    this.accState.truncate(m[2]);
+    this.accSig.truncate(m[2]);
+    this.accDelta.truncate(m[2]);
+    this.endState.truncate(m[3]);
+    this.endSig.truncate(m[3]);
+    this.endDelta.truncate(m[3]);
+  }
+
+  edge(from: number, to: number): void {
+    this.edgeFrom.push(from);
+    this.edgeTo.push(to);
+  }
+
+  accept(state: number, sig: number, delta: number): void {
+    this.accState.push(state);
+    this.accSig.push(sig);
+    this.accDelta.push(delta);
+  }
+
+  acceptEnd(state: number, sig: number, delta: number): void {
+    this.endState.push(state);
+    this.endSig.push(sig);
+    this.endDelta.push(delta);
+  }
+}
+
+/** The unanchored start states: their global ids and prev-byte groups. */
+interface StartStates {
+  loopIds: number[];
+  loopGroups: number[];
+}
+
+function addSignature(
+  b: Builder,
+  sig: number,
+  pos: Positions,
+  anchored: boolean,
+  starts: StartStates,
+  maxStates: number,
+): void {
+  const groups = groupsFor(needsWord(pos.usedAssertions), needsNl(pos.usedAssertions));
+  // (pos, group, final) → global state id.
+  const ids = new Map<number, number>();
+  const queuePos: number[] = [];
+  const queueGroup: number[] = [];
+  const queueFinal: number[] = [];
+  const lookahead = new Map<number, number>();
+
+  const newState = (label: ByteSet): number => {
+    const id = b.labels.length;
+    if (id >= maxStates) throw new LimitExceededError('NFA states', maxStates, id + 1);
+    b.labels.push(label);
+    return id;
+  };
+
+  const target = (q: number, g: number, fin: number): number => {
+    const key = (q * 8 + g) * 2 + fin;
+    let id = ids.get(key);
+    if (id === undefined) {
+      // Unsplit copies share the IR's set object (repeat copies share one), which lets
+      // finishNfa compute each distinct label row once.
+      id = newState(g === CAT_ALL ? pos.sets[q] : intersect(pos.sets[q], GROUP_BYTES[g]));
+      ids.set(key, id);
+      queuePos.push(q);
+      queueGroup.push(g);
+      queueFinal.push(fin);
+    }
+    return id;
+  };
+
+  /** Edges from a state whose entering byte is in group `prev` to the pairs (q, mask). */
+  const link = (from: number, prev: number, pairs: readonly number[]): void => {
+    for (const pair of pairs) {
+      const q = pairPos(pair);
+      const m = pairMask(pair);
+      for (const h of groups) {
+        if (!intersects(pos.sets[q], GROUP_BYTES[h])) continue;
+        if (m & A_TEXT_END_NEWLINE) {
+          // The next byte must be the input's final `\n`: a copy that can only end-accept.
+          if ((h & CAT_NL) !== 0 && sat(m, prev, h, true)) b.edge(from, target(q, h, 1));
+        } else if (sat(m, prev, h, false)) {
+          b.edge(from, target(q, h, 0));
+        }
+      }
+    }
+  };
+
+  const lookaheadState = (kind: 0 | 1, allowed: number): number => {
+    const key = kind * 8 + allowed;
+    let id = lookahead.get(key);
+    if (id === undefined) {
+      id = newState(GROUP_BYTES[kind === 1 ? CAT_NL : allowed]);
+      lookahead.set(key, id);
+      if (kind === 1) b.acceptEnd(id, sig, 1);
+      else b.accept(id, sig, 1);
+    }
+    return id;
+  };
+
+  /** Acceptance of a match ending at a state whose entering byte is in `prev`. */
+  const acceptAt = (state: number, prev: number, fin: number, masks: readonly number[]): void => {
+    for (const m of masks) {
+      if (fin) {
+        if (sat(m, prev, NO_BYTE, false)) b.acceptEnd(state, sig, 0);
+        continue;
+      }
+      if ((m & NEXT_DEPENDENT) === 0) {
+        if (sat(m, prev, CAT_ALL, false)) b.accept(state, sig, 0);
+        continue;
+      }
+      if (sat(m, prev, NO_BYTE, false)) b.acceptEnd(state, sig, 0);
+      if (m & A_TEXT_END_NEWLINE) {
+        if (sat(m, prev, CAT_NL, true)) b.edge(state, lookaheadState(1, CAT_NL));
+      } else {
+        let allowed = 0;
+        for (const h of FINEST_GROUPS) if (sat(m, prev, h, false)) allowed |= h;
+        if (allowed !== 0) b.edge(state, lookaheadState(0, allowed));
+      }
+    }
+  };
+
+  // Entry: from "before input" always; from the unanchored loop unless anchored.
+  link(0, NO_BYTE, pos.first);
+  acceptAt(0, NO_BYTE, 0, pos.nullable);
+  if (!anchored && (pos.first.length > 0 || pos.nullable.length > 0)) {
+    for (let k = 0; k < starts.loopIds.length; k++) {
+      link(starts.loopIds[k], starts.loopGroups[k], pos.first);
+      acceptAt(starts.loopIds[k], starts.loopGroups[k], 0, pos.nullable);
+    }
+  }
+
+  // Last-pairs grouped by position, for acceptance of each copy.
+  const lastMasks: number[][] = new Array(pos.sets.length);
+  for (const pair of pos.last) {
+    const p = pairPos(pair);
+    (lastMasks[p] ??= []).push(pairMask(pair));
+  }
+
+  for (let i = 0; i < queuePos.length; i++) {
+    const p = queuePos[i];
+    const g = queueGroup[i];
+    const fin = queueFinal[i];
+    const id = ids.get((p * 8 + g) * 2 + fin)!;
+    if (!fin) link(id, g, pos.follow[p]);
+    const lm = lastMasks[p];
+    if (lm) acceptAt(id, g, fin, lm);
+  }
+}
+
+/**
+ * Builds the NFA of a signature set. `null` entries (and ids that are skipped) are
+ * signatures that never match. Throws LimitExceededError when a budget is exceeded,
+ * unless `onReject` is given (then only that signature is dropped).
+ */
+export function buildNfa(
+  signatures: ReadonlyArray<NfaSignatureInput | null>,
+  options: BuildNfaOptions = {},
+): Nfa {
+  const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
+  const maxPositions = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
+  const maxFollow = options.maxFollowPerSignature ?? DEFAULT_MAX_FOLLOW;
+
+  let signatureCount = signatures.length;
+  const analysed: Array<{ sig: NfaSignatureInput; pos: Positions } | null> = [];
+  for (const s of signatures) {
+    if (!s) {
+      analysed.push(null);
+      continue;
+    }
+    if (!Number.isInteger(s.id) || s.id < 0) {
+      throw new UnsupportedFeatureError(`signature id ${String(s.id)}`, '', 0);
+    }
+    signatureCount = Math.max(signatureCount, s.id + 1);
+    try {
+      analysed.push({ sig: s, pos: computePositions(s.ir, { maxPositions, maxFollow }) });
+    } catch (e) {
+      if (!options.onReject || !(e instanceof Error)) throw e;
+      options.onReject(s.id, e);
+      analysed.push(null);
+    }
+  }
+
+  // The unanchored loop is split only as finely as the unanchored signatures need.
+  let loopWord = false;
+  let loopNl = false;
+  for (const a of analysed) {
+    if (!a || a.sig.anchored) continue;
+    loopWord ||= needsWord(a.pos.usedAssertions);
+    loopNl ||= needsNl(a.pos.usedAssertions);
+  }
+  const loopGroups = groupsFor(loopWord, loopNl);
+  if (maxStates < 1 + loopGroups.length) {
+    throw new LimitExceededError('NFA states', maxStates, 1 + loopGroups.length);
+  }
+  const b = new Builder();
+  b.labels.push(new Uint32Array(8)); // state 0: before input; nothing enters it
+  const loopIds: number[] = [];
+  for (const g of loopGroups) {
+    loopIds.push(b.labels.length);
+    b.labels.push(GROUP_BYTES[g]);
+  }
+  for (const from of [0, ...loopIds]) for (const to of loopIds) b.edge(from, to);
+  const starts: StartStates = { loopIds, loopGroups };
+
+  for (const a of analysed) {
+    if (!a) continue;
+    const m = b.mark();
+    try {
+      addSignature(b, a.sig.id, a.pos, a.sig.anchored, starts, maxStates);
+    } catch (e) {
+      b.rollback(m);
+      if (!options.onReject || !(e instanceof Error)) throw e;
+      options.onReject(a.sig.id, e);
+    }
+  }
+
+  return finishNfa(b, signatureCount);
+}
+
+function finishNfa(b: Builder, signatureCount: number): Nfa {
+  const stateCount = b.labels.length;
+  const { classCount, byteClass, classRep } = computeByteClasses(b.labels);
+  const classWords = Math.ceil(classCount / 32);
+  const labels = new Uint32Array(stateCount * classWords);
+  // Rows are computed once per distinct set object (many states share one).
+  const rowOf = new Map<ByteSet, number>();
+  for (let q = 0; q < stateCount; q++) {
+    const s = b.labels[q];
+    const base = q * classWords;
+    const done = rowOf.get(s);
+    if (done !== undefined) {
+      labels.copyWithin(base, done, done + classWords);
+      continue;
+    }
+    for (let c = 0; c < classCount; c++) {
+      const r = classRep[c];
+      if ((s[r >>> 5] >>> (r & 31)) & 1) labels[base + (c >>> 5)] |= 1 << (c & 31);
+    }
+    rowOf.set(s, base);
+  }
+  const { start: followStart, values: follow } = csrSingle(stateCount, b.edgeFrom, b.edgeTo);
+  const acc = csr(stateCount, b.accState, [b.accDelta, b.accSig]);
+  const end = csr(stateCount, b.endState, [b.endDelta, b.endSig]);
+  return {
+    stateCount,
+    classCount,
+    byteClass,
+    classRep,
+    classWords,
+    labels,
+    followStart,
+    follow,
+    start: Uint32Array.of(0),
+    acceptStart: acc.start,
+    acceptSig: acc.values2 ?? new Uint32Array(0),
+    acceptDelta: Uint8Array.from(acc.values),
+    endStart: end.start,
+    endSig: end.values2 ?? new Uint32Array(0),
+    endDelta: Uint8Array.from(end.values),
+    signatureCount,
+  };
+}
+
+/** CSR of one column: rows sorted ascending and deduplicated (typed-array sorts, no boxing). */
+function csrSingle(rows: number, keys: U32List, vals: U32List): { start: Uint32Array; values: Uint32Array } {
+  const n = keys.length;
+  const count = new Uint32Array(rows + 1);
+  for (let i = 0; i < n; i++) count[keys.data[i] + 1]++;
+  for (let r = 0; r < rows; r++) count[r + 1] += count[r];
+  const out = new Uint32Array(n);
+  const fill = count.slice(0, rows);
+  for (let i = 0; i < n; i++) out[fill[keys.data[i]]++] = vals.data[i];
+  const start = new Uint32Array(rows + 1);
+  let w = 0;
+  for (let r = 0; r < rows; r++) {
+    const lo = count[r];
+    const hi = count[r + 1];
+    if (hi - lo > 1) out.subarray(lo, hi).sort();
+    // Compaction never overtakes reading: w ≤ lo.
+    for (let i = lo; i < hi; i++) if (i === lo || out[i] !== out[i - 1]) out[w++] = out[i];
+    start[r + 1] = w;
+  }
+  return { start, values: out.slice(0, w) };
+}
+
+/**
+ * Groups rows by `keys` into CSR form; entries are (values[0][i], values[1][i]) tuples,
+ * sorted (first column descending for two columns so delta-1 acceptance comes first,
+ * ascending for one column) and deduplicated within each row.
+ */
+function csr(
+  rows: number,
+  keys: U32List,
+  columns: U32List[],
+): { start: Uint32Array; values: Uint32Array; values2?: Uint32Array } {
+  const n = keys.length;
+  const count = new Uint32Array(rows + 1);
+  for (let i = 0; i < n; i++) count[keys.data[i] + 1]++;
+  for (let r = 0; r < rows; r++) count[r + 1] += count[r];
+  const order = new Uint32Array(n);
+  const fill = count.slice(0, rows);
+  for (let i = 0; i < n; i++) order[fill[keys.data[i]]++] = i;
+  const two = columns.length === 2;
+  const c0 = columns[0].data;
+  const c1 = two ? columns[1].data : c0;
+  const start = new Uint32Array(rows + 1);
+  const out0: number[] = [];
+  const out1: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from(order.subarray(count[r], count[r + 1]));
+    if (two) row.sort((x, y) => c0[y] - c0[x] || c1[x] - c1[y]);
+    else row.sort((x, y) => c0[x] - c0[y]);
+    let prev = -1;
+    for (const i of row) {
+      if (prev >= 0 && c0[i] === c0[prev] && c1[i] === c1[prev]) continue;
+      out0.push(c0[i]);
+      if (two) out1.push(c1[i]);
+      prev = i;
+    }
+    start[r + 1] = out0.length;
+  }
+  return two
+    ? { start, values: Uint32Array.from(out0), values2: Uint32Array.from(out1) }
+    : { start, values: Uint32Array.from(out0) };
+}

@@ -1,0 +1,58 @@
+/**
+ * Byte equivalence classes: the coarsest partition of 0..255 such that every given byte
+ * set is a union of classes. Two bytes in one class are interchangeable everywhere in the
+ * automaton, so engines index tables (and BDD input variables) by class, not by byte.
+ *
+ * Class ids are numbered by their smallest byte (class 0 contains byte 0), which makes
+ * the result independent of the order in which sets are given.
+ */
+import type { ByteSet } from '../syntax/ir.js';
+
+export interface ByteClasses {
+  readonly classCount: number;
+  /** byte → class id */
+  readonly byteClass: Uint8Array;
+  /** class id → smallest byte of the class */
+  readonly classRep: Uint8Array;
+}
+
+export function computeByteClasses(sets: Iterable<ByteSet>): ByteClasses {
+  let cls = new Int32Array(256);
+  let count = 1;
+  let next = new Int32Array(256);
+  const seen = new Set<string>();
+  const seenObject = new Set<ByteSet>();
+  for (const s of sets) {
+    // Duplicates are common (one set per state, often the same object): skip them cheaply.
+    if (seenObject.has(s)) continue;
+    seenObject.add(s);
+    const key = s.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const remap = new Int32Array(count * 2).fill(-1);
+    let newCount = 0;
+    for (let b = 0; b < 256; b++) {
+      const k = cls[b] * 2 + ((s[b >>> 5] >>> (b & 31)) & 1);
+      if (remap[k] < 0) remap[k] = newCount++;
+      next[b] = remap[k];
+    }
+    if (newCount !== count) {
+      const t = cls;
+      cls = next;
+      next = t;
+      count = newCount;
+    }
+  }
+  const byteClass = new Uint8Array(256);
+  const classRep = new Uint8Array(count);
+  const seenClass = new Uint8Array(count);
+  for (let b = 0; b < 256; b++) {
+    const c = cls[b];
+    byteClass[b] = c;
+    if (!seenClass[c]) {
+      seenClass[c] = 1;
+      classRep[c] = b;
+    }
+  }
+  return { classCount: count, byteClass, classRep };
+}

@@ -1,0 +1,30 @@
+/** Packets in: capture reading (pcap, pcapng, gzip) and decoding to 5-tuple + payload. */
+export { CaptureParser } from './parser.js';
+export {
+  CaptureReader,
+  readCapture,
+  parseCaptureBuffer,
+  type CaptureSource,
+  type CaptureSummary,
+  type ParsedCapture,
+  type ReadOptions,
+} from './reader.js';
+export {
+  DecodedPacket,
+  Decoder,
+  DecodeStatus,
+  decodePacket,
+  formatAddress,
+  IpProto,
+  TcpFlag,
+  type DecodeCounts,
+} from './decode.js';
+export {
+  Packet,
+  LinkType,
+  linkTypeName,
+  type CaptureFormat,
+  type CaptureInterface,
+  type CaptureWarnings,
+  type ParserOptions,
+} from './types.js';

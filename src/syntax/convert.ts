@@ -1,0 +1,160 @@
+/**
+ * regexp-tree AST (of the pre-pass output) → byte-level IR, applying the flags that were
+ * in effect at each node (`i` folds ASCII letters, `s` widens `.`, `m`/`E` choose the
+ * kind of `^`/`$`, `U` swaps greediness). Offsets in errors are mapped back to the
+ * original PCRE pattern through the pre-pass tables.
+ */
+import regexpTree from 'regexp-tree';
+import type { AstRegExp, CharacterClass, Char, Expression } from 'regexp-tree/ast';
+import { RegexSyntaxError, UnsupportedFeatureError } from '../errors.js';
+import type { ByteSet, Ir } from './ir.js';
+import {
+  ANY_BYTE,
+  NOT_NEWLINE,
+  addRange,
+  byteSetOf,
+  complement,
+  foldAsciiCaseInto,
+  newByteSet,
+  unionInto,
+} from './byte-set.js';
+import { EMPTY, altIr, assertIr, bytesIr, concatIr, repeatIr } from './ir-build.js';
+import {
+  F_I,
+  F_M,
+  F_S,
+  F_U,
+  PH_SET_BASE,
+  PH_TEXT_END,
+  PH_TEXT_END_NEWLINE,
+  PH_TEXT_START,
+  type Prepassed,
+} from './prepass.js';
+
+export interface ConvertOptions {
+  /** Snort `E` (PCRE_DOLLAR_ENDONLY): `$` without `m` matches only at the very end. */
+  dollarEndOnly: boolean;
+}
+
+/** Parses the pre-pass output with regexp-tree, mapping its errors to the PCRE pattern. */
+export function parseJs(pattern: string, pre: Prepassed): AstRegExp {
+  try {
+    return regexpTree.parse(`/${pre.js}/`, { captureLocations: true });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const m = /at (\d+):(\d+)/.exec(msg);
+    let offset = 0;
+    if (m) {
+      const col = Number(m[2]) - 1; // column counts the leading '/'
+      offset = pre.srcOffset[Math.min(Math.max(col, 0), pre.srcOffset.length - 1)] ?? 0;
+    }
+    const reason = msg.split('\n').filter((l) => l.trim() !== '' && !/^\s*\^\s*$/.test(l) && !l.startsWith('/')).pop() ?? msg;
+    throw new RegexSyntaxError(reason.trim(), pattern, offset);
+  }
+}
+
+export function astToIr(pattern: string, pre: Prepassed, ast: AstRegExp, opts: ConvertOptions): Ir {
+  const at = (node: { loc?: { start: { offset: number } } }): number => {
+    const o = (node.loc?.start.offset ?? 1) - 1;
+    return Math.min(Math.max(o, 0), pre.flagsAt.length - 1);
+  };
+  const flagsOf = (node: { loc?: { start: { offset: number } } }): number =>
+    pre.flagsAt.length === 0 ? 0 : pre.flagsAt[at(node)];
+  const srcOf = (node: { loc?: { start: { offset: number } } }): number =>
+    pre.srcOffset.length === 0 ? 0 : pre.srcOffset[at(node)];
+
+  const charSet = (ch: Char): ByteSet => {
+    const cp = ch.codePoint;
+    if (cp >= PH_SET_BASE && cp < PH_SET_BASE + pre.sets.length) return pre.sets[cp - PH_SET_BASE];
+    if (cp > 0xff) {
+      throw new RegexSyntaxError(`internal: unexpected character U+${cp.toString(16)}`, pattern, srcOf(ch));
+    }
+    return byteSetOf(cp);
+  };
+
+  const classSet = (cls: CharacterClass): ByteSet => {
+    const s = newByteSet();
+    for (const item of cls.expressions) {
+      if (item.type === 'ClassRange') addRange(s, item.from.codePoint, item.to.codePoint);
+      else unionInto(s, charSet(item));
+    }
+    // PCRE applies caseless to the members, then negates.
+    if (flagsOf(cls) & F_I) foldAsciiCaseInto(s);
+    return cls.negative ? complement(s) : s;
+  };
+
+  const conv = (node: Expression | null): Ir => {
+    if (node === null) return EMPTY;
+    switch (node.type) {
+      case 'Char': {
+        if (node.kind === 'meta' && node.value === '.') {
+          return bytesIr(flagsOf(node) & F_S ? ANY_BYTE : NOT_NEWLINE);
+        }
+        const cp = node.codePoint;
+        if (cp === PH_TEXT_START) return assertIr('text-start');
+        if (cp === PH_TEXT_END_NEWLINE) return assertIr('text-end-newline');
+        if (cp === PH_TEXT_END) return assertIr('text-end');
+        if (node.kind === 'meta') {
+          // The pre-pass turns every class escape into a placeholder; a meta char here is a bug.
+          throw new RegexSyntaxError(`internal: unexpected escape ${node.value}`, pattern, srcOf(node));
+        }
+        const set = charSet(node);
+        if (flagsOf(node) & F_I) {
+          const f = new Uint32Array(set);
+          foldAsciiCaseInto(f);
+          return bytesIr(f);
+        }
+        return bytesIr(set);
+      }
+      case 'CharacterClass':
+        return bytesIr(classSet(node));
+      case 'Alternative':
+        return concatIr(node.expressions.map(conv));
+      case 'Disjunction': {
+        // regexp-tree nests a|b|c to the left: walk the chain without deep recursion.
+        const rights: Ir[] = [];
+        let cur: Expression | null = node;
+        while (cur !== null && cur.type === 'Disjunction') {
+          rights.push(conv(cur.right));
+          cur = cur.left;
+        }
+        rights.push(conv(cur));
+        return altIr(rights.reverse());
+      }
+      case 'Group':
+        return conv(node.expression);
+      case 'Repetition': {
+        const q = node.quantifier;
+        let min: number;
+        let max: number;
+        if (q.kind === 'Range') [min, max] = [q.from, q.to ?? Infinity];
+        else if (q.kind === '*') [min, max] = [0, Infinity];
+        else if (q.kind === '+') [min, max] = [1, Infinity];
+        else [min, max] = [0, 1];
+        const ungreedy = (flagsOf(q) & F_U) !== 0;
+        return repeatIr(conv(node.expression), min, max, q.greedy !== ungreedy);
+      }
+      case 'Assertion':
+        switch (node.kind) {
+          case '^':
+            // Known deviation: PCRE's multiline ^ does not hold after a \n that ends the
+            // input; the IR's line-start does (it looks only at the previous byte). It only
+            // shows when the rest of the pattern can match empty at the very end, which no
+            // pcre option of the three rulesets does.
+            return assertIr(flagsOf(node) & F_M ? 'line-start' : 'text-start');
+          case '$':
+            return assertIr(flagsOf(node) & F_M ? 'line-end' : opts.dollarEndOnly ? 'text-end' : 'text-end-newline');
+          case '\\b':
+            return assertIr('word-boundary');
+          case '\\B':
+            return assertIr('not-word-boundary');
+          default:
+            // The pre-pass already rejects lookarounds; kept as a guard.
+            throw new UnsupportedFeatureError(node.kind === 'Lookahead' ? 'lookahead' : 'lookbehind', pattern, srcOf(node));
+        }
+      case 'Backreference':
+        throw new UnsupportedFeatureError('backreference', pattern, srcOf(node));
+    }
+  };
+  return conv(ast.body);
+}

@@ -1,0 +1,176 @@
+/**
+ * Smart constructors and small analyses over the IR. The constructors keep the IR
+ * invariants of `ir.ts` (flattened concat/alt with ≥ 2 items, no `repeat {1,1}`, `never`
+ * absorbed where it is exact to do so) so that consumers see a canonical, smallish tree.
+ * Every simplification here preserves the set of (start, end) match spans exactly;
+ * none of them depends on flags, which are already applied by the front end.
+ */
+import type { AssertionKind, ByteSet, Ir } from './ir.js';
+import { byteSetOf, foldAsciiCaseInto, isEmptyByteSet, union } from './byte-set.js';
+
+export const EMPTY: Ir = Object.freeze({ kind: 'empty' });
+export const NEVER: Ir = Object.freeze({ kind: 'never' });
+
+export function bytesIr(set: ByteSet): Ir {
+  return isEmptyByteSet(set) ? NEVER : { kind: 'bytes', set };
+}
+
+export function assertIr(assertion: AssertionKind): Ir {
+  return { kind: 'assert', assertion };
+}
+
+export function concatIr(items: readonly Ir[]): Ir {
+  const out: Ir[] = [];
+  for (const it of items) {
+    if (it.kind === 'never') return NEVER;
+    if (it.kind === 'empty') continue;
+    if (it.kind === 'concat') out.push(...it.items);
+    else out.push(it);
+  }
+  if (out.length === 0) return EMPTY;
+  if (out.length === 1) return out[0];
+  return { kind: 'concat', items: out };
+}
+
+/**
+ * Alternation. Single-byte alternatives are merged into one byte set (order among
+ * alternatives does not change which spans match). Duplicate `empty` branches collapse.
+ */
+export function altIr(items: readonly Ir[]): Ir {
+  const flat: Ir[] = [];
+  for (const it of items) {
+    if (it.kind === 'never') continue;
+    if (it.kind === 'alt') flat.push(...it.items);
+    else flat.push(it);
+  }
+  let merged: ByteSet | null = null;
+  let hasEmpty = false;
+  const rest: Ir[] = [];
+  for (const it of flat) {
+    if (it.kind === 'bytes') merged = merged ? union(merged, it.set) : it.set;
+    else if (it.kind === 'empty') hasEmpty = true;
+    else rest.push(it);
+  }
+  const out: Ir[] = [];
+  if (merged) out.push({ kind: 'bytes', set: merged });
+  out.push(...rest);
+  if (hasEmpty) out.push(EMPTY);
+  if (out.length === 0) return NEVER;
+  if (out.length === 1) return out[0];
+  return { kind: 'alt', items: out };
+}
+
+export function repeatIr(item: Ir, min: number, max: number, greedy = true): Ir {
+  if (max === 0) return EMPTY;
+  if (item.kind === 'empty') return EMPTY;
+  if (item.kind === 'never') return min === 0 ? EMPTY : NEVER;
+  if (min === 1 && max === 1) return item;
+  // An item that consumes no byte (assertions only, e.g. `(?:^|\b)*`) matches the same
+  // spans however often it is repeated once it is there at all: x{n,m} is x when n ≥ 1 and
+  // x|ε when n = 0. This spares the NFA builder repeats of zero-width items.
+  if (isZeroWidth(item)) return min === 0 ? altIr([item, EMPTY]) : item;
+  return { kind: 'repeat', item, min, max, greedy };
+}
+
+/** True when the item can only match the empty string (it has no byte positions). */
+function isZeroWidth(ir: Ir): boolean {
+  switch (ir.kind) {
+    case 'empty':
+    case 'assert':
+      return true;
+    case 'concat':
+    case 'alt':
+      return ir.items.every(isZeroWidth);
+    case 'repeat':
+      return isZeroWidth(ir.item);
+    default:
+      return false;
+  }
+}
+
+/** A Snort `content` string: the exact bytes, ASCII letters folded when `nocase`. */
+export function literalIr(bytes: Uint8Array, nocase: boolean): Ir {
+  const items: Ir[] = [];
+  for (const b of bytes) {
+    const s = byteSetOf(b);
+    if (nocase) foldAsciiCaseInto(s);
+    items.push({ kind: 'bytes', set: s });
+  }
+  return concatIr(items);
+}
+
+/**
+ * Number of byte positions the NFA builder creates when it expands every counted repeat:
+ * `x{n,m}` costs m copies of x, `x{n,}` costs n copies plus one starred copy. This is the
+ * figure that `maxRepeatExpansion` limits (it grows multiplicatively with nesting).
+ */
+export function expandedSize(ir: Ir): number {
+  switch (ir.kind) {
+    case 'empty':
+    case 'never':
+    case 'assert':
+      return 0;
+    case 'bytes':
+      return 1;
+    case 'concat':
+    case 'alt': {
+      let n = 0;
+      for (const it of ir.items) n += expandedSize(it);
+      return n;
+    }
+    case 'repeat': {
+      const copies = ir.max === Infinity ? Math.max(ir.min, 1) + (ir.min > 0 ? 1 : 0) : ir.max;
+      return expandedSize(ir.item) * copies;
+    }
+  }
+}
+
+/**
+ * True when every match must start at offset 0 of the input: each branch begins, before
+ * consuming any byte, with a `text-start` assertion.
+ */
+export function startsWithTextStart(ir: Ir): boolean {
+  switch (ir.kind) {
+    case 'assert':
+      return ir.assertion === 'text-start';
+    case 'concat':
+      for (const it of ir.items) {
+        if (startsWithTextStart(it)) return true;
+        // Zero-width items before the anchor do not move the start; anything else might.
+        if (it.kind !== 'assert' && it.kind !== 'empty') return false;
+      }
+      return false;
+    case 'alt':
+      return ir.items.every(startsWithTextStart);
+    case 'repeat':
+      return ir.min >= 1 && startsWithTextStart(ir.item);
+    default:
+      return false;
+  }
+}
+
+/** Structural equality (byte sets by content), handy in tests and for deduplication. */
+export function irEquals(a: Ir, b: Ir): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'empty':
+    case 'never':
+      return true;
+    case 'bytes': {
+      const s = (b as typeof a).set;
+      for (let w = 0; w < 8; w++) if (a.set[w] !== s[w]) return false;
+      return true;
+    }
+    case 'assert':
+      return a.assertion === (b as typeof a).assertion;
+    case 'concat':
+    case 'alt': {
+      const bi = (b as typeof a).items;
+      return a.items.length === bi.length && a.items.every((x, i) => irEquals(x, bi[i]));
+    }
+    case 'repeat': {
+      const r = b as typeof a;
+      return a.min === r.min && a.max === r.max && a.greedy === r.greedy && irEquals(a.item, r.item);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Entry points of the PCRE front end: a Snort `pcre` option value (`/pattern/flags`, with
+ * an optional leading `!`) or a bare pattern → `ParsedSignature` with a byte-level IR.
+ *
+ * Guarantees: every input either yields an IR with PCRE semantics on raw bytes (no UTF,
+ * no UCP) or throws one of RegexSyntaxError / UnsupportedFeatureError /
+ * LimitExceededError naming the pattern and the offset; nothing else escapes (an
+ * unexpected internal failure is reported as a RegexSyntaxError rather than crashing a
+ * ruleset load).
+ */
+import { LimitExceededError, NfaObddError, RegexSyntaxError } from '../errors.js';
+import type { Ir, ParsedSignature } from './ir.js';
+import { astToIr, parseJs } from './convert.js';
+import { assertIr, concatIr, expandedSize, startsWithTextStart } from './ir-build.js';
+import { F_I, F_M, F_S, F_U, F_X, prepass } from './prepass.js';
+
+/** Default cap on byte positions after expanding counted repeats (see `expandedSize`). */
+export const DEFAULT_MAX_REPEAT_EXPANSION = 50_000;
+
+export interface ParseOptions {
+  /**
+   * Maximum byte positions of the IR once every counted repeat is expanded; beyond it
+   * parsing throws LimitExceededError('repeat expansion', …).
+   * @default 50000
+   */
+  maxRepeatExpansion?: number;
+}
+
+export const PCRE_FLAGS = 'ismxAEG';
+export const SNORT_FLAGS = 'RUIPHDMCKSYBO';
+
+/**
+ * Parses a bare PCRE pattern with PCRE flags (`ismxAEG`; Snort buffer flags are not
+ * interpreted here and are rejected). Returns the IR with all flags applied, including
+ * `A` as a leading `text-start` assertion, so that IR consumers never look at flags.
+ */
+export function parsePattern(pattern: string, flags = '', options: ParseOptions = {}): Ir {
+  let bits = 0;
+  let dollarEndOnly = false;
+  let anchored = false;
+  for (let k = 0; k < flags.length; k++) {
+    const f = flags[k];
+    if (f === 'i') bits |= F_I;
+    else if (f === 's') bits |= F_S;
+    else if (f === 'm') bits |= F_M;
+    else if (f === 'x') bits |= F_X;
+    else if (f === 'G') bits |= F_U;
+    else if (f === 'E') dollarEndOnly = true;
+    else if (f === 'A') anchored = true;
+    else throw new RegexSyntaxError(`unknown pcre flag '${f}'`, pattern, pattern.length);
+  }
+  let ir: Ir;
+  try {
+    const pre = prepass(pattern, bits);
+    const ast = parseJs(pattern, pre);
+    ir = astToIr(pattern, pre, ast, { dollarEndOnly });
+  } catch (e) {
+    if (e instanceof NfaObddError) throw e;
+    // A bug or an engine limit (e.g. stack depth) must not take a whole ruleset down.
+    throw new RegexSyntaxError(`internal parser failure: ${e instanceof Error ? e.message : String(e)}`, pattern, 0);
+  }
+  if (anchored && !startsWithTextStart(ir)) ir = concatIr([assertIr('text-start'), ir]);
+  const limit = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
+  const size = expandedSize(ir);
+  if (size > limit) throw new LimitExceededError('repeat expansion', limit, size, `byte positions in /${pattern}/`);
+  return ir;
+}
+
+/**
+ * Parses a Snort `pcre` option value: `/pattern/flags`, optionally preceded by `!`
+ * (negated pcre, reported in `negated`), or a bare pattern (no delimiters, no flags)
+ * when the text does not start with `/`.
+ */
+export function parseSignature(source: string, options: ParseOptions = {}): ParsedSignature {
+  // Rule text may leave spaces around a delimited option value; a bare pattern keeps them.
+  const trimmed = source.trim();
+  let text = /^!?\s*\//.test(trimmed) ? trimmed : source;
+  let negated = false;
+  const neg = /^!\s*\//.exec(text);
+  if (neg) {
+    negated = true;
+    text = text.slice(neg[0].length - 1);
+  }
+  let pattern: string;
+  let pcreFlags = '';
+  let snortFlags = '';
+  if (text.startsWith('/')) {
+    const close = text.lastIndexOf('/');
+    if (close === 0) throw new RegexSyntaxError('missing closing / delimiter', text.slice(1), text.length - 1);
+    pattern = text.slice(1, close);
+    const allFlags = text.slice(close + 1);
+    for (let k = 0; k < allFlags.length; k++) {
+      const f = allFlags[k];
+      if (PCRE_FLAGS.includes(f)) pcreFlags += f;
+      else if (SNORT_FLAGS.includes(f)) snortFlags += f;
+      else throw new RegexSyntaxError(`unknown pcre flag '${f}'`, pattern, pattern.length + 1 + k);
+    }
+  } else {
+    pattern = text;
+  }
+  const ir = parsePattern(pattern, pcreFlags, options);
+  return {
+    source,
+    pattern,
+    flags: pcreFlags,
+    snortFlags,
+    negated,
+    anchored: startsWithTextStart(ir),
+    ir,
+  };
+}

@@ -1,0 +1,723 @@
+/**
+ * PCRE pre-pass: a lexer for PCRE (8.x, the dialect Snort uses) that rewrites a pattern
+ * into JavaScript regex syntax that `regexp-tree` parses without misreading anything.
+ *
+ * regexp-tree parses JavaScript syntax, which silently differs from PCRE in many places
+ * (`\A`, `\Z`, `\z`, `\Q…\E`, POSIX classes, `\x{hh}`, octal `\101`, inline flags,
+ * comments, x-mode whitespace, `\h`/`\v`/`\R`/`\N`/`\C`, `\s` including VT, `[\b]`, a
+ * leading `]` in a class, …). So this pass reads the PCRE pattern itself and emits a
+ * JavaScript pattern made only of constructs whose meaning is unambiguous in both:
+ * - every literal byte is written as itself (alphanumerics) or as `\xHH`;
+ * - every named byte set (`\d`, `\s`, `[:alpha:]`, `\h`, `\N`, `\C`, …) becomes one private-use
+ *   placeholder character (U+E100 + index into `sets`), and `\A`/`\Z`/`\z` become
+ *   U+E000..E002, which the AST converter recognises;
+ * - classes are re-emitted item by item (bytes, ranges `\xHH-\xHH`, placeholders);
+ * - groups, `|`, `.` and validated quantifiers pass through; `^`, `$`, `\b`, `\B` pass
+ *   through wrapped in `(?:…)` so that they may be quantified, as PCRE allows;
+ * - inline flags `(?i)`, `(?i:…)`, `(?-s)` … are resolved here: the flag word in effect at
+ *   every emitted character is recorded in `flagsAt`, next to the source offset in
+ *   `srcOffset`, so the converter applies `i`/`s`/`m`/`U` per node and reports errors at
+ *   offsets of the original pattern.
+ * Constructs no finite automaton can express are rejected here with an
+ * `UnsupportedFeatureError` naming the feature and its offset.
+ */
+import { LimitExceededError, RegexSyntaxError, UnsupportedFeatureError } from '../errors.js';
+import type { ByteSet } from './ir.js';
+import {
+  ANY_BYTE,
+  DIGIT,
+  HSPACE,
+  NOT_NEWLINE,
+  POSIX_CLASSES,
+  SPACE,
+  VSPACE,
+  WORD,
+  complement,
+} from './byte-set.js';
+
+/** Flag bits tracked per emitted character. */
+export const F_I = 1;
+export const F_S = 2;
+export const F_M = 4;
+export const F_X = 8;
+/** PCRE_UNGREEDY (`U` inline, Snort `G`): swaps greediness; never changes match/no-match. */
+export const F_U = 16;
+
+export const PH_TEXT_START = 0xe000;
+export const PH_TEXT_END_NEWLINE = 0xe001;
+export const PH_TEXT_END = 0xe002;
+export const PH_SET_BASE = 0xe100;
+
+/** PCRE 8.x limits: quantifier counts ≤ 65535; parentheses nesting ≤ 250. */
+export const MAX_QUANTIFIER = 65535;
+export const MAX_NESTING = 250;
+
+export interface Prepassed {
+  /** The JavaScript pattern body (no delimiters, no flags). */
+  readonly js: string;
+  /** For each character of `js`, the offset in the PCRE pattern it came from. */
+  readonly srcOffset: Int32Array;
+  /** For each character of `js`, the F_* flags in effect there. */
+  readonly flagsAt: Uint8Array;
+  /** Byte sets referenced by placeholders U+E100 + index. */
+  readonly sets: readonly ByteSet[];
+}
+
+const NAMED_SETS: Readonly<Record<string, ByteSet>> = {
+  d: DIGIT,
+  D: complement(DIGIT),
+  w: WORD,
+  W: complement(WORD),
+  s: SPACE,
+  S: complement(SPACE),
+  h: HSPACE,
+  H: complement(HSPACE),
+  v: VSPACE,
+  V: complement(VSPACE),
+  N: NOT_NEWLINE,
+  C: ANY_BYTE,
+};
+
+/** What one backslash sequence means. */
+type Escape =
+  | { t: 'byte'; v: number; end: number }
+  | { t: 'set'; key: string; set: ByteSet; end: number }
+  | { t: 'assert'; js: string; end: number }
+  | { t: 'newline-seq'; end: number }
+  | { t: 'quote-start'; end: number }
+  | { t: 'quote-end'; end: number };
+
+type RepeatState = 'none' | 'atom' | 'quantifier';
+
+const POSIX_RE = /\[:(\^?)([A-Za-z]+):\]/y;
+const QUANT_RE = /\{(\d+)(,(\d*))?\}/y;
+const GROUP_NAME_RE = /[A-Za-z_][A-Za-z0-9_]{0,31}/y;
+
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= '0' && c <= '9';
+}
+function isOctal(c: string | undefined): boolean {
+  return c !== undefined && c >= '0' && c <= '7';
+}
+function isHex(c: string | undefined): boolean {
+  return c !== undefined && /^[0-9A-Fa-f]$/.test(c);
+}
+/** PCRE's x-mode white space (VT included since 8.34). */
+function isXSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+}
+function hex2(b: number): string {
+  return b.toString(16).padStart(2, '0');
+}
+function isAlnumCode(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+}
+
+/**
+ * The bytes a pattern character stands for. Patterns are read in the latin1 view (one
+ * char = one byte for U+0000..U+00FF); a char above U+00FF (a pattern that did not come
+ * from raw bytes) stands for its UTF-8 bytes, as PCRE without UTF would see them.
+ */
+function charBytes(code: number): number[] {
+  if (code <= 0xff) return [code];
+  const enc = new TextEncoder().encode(String.fromCodePoint(code));
+  return Array.from(enc);
+}
+
+class Lexer {
+  private i = 0;
+  private readonly out: string[] = [];
+  private readonly srcOff: number[] = [];
+  private readonly flagsOut: number[] = [];
+  private readonly sets: ByteSet[] = [];
+  private readonly setIndex = new Map<string, number>();
+  private readonly stack: Array<{ flags: number; at: number }> = [];
+  private captures = 0;
+  private repeat: RepeatState = 'none';
+
+  constructor(
+    private readonly p: string,
+    private flags: number,
+  ) {}
+
+  private syntax(reason: string, at: number): never {
+    throw new RegexSyntaxError(reason, this.p, at);
+  }
+  private unsupported(feature: string, at: number): never {
+    throw new UnsupportedFeatureError(feature, this.p, at);
+  }
+
+  private emit(text: string, at: number): void {
+    for (let k = 0; k < text.length; k++) {
+      this.out.push(text[k]);
+      this.srcOff.push(at);
+      this.flagsOut.push(this.flags);
+    }
+  }
+
+  private byteText(b: number): string {
+    return isAlnumCode(b) ? String.fromCharCode(b) : `\\x${hex2(b)}`;
+  }
+
+  private emitLiteralChar(code: number, at: number): void {
+    for (const b of charBytes(code)) this.emit(this.byteText(b), at);
+    this.repeat = 'atom';
+  }
+
+  private placeholder(key: string, set: ByteSet): string {
+    let idx = this.setIndex.get(key);
+    if (idx === undefined) {
+      idx = this.sets.length;
+      this.sets.push(set);
+      this.setIndex.set(key, idx);
+    }
+    return String.fromCharCode(PH_SET_BASE + idx);
+  }
+
+  run(): Prepassed {
+    const p = this.p;
+    const n = p.length;
+    while (this.i < n) {
+      const c = p[this.i];
+      if (this.flags & F_X) {
+        if (isXSpace(c)) {
+          this.i++;
+          continue;
+        }
+        if (c === '#') {
+          while (this.i < n && p[this.i] !== '\n') this.i++;
+          continue;
+        }
+      }
+      const at = this.i;
+      switch (c) {
+        case '\\':
+          this.outsideEscape();
+          break;
+        case '[':
+          this.characterClass();
+          break;
+        case '(':
+          this.openGroup();
+          break;
+        case ')': {
+          const g = this.stack.pop();
+          if (!g) this.syntax('unmatched closing parenthesis', at);
+          this.emit(')', at);
+          this.flags = g.flags;
+          this.repeat = 'atom';
+          this.i++;
+          break;
+        }
+        case '|':
+          this.emit('|', at);
+          this.repeat = 'none';
+          this.i++;
+          break;
+        case '^':
+        case '$':
+          this.emitAssertion(c, at);
+          this.i++;
+          break;
+        case '.':
+          this.emit('.', at);
+          this.repeat = 'atom';
+          this.i++;
+          break;
+        case '*':
+          this.quantifier(0, Infinity, at, 1);
+          break;
+        case '+':
+          this.quantifier(1, Infinity, at, 1);
+          break;
+        case '?':
+          this.quantifier(0, 1, at, 1);
+          break;
+        case '{': {
+          QUANT_RE.lastIndex = at;
+          const m = QUANT_RE.exec(p);
+          if (m) {
+            const lo = Number(m[1]);
+            const hi = m[2] === undefined ? lo : m[3] === '' ? Infinity : Number(m[3]);
+            this.quantifier(lo, hi, at, m[0].length);
+          } else {
+            // PCRE 8.x: a `{` that does not start {n}, {n,} or {n,m} is a literal (so is `{,3}`).
+            this.emitLiteralChar(0x7b, at);
+            this.i++;
+          }
+          break;
+        }
+        default: {
+          const code = p.codePointAt(at)!;
+          this.emitLiteralChar(code, at);
+          this.i += code > 0xffff ? 2 : 1;
+          break;
+        }
+      }
+    }
+    if (this.stack.length > 0) this.syntax('missing closing parenthesis', this.stack[this.stack.length - 1].at);
+    return {
+      js: this.out.join(''),
+      srcOffset: Int32Array.from(this.srcOff),
+      flagsAt: Uint8Array.from(this.flagsOut),
+      sets: this.sets,
+    };
+  }
+
+  /**
+   * Assertions go out wrapped in a group: JavaScript refuses `^*` or `\b+`, while PCRE
+   * and Perl accept a quantified assertion (it means the assertion, or nothing when the
+   * minimum is 0; the IR builder collapses such repeats).
+   */
+  private emitAssertion(js: string, at: number): void {
+    this.emit(`(?:${js})`, at);
+    this.repeat = 'atom';
+  }
+
+  private quantifier(min: number, max: number, at: number, len: number): void {
+    if (min > MAX_QUANTIFIER || (max !== Infinity && max > MAX_QUANTIFIER)) {
+      this.syntax('number too big in {} quantifier', at);
+    }
+    if (max < min) this.syntax('numbers out of order in {} quantifier', at);
+    if (this.repeat === 'none' || this.repeat === 'quantifier') this.syntax('quantifier does not follow a repeatable item', at);
+    let j = at + len;
+    let lazy = false;
+    if (this.p[j] === '+') this.unsupported('possessive quantifier', at);
+    if (this.p[j] === '?') {
+      lazy = true;
+      j++;
+    }
+    let text: string;
+    if (min === 0 && max === Infinity) text = '*';
+    else if (min === 1 && max === Infinity) text = '+';
+    else if (min === 0 && max === 1) text = '?';
+    else if (max === Infinity) text = `{${min},}`;
+    else if (min === max) text = `{${min}}`;
+    else text = `{${min},${max}}`;
+    this.emit(lazy ? `${text}?` : text, at);
+    this.repeat = 'quantifier';
+    this.i = j;
+  }
+
+  private openGroup(): void {
+    const p = this.p;
+    const at = this.i;
+    if (this.stack.length >= MAX_NESTING) {
+      throw new LimitExceededError('group nesting depth', MAX_NESTING, this.stack.length + 1, `at offset ${at} in /${p}/`);
+    }
+    const push = (js: string, next: number, capturing: boolean): void => {
+      this.stack.push({ flags: this.flags, at });
+      if (capturing) this.captures++;
+      this.emit(js, at);
+      this.repeat = 'none';
+      this.i = next;
+    };
+    if (p[at + 1] === '*') this.unsupported('backtracking control verb', at);
+    if (p[at + 1] !== '?') {
+      push('(', at + 1, true);
+      return;
+    }
+    const c = p[at + 2];
+    switch (c) {
+      case ':':
+      case '|': // branch reset only renumbers captures: a plain group for matching
+        push('(?:', at + 3, false);
+        return;
+      case '>':
+        this.unsupported('atomic group', at);
+      // falls through (unsupported throws)
+      case '=':
+      case '!':
+        this.unsupported('lookahead', at);
+      // falls through
+      case '<':
+        if (p[at + 3] === '=' || p[at + 3] === '!') this.unsupported('lookbehind', at);
+        this.namedGroup(at, at + 3, '>');
+        return;
+      case "'":
+        this.namedGroup(at, at + 3, "'");
+        return;
+      case 'P':
+        if (p[at + 3] === '<') {
+          this.namedGroup(at, at + 4, '>');
+          return;
+        }
+        if (p[at + 3] === '=') this.unsupported('backreference', at);
+        if (p[at + 3] === '>') this.unsupported('recursion', at);
+        this.syntax('unrecognized character after (?P', at + 3);
+      // falls through
+      case '#': {
+        const close = p.indexOf(')', at + 3);
+        if (close < 0) this.syntax('missing ) after comment', at);
+        this.i = close + 1; // a comment is invisible: the repeat state is unchanged
+        return;
+      }
+      case '(':
+        this.unsupported('conditional group', at);
+      // falls through
+      case 'R':
+      case '&':
+        this.unsupported('recursion', at);
+      // falls through
+      case 'C':
+        this.unsupported('callout', at);
+      // falls through
+      case undefined:
+        this.syntax('unterminated group', at);
+      // falls through
+      default:
+        break;
+    }
+    if (isDigit(c) || ((c === '+' || c === '-') && isDigit(p[at + 3]))) this.unsupported('recursion', at);
+    // Option setting: (?imsxJUX-imsxJUX) or (?imsx-imsx: … ).
+    let j = at + 2;
+    let on = true;
+    let newFlags = this.flags;
+    for (;;) {
+      const f = p[j];
+      if (f === undefined) this.syntax('unterminated group', at);
+      if (f === ')' || f === ':') break;
+      const bit = f === 'i' ? F_I : f === 's' ? F_S : f === 'm' ? F_M : f === 'x' ? F_X : f === 'U' ? F_U : 0;
+      if (f === '-') {
+        if (!on) this.syntax('repeated - in option setting', j);
+        on = false;
+      } else if (bit !== 0) {
+        newFlags = on ? newFlags | bit : newFlags & ~bit;
+      } else if (f !== 'J' && f !== 'X') {
+        // J (duplicate names) and X (extra) do not change what matches.
+        this.syntax(`unrecognized character after (? or (?-: '${f}'`, j);
+      }
+      j++;
+    }
+    if (p[j] === ')') {
+      // Applies to the rest of the enclosing group (and its later branches). As in PCRE
+      // and Perl, a quantifier right after it has nothing to repeat.
+      this.flags = newFlags;
+      this.repeat = 'none';
+      this.i = j + 1;
+      return;
+    }
+    this.stack.push({ flags: this.flags, at });
+    this.flags = newFlags;
+    this.emit('(?:', at);
+    this.repeat = 'none';
+    this.i = j + 1;
+  }
+
+  private namedGroup(at: number, nameStart: number, terminator: string): void {
+    GROUP_NAME_RE.lastIndex = nameStart;
+    const m = GROUP_NAME_RE.exec(this.p);
+    if (!m || this.p[nameStart + m[0].length] !== terminator) this.syntax('invalid group name', nameStart);
+    // Names only matter to backreferences, which are rejected: a plain capturing group.
+    this.stack.push({ flags: this.flags, at });
+    this.captures++;
+    this.emit('(', at);
+    this.repeat = 'none';
+    this.i = nameStart + m[0].length + 1;
+  }
+
+  /**
+   * Reads the escape at `pos` (`p[pos]` is the backslash). Byte-valued escapes are shared
+   * by both contexts; `inClass` switches the few that differ (`\b` is backspace in a
+   * class; `\B`, `\R`, `\X` and assertion letters are plain letters there, as in PCRE 8.x).
+   */
+  private readEscape(pos: number, inClass: boolean): Escape {
+    const p = this.p;
+    const c = p[pos + 1];
+    if (c === undefined) this.syntax('\\ at end of pattern', pos);
+    const byte = (v: number, end: number): Escape => ({ t: 'byte', v, end });
+    switch (c) {
+      case 'a':
+        return byte(0x07, pos + 2);
+      case 'e':
+        return byte(0x1b, pos + 2);
+      case 'f':
+        return byte(0x0c, pos + 2);
+      case 'n':
+        return byte(0x0a, pos + 2);
+      case 'r':
+        return byte(0x0d, pos + 2);
+      case 't':
+        return byte(0x09, pos + 2);
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+      case 's':
+      case 'S':
+      case 'h':
+      case 'H':
+      case 'v':
+      case 'V':
+        return { t: 'set', key: c, set: NAMED_SETS[c], end: pos + 2 };
+      case 'N':
+        if (p[pos + 2] === '{') this.syntax('PCRE does not support \\N{name}', pos);
+        if (inClass) this.syntax('\\N is not supported in a class', pos);
+        return { t: 'set', key: 'N', set: NAMED_SETS.N, end: pos + 2 };
+      case 'C':
+        if (inClass) return byte(0x43, pos + 2);
+        return { t: 'set', key: 'C', set: NAMED_SETS.C, end: pos + 2 };
+      case 'b':
+        return inClass ? byte(0x08, pos + 2) : { t: 'assert', js: '\\b', end: pos + 2 };
+      case 'B':
+        return inClass ? byte(0x42, pos + 2) : { t: 'assert', js: '\\B', end: pos + 2 };
+      case 'A':
+      case 'Z':
+      case 'z': {
+        if (inClass) return byte(c.charCodeAt(0), pos + 2);
+        const ph = c === 'A' ? PH_TEXT_START : c === 'Z' ? PH_TEXT_END_NEWLINE : PH_TEXT_END;
+        return { t: 'assert', js: String.fromCharCode(ph), end: pos + 2 };
+      }
+      case 'G':
+      case 'K':
+        if (inClass) return byte(c.charCodeAt(0), pos + 2);
+        this.unsupported(`\\${c}`, pos);
+      // falls through
+      case 'R':
+        if (inClass) return byte(0x52, pos + 2);
+        return { t: 'newline-seq', end: pos + 2 };
+      case 'X':
+        if (inClass) return byte(0x58, pos + 2);
+        this.unsupported('\\X (extended grapheme cluster)', pos);
+      // falls through
+      case 'p':
+      case 'P':
+        this.unsupported(`Unicode property \\${c}`, pos);
+      // falls through
+      case 'Q':
+        return { t: 'quote-start', end: pos + 2 };
+      case 'E':
+        return { t: 'quote-end', end: pos + 2 };
+      case 'g':
+        if (inClass) return byte(0x67, pos + 2);
+        if (p[pos + 2] === '<' || p[pos + 2] === "'") this.unsupported('recursion', pos);
+        this.unsupported('backreference', pos);
+      // falls through
+      case 'k':
+        if (inClass) return byte(0x6b, pos + 2);
+        this.unsupported('backreference', pos);
+      // falls through
+      case 'L':
+      case 'l':
+      case 'U':
+      case 'u':
+        this.syntax('PCRE does not support \\L, \\l, \\N{name}, \\U, or \\u', pos);
+      // falls through
+      case 'x': {
+        if (p[pos + 2] === '{') {
+          let j = pos + 3;
+          while (isHex(p[j])) j++;
+          if (p[j] === '}' && j > pos + 3) {
+            const v = parseInt(p.slice(pos + 3, j), 16);
+            if (v > 0xff) this.syntax('character value in \\x{} or \\o{} is too large', pos);
+            return byte(v, j + 1);
+          }
+          // Not a well-formed \x{…}: PCRE reads `\x` with no digits (NUL) and a literal `{`.
+          return byte(0, pos + 2);
+        }
+        let j = pos + 2;
+        while (j < pos + 4 && isHex(p[j])) j++;
+        return byte(j === pos + 2 ? 0 : parseInt(p.slice(pos + 2, j), 16), j);
+      }
+      case 'o': {
+        if (p[pos + 2] !== '{') this.syntax('missing opening brace after \\o', pos);
+        let j = pos + 3;
+        while (isOctal(p[j])) j++;
+        if (p[j] !== '}' || j === pos + 3) this.syntax('malformed \\o{...}', pos);
+        const v = parseInt(p.slice(pos + 3, j), 8);
+        if (v > 0xff) this.syntax('character value in \\x{} or \\o{} is too large', pos);
+        return byte(v, j + 1);
+      }
+      case 'c': {
+        const x = p[pos + 2];
+        if (x === undefined) this.syntax('\\c at end of pattern', pos);
+        const code = x.charCodeAt(0);
+        if (code > 0x7f) this.syntax('\\c must be followed by an ASCII character', pos);
+        const upper = code >= 0x61 && code <= 0x7a ? code - 0x20 : code;
+        return byte(upper ^ 0x40, pos + 3);
+      }
+      default:
+        break;
+    }
+    if (isDigit(c)) {
+      if (c === '0') {
+        // \0 followed by up to two further octal digits.
+        let j = pos + 2;
+        while (j < pos + 4 && isOctal(p[j])) j++;
+        return byte(parseInt(p.slice(pos + 1, j), 8), j);
+      }
+      if (!inClass) {
+        let j = pos + 1;
+        while (isDigit(p[j])) j++;
+        const num = Number(p.slice(pos + 1, j));
+        // PCRE 8.x: below 10, or not more than the captures opened so far: a backreference.
+        if (num < 10 || num <= this.captures || !isOctal(c)) this.unsupported('backreference', pos);
+      } else if (!isOctal(c)) {
+        return byte(c.charCodeAt(0), pos + 2); // [\8] is a literal 8
+      }
+      let j = pos + 1;
+      while (j < pos + 4 && isOctal(p[j])) j++;
+      const v = parseInt(p.slice(pos + 1, j), 8);
+      if (v > 0xff) this.syntax('octal value is greater than \\377 in 8-bit non-UTF mode', pos);
+      return byte(v, j);
+    }
+    // Any other escaped character stands for itself (PCRE 8.x also takes unknown letters
+    // literally). Non-latin1 characters are handled by the caller through charBytes.
+    const code = p.codePointAt(pos + 1)!;
+    return byte(code, pos + (code > 0xffff ? 3 : 2));
+  }
+
+  private outsideEscape(): void {
+    const at = this.i;
+    const e = this.readEscape(at, false);
+    switch (e.t) {
+      case 'byte':
+        this.emitLiteralChar(e.v, at);
+        break;
+      case 'set':
+        this.emit(this.placeholder(e.key, e.set), at);
+        this.repeat = 'atom';
+        break;
+      case 'assert':
+        this.emitAssertion(e.js, at);
+        break;
+      case 'newline-seq':
+        // \R: CRLF, or one of LF VT FF CR NEL (8-bit, non-UTF). Known deviation: PCRE makes
+        // \R atomic (CRLF is never split), which needs a lookahead the IR lacks, so `\R{2}`
+        // also matches CR LF here. No pcre option of the three rulesets uses \R.
+        this.emit('(?:\\x0d\\x0a|[\\x0a-\\x0d\\x85])', at);
+        this.repeat = 'atom';
+        break;
+      case 'quote-start': {
+        const p = this.p;
+        let j = e.end;
+        while (j < p.length && !(p[j] === '\\' && p[j + 1] === 'E')) {
+          const code = p.codePointAt(j)!;
+          this.emitLiteralChar(code, j);
+          j += code > 0xffff ? 2 : 1;
+        }
+        this.i = j < p.length ? j + 2 : j;
+        return;
+      }
+      case 'quote-end':
+        break; // a lone \E is ignored
+    }
+    this.i = e.end;
+  }
+
+  private characterClass(): void {
+    const p = this.p;
+    const at = this.i;
+    POSIX_RE.lastIndex = at;
+    if (POSIX_RE.test(p)) this.syntax('POSIX named classes are supported only within a class', at);
+    let j = at + 1;
+    let negated = false;
+    if (p[j] === '^') {
+      negated = true;
+      j++;
+    }
+    const parts: string[] = [];
+    const partAt: number[] = [];
+    let first = true;
+    let inQuote = false;
+    // Reads one class atom at j: a byte (with whether it may start/end a range) or a set.
+    type Atom = { t: 'byte'; v: number; multi: boolean } | { t: 'set'; ph: string } | { t: 'skip' };
+    const readAtom = (): Atom => {
+      const ch = p[j];
+      if (inQuote) {
+        if (ch === '\\' && p[j + 1] === 'E') {
+          inQuote = false;
+          j += 2;
+          return { t: 'skip' };
+        }
+        const code = p.codePointAt(j)!;
+        j += code > 0xffff ? 2 : 1;
+        return { t: 'byte', v: code, multi: code > 0xff };
+      }
+      if (ch === '[') {
+        POSIX_RE.lastIndex = j;
+        const m = POSIX_RE.exec(p);
+        if (m) {
+          const base = POSIX_CLASSES[m[2]];
+          if (!base) this.syntax(`unknown POSIX class name '${m[2]}'`, j);
+          j += m[0].length;
+          const neg = m[1] === '^';
+          return { t: 'set', ph: this.placeholder(`posix:${m[1]}${m[2]}`, neg ? complement(base) : base) };
+        }
+        if ((p[j + 1] === '.' || p[j + 1] === '=') && p.indexOf(`${p[j + 1]}]`, j + 2) > 0) {
+          this.syntax('POSIX collating elements are not supported', j);
+        }
+      }
+      if (ch === '\\') {
+        const e = this.readEscape(j, true);
+        j = e.end;
+        switch (e.t) {
+          case 'byte':
+            return { t: 'byte', v: e.v, multi: e.v > 0xff };
+          case 'set':
+            return { t: 'set', ph: this.placeholder(e.key, e.set) };
+          case 'quote-start':
+            inQuote = true;
+            return { t: 'skip' };
+          case 'quote-end':
+            return { t: 'skip' };
+          default:
+            // readEscape never returns assertions or \R inside a class.
+            return { t: 'skip' };
+        }
+      }
+      const code = p.codePointAt(j)!;
+      j += code > 0xffff ? 2 : 1;
+      return { t: 'byte', v: code, multi: code > 0xff };
+    };
+    const pushByte = (v: number, pos: number): void => {
+      for (const b of charBytes(v)) {
+        parts.push(`\\x${hex2(b)}`);
+        partAt.push(pos);
+      }
+    };
+    for (;;) {
+      if (j >= p.length) this.syntax('missing terminating ] for character class', at);
+      if (!inQuote && p[j] === ']' && !first) {
+        j++;
+        break;
+      }
+      const pos = j;
+      const a = readAtom();
+      if (a.t === 'skip') continue;
+      first = false;
+      if (a.t === 'set') {
+        parts.push(a.ph);
+        partAt.push(pos);
+        continue;
+      }
+      // Range? `-` not quoted, not last before `]`, both ends single bytes.
+      if (!inQuote && !a.multi && p[j] === '-' && j + 1 < p.length && p[j + 1] !== ']') {
+        const save = j;
+        j++;
+        const b = readAtom();
+        if (b.t === 'byte' && !b.multi) {
+          if (b.v < a.v) this.syntax('range out of order in character class', pos);
+          parts.push(`\\x${hex2(a.v)}-\\x${hex2(b.v)}`);
+          partAt.push(pos);
+          continue;
+        }
+        // `[a-\d]`, `[a-[:digit:]]`, `[a-\Q…`: PCRE 8.x takes the `-` literally.
+        j = save;
+        inQuote = false; // the range test ran with inQuote false; undo a `\Q` it read
+      }
+      pushByte(a.v, pos);
+    }
+    this.emit('[', at);
+    if (negated) this.emit('^', at);
+    for (let k = 0; k < parts.length; k++) this.emit(parts[k], partAt[k]);
+    this.emit(']', at);
+    this.repeat = 'atom';
+    this.i = j;
+  }
+}
+
+/** Runs the pre-pass over one PCRE pattern with the given initial F_* flags. */
+export function prepass(pattern: string, flags: number): Prepassed {
+  return new Lexer(pattern, flags).run();
+}

@@ -1,0 +1,107 @@
+/**
+ * dfa and mdfa against the explicit NFA engine on NFAs built by the real builder: random
+ * IR signature sets (test/engines/random-ir.ts), random inputs and chunkings, and a slice
+ * of a bundled ET Open rules file over a bundled capture's bytes.
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildDfaMatcher } from '../../src/dfa/matcher.js';
+import { buildMdfaMatcher } from '../../src/dfa/mdfa.js';
+import { compile } from '../../src/engines/compile.js';
+import { buildNfaMatcher } from '../../src/engines/nfa.js';
+import { LimitExceededError } from '../../src/errors.js';
+import type { Matcher, MatchMode } from '../../src/engines/types.js';
+import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
+import { parseSignature } from '../../src/syntax/index.js';
+import { inputArb, irArb } from '../engines/random-ir.js';
+
+function run(m: Matcher, chunks: Uint8Array[], mode: MatchMode): string[] {
+  const out: string[] = [];
+  const sc = m.createScratch({ mode });
+  const cb = (s: number, e: number) => {
+    out.push(`${s}@${e}`);
+  };
+  for (const c of chunks) m.scan(sc, c, cb);
+  m.finish(sc, cb);
+  return out.sort();
+}
+
+function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const p of points) {
+    out.push(bytes.subarray(prev, p));
+    prev = p;
+  }
+  out.push(bytes.subarray(prev));
+  return out;
+}
+
+const sigsArb = fc
+  .array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength: 4 })
+  .map((a): NfaSignatureInput[] => a.map((s, id) => ({ id, ...s })));
+
+describe('dfa and mdfa vs the nfa engine', () => {
+  it('random signature sets, inputs and chunkings: same reports in both modes', () => {
+    fc.assert(
+      fc.property(sigsArb, inputArb, fc.array(fc.nat(), { maxLength: 3 }), fc.integer({ min: 1, max: 30 }), (sigs, input, cuts, budget) => {
+        const nfa = buildNfa(sigs);
+        const ref = buildNfaMatcher(nfa);
+        const dfa = buildDfaMatcher(nfa);
+        const mdfa = buildMdfaMatcher(sigs, { maxStates: budget });
+        const rejected = new Set(mdfa.rejected.map((r) => r.signature));
+        const chunks = split(input, cuts);
+        for (const mode of ['all', 'first'] as const) {
+          const expected = run(ref, [input], mode);
+          expect(run(dfa, chunks, mode)).toEqual(expected);
+          expect(run(mdfa, chunks, mode)).toEqual(expected.filter((r) => !rejected.has(Number(r.split('@')[0]))));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('compile(): dfa blow-up is a LimitExceededError with the states built; mdfa splits', () => {
+    const sigs = ['/a[ab]{10}/', '/b[ab]{10}/', '/c[ab]{3}/'];
+    let err: unknown;
+    try {
+      compile(sigs, { engine: 'dfa', engineOptions: { maxStates: 1000 } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LimitExceededError);
+    expect(err).toMatchObject({ resource: 'dfa states', limit: 1000, given: 1001 });
+    const { matcher } = compile(sigs, { engine: 'mdfa', engineOptions: { maxStates: 4000 } });
+    expect(matcher.stats()).toMatchObject({ engine: 'mdfa', groups: 2, rejected: 0 });
+    const input = Uint8Array.from('xaababababbbbcabab', (c) => c.charCodeAt(0));
+    const ref = compile(sigs).matcher;
+    expect(run(matcher, [input], 'all')).toEqual(run(ref, [input], 'all'));
+    expect(run(ref, [input], 'all').length).toBeGreaterThan(2);
+  });
+
+  it('ET Open web_server pcres over a capture: dfa and mdfa equal nfa', () => {
+    const text = readFileSync(new URL('../../traces/rules/emerging-web_server.rules', import.meta.url), 'latin1');
+    const sigs: (NfaSignatureInput | null)[] = [];
+    for (const m of text.matchAll(/pcre:"((?:[^"\\]|\\.)*)"/g)) {
+      if (sigs.length >= 8) break;
+      try {
+        const p = parseSignature(m[1]!);
+        sigs.push({ id: sigs.length, ir: p.ir, anchored: p.anchored });
+      } catch {
+        sigs.push(null);
+      }
+    }
+    const bytes = readFileSync(new URL('../../traces/pcap/get.pcap', import.meta.url));
+    const nfa = buildNfa(sigs);
+    const ref = run(buildNfaMatcher(nfa), [bytes], 'all');
+    expect(ref.length).toBeGreaterThan(0);
+    const dfa = buildDfaMatcher(nfa);
+    expect(run(dfa, split(bytes, [1000, 1001, 5000]), 'all')).toEqual(ref);
+    const mdfa = buildMdfaMatcher(sigs, { maxStates: 1000 });
+    expect(mdfa.rejected).toEqual([]);
+    expect(mdfa.stats().groups).toBeGreaterThan(1);
+    expect(run(mdfa, [bytes], 'all')).toEqual(ref);
+  });
+});
