@@ -12,3 +12,4 @@ export { buildNfa, type BuildNfaOptions, type NfaSignatureInput } from './nfa/bu
 export * from './snort/index.js';
 export * from './pcap/index.js';
 export * from './flow/index.js';
+export * from './compare/index.js';

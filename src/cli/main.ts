@@ -14,7 +14,9 @@ interface Command {
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   scan: { summary: 'scan a file with a signature set', load: () => import('./scan.js') },
+  compare: { summary: 'compare engines on one signature set and corpus: agreement, compile and scan figures', load: () => import('./compare.js') },
   info: { summary: 'describe capture files (format, link types, packets, bytes, time span)', load: () => import('./info.js') },
+  replay: { summary: 'replay captures against Snort rules, print alerts', load: () => import('./replay.js') },
 };
 
 function mainUsage(): string {

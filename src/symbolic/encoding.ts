@@ -9,7 +9,7 @@
  * and stays valid until `release()`; temporaries made while building are unprotected and
  * collected by one `gc()` at the end of `encodeNfa`, so a compiled program holds no garbage.
  *
- * Variable order (measured with bench/symbolic-order.ts; see README "Engines"):
+ * Variable order (measured with bench/symbolic-order.ts; figures in src/symbolic/index.ts):
  * - x and y interleaved bit by bit, most significant bit first (the default). A step is then
  *   one fused relNext (∃x, y→x in a single pass, since y_k → x_k preserves the order), and
  *   T_c stays close to the size of the follow relation. Blocked (all x, then all y) is
@@ -30,7 +30,10 @@ export interface EncodingOptions {
   inputPosition?: 'top' | 'bottom';
   /** Most significant state bit highest in the order. @default 'msb' */
   stateBitOrder?: 'msb' | 'lsb';
-  /** Declare z variables (needed for the two-step relation T2). @default false */
+  /**
+   * Declare z variables and keep the factors Follow(x, y) and Enter_c(y) (needed for the
+   * two-step relation T2 of stride 2). @default false
+   */
   withZ?: boolean;
 }
 
@@ -64,6 +67,9 @@ export interface Encoding {
   yToZ: number;
   xToZ: number;
   /** Measured at encode time; T itself is released (the step only needs the T_c). */
+  /** With `withZ` only (else 0 / empty): Follow(x, y) and, per class, Enter_c(y). */
+  follow: NodeId;
+  enterY: Int32Array;
   tNodes: number;
   tcNodes: number;
   tcNodesSum: number;
@@ -216,6 +222,8 @@ export function encodeNfa(bdd: BddPort, nfa: Nfa, opts: EncodingOptions = {}): E
   const follow = bdd.protect(fromTuples(bdd, levelsOf([xVars, yVars]), fdata, 2));
 
   const tc = new Int32Array(C);
+  const withZ = opts.withZ ?? false;
+  const enterY = new Int32Array(withZ ? C : 0);
   let t: NodeId;
   const W = nfa.classWords;
   if (L.inputPosition === 'top') {
@@ -226,7 +234,11 @@ export function encodeNfa(bdd: BddPort, nfa: Nfa, opts: EncodingOptions = {}): E
       const w = c >>> 5, bit = 1 << (c & 31);
       for (let q = 0; q < n; q++) if (nfa.labels[q * W + w] & bit) buf[m++] = q;
       const enter = stateSet(bdd, yVars, buf.subarray(0, m));
+      if (withZ) enterY[c] = bdd.protect(enter);
       tc[c] = bdd.protect(bdd.and(follow, enter));
+      // Enter_c and the AND's intermediates are garbage now; on large sets collecting every
+      // so often keeps the peak near the final size (Follow and the T_c are protected).
+      if ((c & 31) === 31 && bdd.stats().liveNodes > 1 << 18) bdd.gc();
     }
     // T(x, i, y) = ⋁_c [i = c] ∧ T_c: a decision tree over i on top of the shared T_c.
     const build = (bitIdx: number, prefix: number): NodeId => {
@@ -245,9 +257,17 @@ export function encodeNfa(bdd: BddPort, nfa: Nfa, opts: EncodingOptions = {}): E
     const label = fromTuples(bdd, levelsOf([yVars, iVars]), Uint32Array.from(rows), 2);
     t = bdd.and(follow, label);
     for (let c = 0; c < C; c++) tc[c] = bdd.protect(bdd.restrict(t, bdd.cube(iVars, c)));
+    if (withZ) {
+      const buf = new Uint32Array(n);
+      for (let c = 0; c < C; c++) {
+        let m = 0;
+        for (let q = 0; q < n; q++) if (nfa.labels[q * W + (c >>> 5)] & (1 << (c & 31))) buf[m++] = q;
+        enterY[c] = bdd.protect(stateSet(bdd, yVars, buf.subarray(0, m)));
+      }
+    }
   }
   const tNodes = bdd.nodeCount(t);
-  bdd.unprotect(follow);
+  if (!withZ) bdd.unprotect(follow);
 
   const start = bdd.protect(stateSet(bdd, xVars, nfa.start));
   const accStates = acceptingStates(nfa.acceptStart, n);
@@ -267,7 +287,7 @@ export function encodeNfa(bdd: BddPort, nfa: Nfa, opts: EncodingOptions = {}): E
   // Everything not protected above (Follow, Enter_c, Label, T, cubes) is garbage now.
   bdd.gc();
   return {
-    layout: L, tc, start, acc, accEnd, accY, xSet, ySet, zSet, yToX, yToZ, xToZ,
+    layout: L, tc, start, follow: withZ ? follow : 0, enterY, acc, accEnd, accY, xSet, ySet, zSet, yToX, yToZ, xToZ,
     tNodes, tcNodes, tcNodesSum, encodeMs: performance.now() - t0,
   };
 }

@@ -8,8 +8,15 @@
  * Same scan API and match semantics as the explicit NFA engine: compile once, a
  * caller-owned scratch per stream, each scan continues where the previous chunk ended,
  * acceptance of the start frontier at offset 0, reported end = offset after the byte −
- * delta, one report per (signature, end) ('all') or the earliest end per signature
- * ('first') until finish/reset, end-of-input acceptance on finish.
+ * delta, end-of-input acceptance on finish, and every report passes through the shared
+ * rule of `engines/report.ts` (deduplication, held ends, 'first' mode) with the same
+ * flush protocol, so the reported (signature, end) sets are identical. Stride 2 reports
+ * a match that ends on the first byte of a pair (mid-pair acceptance) at its own offset
+ * and finishes an odd tail with one single step: results equal stride 1's, offsets too.
+ *
+ * If the node budget cannot hold even one step after every cache is dropped, scan throws
+ * LimitExceededError; the scratch then still holds the frontier from before that scan
+ * call (matches of the call may have been reported): reset it before reuse.
  *
  * Beyond the paper, an optional bounded step memo (`memo.ts`) turns repeated symbolic
  * steps into array reads; with it off every byte is a symbolic step (the paper's figures).
@@ -44,9 +51,9 @@ export interface ObddOptions {
   /** BDD node budget (LimitExceededError beyond it). @default 1 << 25 */
   nodeLimit?: number;
   /**
-   * Budget for the cache of lazily built pair relations T2 (stride 2), in nodes summed over
-   * the cached relations (shared nodes counted once per relation, so an overestimate of
-   * their memory); past it the cache is dropped and refilled on demand. @default 1 << 23
+   * Budget for the cache of lazily built pair relations T2 (stride 2), in BDD nodes (nodes
+   * shared between relations counted once); past it the cache is dropped and refilled on
+   * demand. @default 1 << 22
    */
   pairNodeBudget?: number;
   /** Variable order choices (for measurements; defaults are the measured best). */
@@ -117,9 +124,17 @@ export class ObddMatcher implements Matcher {
   private readonly memo: StepMemo | null;
   private readonly byteClass: Uint8Array;
   private readonly tc: Int32Array;
-  /** Stride 2: states that reach acceptance on class c (mid-pair test), and the T2 cache. */
+  /**
+   * Stride 2: TA_c(x, y) = T_c ∧ Acc(y), the steps of class c that enter an accepting state
+   * (a small relation), and pre_c(x) = ∃y. TA_c, the states that accept after c. A pair
+   * step tests F ∧ pre_c1 and, only when it is non-empty, takes the cheap step through
+   * TA_c1 to learn which signatures end on the first byte (mid-pair acceptance).
+   */
+  private readonly ta: Int32Array;
   private readonly pre: Int32Array;
   private readonly t2: Int32Array;
+  /** Stride 2: M_c(x, y) = ∃z. T_c(x, z) ∧ Follow(z, y), per first class (see pairRel). */
+  private readonly m1: Int32Array;
   private t2Nodes = 0;
   private t2Built = 0;
   private t2Clears = 0;
@@ -147,11 +162,14 @@ export class ObddMatcher implements Matcher {
     this.byteClass = nfa.byteClass;
     this.enc = encodeNfa(bdd, nfa, { ...options.encoding, withZ: this.stride === 2 });
     this.tc = this.enc.tc;
-    this.pairNodeBudget = options.pairNodeBudget ?? 1 << 23;
+    this.pairNodeBudget = options.pairNodeBudget ?? 1 << 22;
     this.pre = new Int32Array(this.stride === 2 ? this.C : 0);
+    this.ta = new Int32Array(this.stride === 2 ? this.C : 0);
     this.t2 = new Int32Array(this.stride === 2 ? this.C * this.C : 0).fill(-1);
+    this.m1 = new Int32Array(this.stride === 2 ? this.C : 0).fill(-1);
     for (let c = 0; c < this.pre.length; c++) {
-      this.pre[c] = bdd.protect(bdd.andExists(this.tc[c], this.enc.accY, this.enc.ySet));
+      this.ta[c] = bdd.protect(bdd.and(this.tc[c], this.enc.accY));
+      this.pre[c] = bdd.protect(bdd.exists(this.ta[c], this.enc.ySet));
     }
     this.startAcc = this.acceptList(this.enc.start, false);
     this.plan = reportPlanFromNfa(nfa);
@@ -217,26 +235,58 @@ export class ObddMatcher implements Matcher {
   private outT = 0;
   private outM = -1;
 
+  /**
+   * T2_{c1,c2}(x, y) = ∃z. T_c1(x, z) ∧ T_c2(z, y), built on first use. Since labels sit on
+   * target states, T_c2(z, y) = Follow(z, y) ∧ Enter_c2(y), so
+   *   T2_{c1,c2} = M_c1(x, y) ∧ Enter_c2(y),  M_c1 = ∃z. T_c1(x, z) ∧ Follow(z, y):
+   * the same relation, with one relational product per first class (M_c1, cached too)
+   * and a plain AND per pair, instead of a product per pair (C² of them).
+   */
   private pairRel(c1: number, c2: number): NodeId {
     const pair = c1 * this.C + c2;
     const r = this.t2[pair];
     if (r >= 0) return r;
-    if (this.t2Nodes > this.pairNodeBudget) this.clearPairs();
+    if (this.t2Nodes > this.pairNodeBudget) this.trimPairs();
     const bdd = this.bdd, enc = this.enc;
-    const a = bdd.rename(this.tc[c1], enc.yToZ);
-    const b = bdd.rename(this.tc[c2], enc.xToZ);
-    const rel = bdd.protect(bdd.andExists(a, b, enc.zSet));
+    let m = this.m1[c1];
+    if (m < 0) {
+      const a = bdd.rename(this.tc[c1], enc.yToZ);
+      const b = bdd.rename(enc.follow, enc.xToZ);
+      m = bdd.protect(bdd.andExists(a, b, enc.zSet));
+      this.m1[c1] = m;
+      this.t2Nodes += bdd.nodeCount(m);
+    }
+    const rel = bdd.protect(bdd.and(m, enc.enterY[c2]));
     this.t2[pair] = rel;
     this.t2Nodes += bdd.nodeCount(rel);
     this.t2Built++;
     return rel;
   }
 
+  /**
+   * The summed per-relation node counts passed the budget: measure the real (shared) size
+   * once, O(shared nodes); drop the cache only if that is over half the budget. The sum
+   * then restarts from the real size, so the exact count runs at most once per budget/2
+   * of growth.
+   */
+  private trimPairs(): void {
+    const list: number[] = [];
+    for (let j = 0; j < this.t2.length; j++) if (this.t2[j] >= 0) list.push(this.t2[j]);
+    for (let j = 0; j < this.m1.length; j++) if (this.m1[j] >= 0) list.push(this.m1[j]);
+    const shared = this.bdd.nodeCount(list);
+    if (shared > this.pairNodeBudget / 2) this.clearPairs();
+    else this.t2Nodes = shared;
+  }
+
   private clearPairs(): void {
     for (let j = 0; j < this.t2.length; j++) {
       if (this.t2[j] >= 0) this.bdd.unprotect(this.t2[j]);
     }
+    for (let j = 0; j < this.m1.length; j++) {
+      if (this.m1[j] >= 0) this.bdd.unprotect(this.m1[j]);
+    }
     this.t2.fill(-1);
+    this.m1.fill(-1);
     this.t2Nodes = 0;
     this.t2Clears++;
   }
@@ -273,9 +323,9 @@ export class ObddMatcher implements Matcher {
   private sym2Body(f: NodeId, c1: number, c2: number): NodeId {
     const bdd = this.bdd, enc = this.enc;
     // Only when some state reaches acceptance on the first byte can a match end mid-pair;
-    // then (rarely) the single step is taken too.
+    // then the step through TA_c1 yields just the accepting part of the mid frontier.
     this.outMidAcc = bdd.and(f, this.pre[c1]) !== 0
-      ? this.acceptList(bdd.relNext(f, this.tc[c1], enc.xSet, enc.yToX), false)
+      ? this.acceptList(bdd.relNext(f, this.ta[c1], enc.xSet, enc.yToX), false)
       : ObddMatcher.NONE;
     const g = bdd.relNext(f, this.pairRel(c1, c2), enc.xSet, enc.yToX);
     this.outAcc = bdd.and(g, enc.acc) !== 0 ? this.acceptList(g, false) : ObddMatcher.NONE;
@@ -377,7 +427,7 @@ export class ObddMatcher implements Matcher {
   }
 
   /** A pair-memo miss; the result in outT (next state) and outM (mid state with acceptance, or -1). */
-  private missStep2(s: number, c1: number, c2: number, pair: number): void {
+  private missStep2(s: number, c1: number, c2: number): void {
     const memo = this.memo!, bdd = this.bdd;
     memo.misses++;
     const genS = memo.gen;
@@ -394,7 +444,7 @@ export class ObddMatcher implements Matcher {
     } finally {
       bdd.unprotect(f);
     }
-    if (memo.gen === genS && !memo.addPair(s, pair, this.outT, this.outM)) {
+    if (memo.gen === genS && !memo.addPair(s, c1, c2, this.outT * 2 + (memo.accLen[this.outT] !== 0 ? 1 : 0), this.outM)) {
       // Pair table full and may not grow: clear (the next misses refill it).
       const keepT = bdd.protect(memo.stateNode[this.outT]);
       const keepM = this.outM >= 0 ? bdd.protect(memo.stateNode[this.outM]) : -1;
@@ -410,7 +460,9 @@ export class ObddMatcher implements Matcher {
 
   private miss2Body(f: NodeId, c1: number, c2: number): void {
     const memo = this.memo!, bdd = this.bdd, enc = this.enc;
-    const f1 = bdd.and(f, this.pre[c1]) !== 0 ? bdd.protect(bdd.relNext(f, this.tc[c1], enc.xSet, enc.yToX)) : -1;
+    // f1 is only the accepting part of the mid frontier (through TA_c1): it is interned for
+    // its accept list and never stepped from.
+    const f1 = bdd.and(f, this.pre[c1]) !== 0 ? bdd.protect(bdd.relNext(f, this.ta[c1], enc.xSet, enc.yToX)) : -1;
     let f2 = -1;
     try {
       f2 = bdd.protect(bdd.relNext(f, this.pairRel(c1, c2), enc.xSet, enc.yToX));
@@ -529,28 +581,32 @@ export class ObddMatcher implements Matcher {
     const memo = this.memo!;
     const C = this.C, bc = this.byteClass;
     let s = this.enterMemo(sc);
+    let row2 = memo.row2, pairs = memo.pairs;
     const n = bytes.length;
     const base = sc.offset + 1;
     const reporter = sc.reporter, hold = this.anyHold;
     let i = 0;
     for (; i + 1 < n; i += 2) {
       if (hold && reporter.held !== 0) reporter.flush(base + i, onMatch);
-      const pair = bc[bytes[i]] * C + bc[bytes[i + 1]];
-      const h = memo.findPair(s, pair);
-      let t: number, mid: number;
-      if (h >= 0) {
-        t = memo.pairT[h];
-        mid = memo.pairM[h];
-      } else {
-        this.missStep2(s, bc[bytes[i]], bc[bytes[i + 1]], pair);
-        t = this.outT;
-        mid = this.outM;
+      const c1 = bc[bytes[i]], c2 = bc[bytes[i + 1]];
+      const r = row2[s * C + c1];
+      let v = -1, mid = -1;
+      if (r >= 0) {
+        v = pairs[r + 2 * c2];
+        mid = pairs[r + 2 * c2 + 1];
       }
+      if (v < 0) {
+        this.missStep2(s, c1, c2);
+        v = this.outT * 2 + (memo.accLen[this.outT] !== 0 ? 1 : 0);
+        mid = this.outM;
+        row2 = memo.row2;
+        pairs = memo.pairs;
+      }
+      // A match ending on the first byte of the pair (mid-pair acceptance).
       if (mid >= 0) this.emit(sc, memo.pool, memo.accOff[mid], memo.accLen[mid], base + i, onMatch);
       if (hold && reporter.held !== 0) reporter.flush(base + i + 1, onMatch);
-      s = t;
-      const len = memo.accLen[s];
-      if (len !== 0) this.emit(sc, memo.pool, memo.accOff[s], len, base + i + 1, onMatch);
+      s = v >>> 1;
+      if ((v & 1) !== 0) this.emit(sc, memo.pool, memo.accOff[s], memo.accLen[s], base + i + 1, onMatch);
     }
     memo.lookups += i >>> 1;
     this.leaveMemo(sc, s);
@@ -650,6 +706,7 @@ export class ObddMatcher implements Matcher {
     const memo: MemoStats | null = this.memo ? this.memo.stats() : null;
     const t2List: number[] = [];
     for (let j = 0; j < this.t2.length; j++) if (this.t2[j] >= 0) t2List.push(this.t2[j]);
+    for (let j = 0; j < this.m1.length; j++) if (this.m1[j] >= 0) t2List.push(this.m1[j]);
     // Nodes shared between pair relations counted once (a traversal: O(T2 nodes)).
     const t2Shared = t2List.length ? bdd.nodeCount(t2List) : 0;
     const out: MatcherStats = {

@@ -89,7 +89,7 @@ describe('ObddMatcher agrees with the explicit simulation on random NFAs', () =>
           ),
           // No shrinking: arbNfaSpec is chained and shrinking it can run for minutes; the raw
           // counterexample is small anyway (≤ 12 states, ≤ 24 bytes).
-          { numRuns: mname === 'MiniBdd' ? 40 : 120, endOnFailure: true },
+          { numRuns: mname === 'MiniBdd' ? 30 : 70, endOnFailure: true },
         );
       });
     }
@@ -139,6 +139,7 @@ describe('ObddMatcher memory, memo and GC behaviour', () => {
       m.finish(b, (s, e) => eb.push([s, e]));
       expect(sortEvents(ea)).toEqual(want);
       expect(sortEvents(eb)).toEqual(wantOther);
+      expect((m.stats().memoStats as Record<string, number>).clears).toBeGreaterThan(0);
     }
   });
 

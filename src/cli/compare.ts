@@ -1,0 +1,181 @@
+/**
+ * `compare`: compile one signature set with several engines, scan the same corpus with
+ * each, check that they all report the same matches, and print compile and scan figures
+ * (see src/compare/). Exit code 0 when the comparison ran — whatever it found, engines
+ * that failed to build and disagreements included (they are results); 1 when an input
+ * cannot be read; 2 on bad usage.
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { ENGINE_NAMES } from '../engines/compile.js';
+import type { EngineName } from '../engines/types.js';
+import { compareEngines, type EngineSpec } from '../compare/compare.js';
+import { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type SignatureSet } from '../compare/corpus.js';
+import { formatText, toJson } from '../compare/format.js';
+import { parseArgs } from './args.js';
+
+export const usage = `usage: nfa-obdd compare (--signatures FILE | --rules FILE...) (--pcap FILE... | --input FILE...)
+                        [--engines LIST] [--runs N] [--baseline NAME] [--format text|json]
+
+Compiles the signature set with each engine, scans every input with each (one input = one
+TCP/UDP payload of a capture, or one whole file; scanned, then finished, in 'all' mode),
+checks that all engines report the same (signature, end) pairs, and prints compile time,
+compiled size, heap growth, scan MB/s (median of the runs), matches and ratios to the
+baseline, then every disagreement (signature, input, end, which engines).
+
+options:
+  --signatures FILE     one signature a line ('/pattern/flags' or a bare pattern; '#' comments)
+  --rules FILE          Snort rules file (repeatable): its pcre options are the signatures
+  --include-disabled    with --rules: also commented-out rules
+  --select SELECTOR     with --rules: only matching rules (e.g. http, ftp, proto=tcp,dport=80)
+  --pcap FILE           capture file (repeatable): scan each non-empty TCP/UDP payload
+  --input FILE          raw file (repeatable): scanned whole as one input
+  --engines LIST        comma-separated, default nfa,obdd,obdd2,dfa,mdfa,regexp; an engine
+                        may carry options and a label: obdd:memo=false, obdd2:memo=true
+                        (values are JSON: numbers, true/false, else strings)
+  --runs N              timed scan passes, median reported (default 3)
+  --baseline NAME       engine label for ratios (default nfa when given, else the first)
+  --byte-budget N       each engine scans inputs only until N bytes (a prefix of the list)
+  --time-budget MS      ... or until MS milliseconds of scanning (checked between inputs)
+  --max-disagreements N disagreements listed (default 100; the count is always given)
+  --format FORMAT       text (default) or json (one object: engines, disagreements, ...)
+
+Engines: ${ENGINE_NAMES.join(', ')}. An engine that cannot be built (e.g. the DFA's state
+budget) is listed with its error and the others still run. Matches are compared on the
+signatures every built engine accepted, per input among the engines that scanned it.
+`;
+
+/** Parses `name[:key=value...]` into an engine spec labelled with the whole token. */
+export function parseEngineList(text: string): EngineSpec[] {
+  const out: EngineSpec[] = [];
+  for (const raw of text.split(',')) {
+    const token = raw.trim();
+    if (token === '') continue;
+    const [name, ...opts] = token.split(':');
+    if (!(ENGINE_NAMES as readonly string[]).includes(name!)) {
+      throw new UsageError(`unknown engine '${name}' in --engines (engines: ${ENGINE_NAMES.join(', ')})`);
+    }
+    const engineOptions: Record<string, unknown> = {};
+    for (const o of opts) {
+      const eq = o.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--engines: option '${o}' of ${name} must be key=value`);
+      const key = o.slice(0, eq);
+      const v = o.slice(eq + 1);
+      let value: unknown = v;
+      try {
+        value = JSON.parse(v);
+      } catch {
+        // Not JSON: keep the string (e.g. stateBitOrder=lsb).
+      }
+      engineOptions[key] = value;
+    }
+    out.push({ name: token, engine: name as EngineName, engineOptions });
+  }
+  if (out.length === 0) throw new UsageError('--engines lists no engine');
+  return out;
+}
+
+function positiveNumber(v: unknown, name: string, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x < (integer ? 1 : 0) || (integer && !Number.isInteger(x))) {
+    throw new UsageError(`--${name} must be a ${integer ? 'positive integer' : 'non-negative number'}, not '${String(v)}'`);
+  }
+  return x;
+}
+
+/**
+ * `--pcap a b c` (as a shell glob expands) means `--pcap a --pcap b --pcap c`: bare words
+ * after a file-list option's value belong to it.
+ */
+export function expandFileLists(argv: readonly string[]): string[] {
+  const lists = new Set(['--rules', '--pcap', '--input']);
+  const out: string[] = [];
+  let current: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      current = lists.has(a) ? a : null;
+      out.push(a);
+      if (current !== null && i + 1 < argv.length) out.push(argv[++i]!);
+    } else if (current !== null) out.push(current, a);
+    else out.push(a);
+  }
+  return out;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { options, positionals } = parseArgs(expandFileLists(argv), {
+    signatures: 'value',
+    rules: 'list',
+    'include-disabled': 'flag',
+    select: 'value',
+    pcap: 'list',
+    input: 'list',
+    engines: 'value',
+    runs: 'value',
+    baseline: 'value',
+    'byte-budget': 'value',
+    'time-budget': 'value',
+    'max-disagreements': 'value',
+    format: 'value',
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const sigPath = options.signatures as string | undefined;
+  const rules = (options.rules as string[] | undefined) ?? [];
+  const pcaps = (options.pcap as string[] | undefined) ?? [];
+  const raws = (options.input as string[] | undefined) ?? [];
+  if ((sigPath === undefined) === (rules.length === 0)) throw new UsageError('give exactly one of --signatures FILE or --rules FILE...');
+  if ((pcaps.length === 0) === (raws.length === 0)) throw new UsageError('give exactly one of --pcap FILE... or --input FILE...');
+  if (sigPath !== undefined && (options['include-disabled'] || options.select !== undefined)) {
+    throw new UsageError('--include-disabled and --select apply to --rules only');
+  }
+  const format = (options.format as string | undefined) ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
+  const engines = parseEngineList((options.engines as string | undefined) ?? ENGINE_NAMES.join(','));
+  const runs = positiveNumber(options.runs, 'runs', true);
+  const byteBudget = positiveNumber(options['byte-budget'], 'byte-budget', false);
+  const timeBudgetMs = positiveNumber(options['time-budget'], 'time-budget', false);
+  const maxDisagreements = positiveNumber(options['max-disagreements'], 'max-disagreements', false);
+  const baseline = options.baseline as string | undefined;
+  if (baseline !== undefined && !engines.some((e) => e.name === baseline)) {
+    throw new UsageError(`--baseline '${baseline}' is not one of --engines (${engines.map((e) => e.name).join(', ')})`);
+  }
+
+  const set: SignatureSet = sigPath !== undefined
+    ? readSignatureFile(sigPath)
+    : pcreSetFromRules(rules, { includeDisabled: options['include-disabled'] === true, select: options.select as string | undefined });
+  let corpus: Corpus;
+  if (pcaps.length > 0) corpus = payloadsFromCaptures(pcaps);
+  else {
+    const items: { name: string; bytes: Uint8Array }[] = [];
+    for (const path of raws) {
+      try {
+        const b = path === '-' ? readFileSync(0) : readFileSync(path);
+        items.push({ name: path, bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) });
+      } catch (e) {
+        process.stderr.write(`nfa-obdd compare: cannot read input '${path}': ${(e as Error).message}\n`);
+        return 1;
+      }
+    }
+    corpus = corpusFromBuffers(items);
+  }
+  for (const w of corpus.warnings) process.stderr.write(`nfa-obdd compare: warning: ${w}\n`);
+
+  const result = compareEngines(set.sources, corpus.inputs, {
+    engines,
+    runs,
+    baseline,
+    byteBudget,
+    timeBudgetMs,
+    maxDisagreements,
+    inputNames: corpus.names,
+    signatureNames: set.names,
+  });
+  if (format === 'json') {
+    process.stdout.write(JSON.stringify(toJson(result, { set: set.summary, corpus: corpus.summary })) + '\n');
+  } else {
+    process.stdout.write(formatText(result, `set: ${set.summary}\ncorpus: ${corpus.summary}`));
+  }
+  return 0;
+}

@@ -1,0 +1,583 @@
+/**
+ * Differential comparison and benchmark of engines on one signature set and one corpus:
+ * compile the set with each engine, scan the same inputs (each input = one packet payload
+ * or one file, scanned whole, then `finish`, in 'all' mode), check that every engine
+ * reports the same set of (signature, end) pairs per input, and measure compile time,
+ * compiled size, heap growth and scan throughput (median of several runs) — the figures
+ * Hyperscan's bench tool prints, plus ratios against a baseline engine.
+ *
+ * Guarantees:
+ * - An engine that cannot be built (unknown options, DFA state budget...) gets `error` and
+ *   the others still run; an engine that throws while scanning an input is retried once on
+ *   a fresh scratch (with a warning); if it throws again it keeps the inputs it finished,
+ *   gets `error`, and stops.
+ * - Each input is compared among the engines that scanned it (budgets can stop slow
+ *   engines early, always on a prefix of the input list), over the signatures every built
+ *   engine accepted. Agreement is checked first with an order-independent digest of each
+ *   input's (signature, end) set, so memory does not grow with the match count (real sets
+ *   report tens of millions of matches); only inputs whose digests differ are scanned
+ *   again, collecting exact pairs, to list each disagreement with signature, input and end.
+ * - A signature that an engine disabled while scanning (the `regexp` engine's time budget)
+ *   never counts as a disagreement: such differences are counted as `excused`.
+ * - Memory: `heapBytes` is the growth of V8 heap + ArrayBuffer memory across the compile,
+ *   after a full GC on both sides when `global.gc` exists (run node with `--expose-gc`);
+ *   without it the figure is noisy and `heapMethod` says so. `programBytes` is the
+ *   engine's own size estimate from `stats()` (see `programBytesOf`).
+ */
+import { performance } from 'node:perf_hooks';
+import { UsageError } from '../errors.js';
+import { compile, ENGINE_NAMES, type CompileOptions, type CompileResult, type SignatureSpec } from '../engines/compile.js';
+import type { EngineName, Matcher, MatcherStats, RejectedSignature, Scratch } from '../engines/types.js';
+
+/** One engine configuration; `name` labels it in reports (e.g. 'obdd2+memo'). */
+export interface EngineSpec {
+  /** @default engine */
+  name?: string;
+  engine: EngineName;
+  engineOptions?: Record<string, unknown>;
+  /**
+   * Builds the matcher instead of `compile` (same contract: never throws for a bad
+   * signature, lists it in `rejected`). For wrapping or instrumenting an engine, or for
+   * comparing a matcher from outside this package. @default compile
+   */
+  build?: (signatures: ReadonlyArray<string | SignatureSpec>, options: CompileOptions) => Pick<CompileResult, 'matcher' | 'rejected'>;
+}
+
+export interface CompareOptions {
+  engines: ReadonlyArray<EngineName | EngineSpec>;
+  /** Timed scan passes over the inputs; the median is reported. @default 3 */
+  runs?: number;
+  /** Label of the engine the ratios are taken against. @default 'nfa' if present, else the first */
+  baseline?: string;
+  /** Stop an engine's first pass once it has scanned this many bytes. @default Infinity */
+  byteBudget?: number;
+  /** Stop an engine's first pass after this much scan time (checked between inputs). @default Infinity */
+  timeBudgetMs?: number;
+  /** Repeat passes only when the first pass took at most this long. @default Infinity */
+  repeatBelowMs?: number;
+  /** Disagreements listed in full (the count is always exact per input). @default 100 */
+  maxDisagreements?: number;
+  /** Inputs re-scanned to list exact disagreements. @default 50 */
+  maxRescanInputs?: number;
+  /** Options for the shared NFA front end. */
+  compile?: Pick<CompileOptions, 'maxStates' | 'maxRepeatExpansion'>;
+  /** Names for inputs in reports (file#packet); default `#<index>`. */
+  inputNames?: readonly string[];
+  /** Where each signature came from (file:line sid N), for disagreement reports. */
+  signatureNames?: readonly string[];
+  /** Progress lines (for long runs); default silent. */
+  onProgress?: (line: string) => void;
+}
+
+export interface EngineRatios {
+  /** Scan throughput over the baseline's (higher is better). */
+  scan: number | null;
+  compile: number | null;
+  programBytes: number | null;
+  heapBytes: number | null;
+}
+
+export interface EngineReport {
+  /** The configuration's label. */
+  engine: string;
+  kind: EngineName;
+  engineOptions: Record<string, unknown>;
+  /** Set when the engine could not be built, or failed while scanning. */
+  error: string | null;
+  accepted: number | null;
+  rejected: number | null;
+  compileMs: number;
+  /** Compiled program size, from `stats()` (null when the engine gives none: regexp). */
+  programBytes: number | null;
+  /** A short size summary: states, nodes, groups... */
+  size: string;
+  /** Heap + ArrayBuffer growth across the compile (see `heapMethod`). */
+  heapBytes: number | null;
+  /** Caches grown while scanning (obdd memo + pair relations), from stats() after the scans. */
+  cacheBytes: number | null;
+  inputsScanned: number;
+  bytesScanned: number;
+  /** Passes actually run, and each pass's time. */
+  runs: number;
+  runMs: number[];
+  /** Median pass time. */
+  scanMs: number;
+  /** Bytes scanned / median pass time. */
+  scanMBps: number | null;
+  /**
+   * The first pass alone: cold caches (obdd memo and lazily built pair relations, V8's
+   * JIT). Later passes rescan the same inputs, so they show the warm steady state.
+   */
+  firstPassMBps: number | null;
+  /** (signature, end) reports in one pass, all signatures. */
+  matches: number;
+  /** Signatures the engine disabled while scanning (regexp time budget). */
+  disabled: number;
+  /** True when a later pass reported something different from the first (a bug). */
+  unstable: boolean;
+  ratios: EngineRatios;
+  stats: MatcherStats | null;
+}
+
+export interface Disagreement {
+  input: number;
+  inputName: string;
+  signature: number;
+  /** From `signatureNames`, when given. */
+  signatureName?: string;
+  source: string;
+  end: number;
+  reportedBy: string[];
+  missingFrom: string[];
+}
+
+export interface CompareResult {
+  signatures: number;
+  inputs: number;
+  inputBytes: number;
+  baseline: string | null;
+  heapMethod: 'gc' | 'no-gc';
+  /** Signatures every built engine accepted: the ones compared. */
+  comparedSignatures: number;
+  /** Inputs scanned by at least two engines (compared), and by every engine that ran. */
+  comparedInputs: number;
+  commonInputs: number;
+  commonBytes: number;
+  /** Inputs whose match sets differ between engines (excused ones not counted). */
+  disagreeingInputs: number;
+  /**
+   * Inputs whose digests differed but whose re-scan shows no difference on the compared
+   * signatures: they differed only on signatures an engine disabled while scanning.
+   */
+  excusedInputs: number;
+  /** Listed disagreements (at most maxDisagreements) and how many were found in all. */
+  disagreements: Disagreement[];
+  disagreementCount: number;
+  /** Digest-differing inputs not re-scanned (past maxRescanInputs): counted, not listed. */
+  unlistedInputs: number;
+  engines: EngineReport[];
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------- helpers
+
+const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
+
+function heapNow(): number {
+  if (gc) {
+    gc();
+    gc();
+  }
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+function num(stats: MatcherStats, key: string): number {
+  const v = stats[key];
+  return typeof v === 'number' ? v : 0;
+}
+
+/**
+ * The engine's compiled size in bytes, from its stats:
+ * - nfa: the NFA arrays the scan reads (labels, CSR follow and acceptance lists) and the
+ *   matcher's per-class successor index;
+ * - dfa, mdfa: transition tables and acceptance lists (`tableBytes`);
+ * - obdd, obdd2: live BDD nodes right after compile × 24 bytes (node table + unique table
+ *   slots); the memo and pair relations built while scanning are in `cacheBytes`;
+ * - regexp: null — V8 does not expose compiled RegExp sizes (see heapBytes).
+ */
+export function programBytesOf(stats: MatcherStats): number | null {
+  switch (stats.engine) {
+    case 'nfa': {
+      const states = num(stats, 'states');
+      const words = Math.ceil(num(stats, 'classes') / 32);
+      return (
+        states * words * 4 + // labels
+        (states + 1) * 4 * 3 + // followStart, acceptStart, endStart
+        num(stats, 'followEdges') * 4 +
+        (num(stats, 'acceptEntries') + num(stats, 'endAcceptEntries')) * 5 +
+        num(stats, 'classIndexEntries') * 4 +
+        states * 5 // indexBase, hasAccept
+      );
+    }
+    case 'dfa':
+    case 'mdfa':
+      return num(stats, 'tableBytes');
+    case 'obdd':
+    case 'obdd2':
+      return num(stats, 'compiledLiveNodes') * 24;
+    default:
+      return null;
+  }
+}
+
+function sizeOf(stats: MatcherStats): string {
+  switch (stats.engine) {
+    case 'nfa':
+      return `${num(stats, 'states')} states, ${num(stats, 'followEdges')} edges`;
+    case 'dfa':
+      return `${num(stats, 'states')} states, ${num(stats, 'classes')} classes`;
+    case 'mdfa':
+      return `${num(stats, 'groups')} DFAs, ${num(stats, 'states')} states`;
+    case 'obdd':
+    case 'obdd2':
+      return `${num(stats, 'compiledLiveNodes')} nodes, ${num(stats, 'stateBits')} state bits`;
+    case 'regexp':
+      return `${num(stats, 'compiled')} RegExps`;
+    default:
+      return '';
+  }
+}
+
+function cacheBytesOf(stats: MatcherStats): number | null {
+  if (stats.engine !== 'obdd' && stats.engine !== 'obdd2') return null;
+  return num(stats, 'memoBytes') + num(stats, 't2Bytes');
+}
+
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >>> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/**
+ * Order-independent digest of one input's (signature, end) set: count, sum and xor of two
+ * independent 32-bit mixes. Engines report each pair once ('all' mode), so equal sets give
+ * equal digests; unequal sets collide with probability about 2^-64.
+ */
+class Digest {
+  count = 0;
+  sum = 0;
+  xor = 0;
+  total = 0;
+  constructor(readonly mask: Uint8Array) {}
+  readonly onMatch = (sig: number, end: number): void => {
+    this.total++;
+    if (this.mask[sig] === 0) return;
+    this.count++;
+    this.sum = (this.sum + fmix32(Math.imul(sig, 0x9e3779b1) ^ end)) | 0;
+    this.xor ^= fmix32(Math.imul(end, 0x27d4eb2f) + sig + 0x165667b1);
+  };
+  clear(): void {
+    this.count = this.sum = this.xor = 0;
+  }
+}
+
+interface Built {
+  report: EngineReport;
+  matcher: Matcher | null;
+  rejectedIds: Set<number>;
+  /** Per input: count, sum, xor of the first pass (valid for i < inputsScanned). */
+  dCount: Uint32Array;
+  dSum: Int32Array;
+  dXor: Int32Array;
+}
+
+type NormalSpec = Required<Pick<EngineSpec, 'name' | 'engine' | 'engineOptions' | 'build'>>;
+
+function normalize(e: EngineName | EngineSpec): NormalSpec {
+  const spec: EngineSpec = typeof e === 'string' ? { engine: e } : e;
+  if (!spec || !(ENGINE_NAMES as readonly string[]).includes(spec.engine)) {
+    throw new UsageError(`unknown engine '${String(spec?.engine ?? e)}' (engines: ${ENGINE_NAMES.join(', ')})`);
+  }
+  return { name: spec.name ?? spec.engine, engine: spec.engine, engineOptions: spec.engineOptions ?? {}, build: spec.build ?? compile };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Signatures disabled while scanning, for engines that can do that (regexp). */
+function disabledIds(matcher: Matcher | null): number[] {
+  const f = (matcher as { failures?: () => ReadonlyArray<{ signature: number }> } | null)?.failures;
+  return typeof f === 'function' ? f.call(matcher).map((x) => x.signature) : [];
+}
+
+function describeSignature(spec: string | SignatureSpec): string {
+  if (typeof spec === 'string') return spec;
+  if ('pcre' in spec) return spec.pcre;
+  return typeof spec.content === 'string' ? `content:"${spec.content}"` : 'content:|…|';
+}
+
+// ---------------------------------------------------------------- main entry
+
+export function compareEngines(
+  signatures: ReadonlyArray<string | SignatureSpec>,
+  inputs: readonly Uint8Array[],
+  options: CompareOptions,
+): CompareResult {
+  const specs = options.engines.map(normalize);
+  if (specs.length === 0) throw new UsageError('compare needs at least one engine');
+  const names = new Set<string>();
+  for (const s of specs) {
+    if (names.has(s.name)) throw new UsageError(`engine label '${s.name}' given twice`);
+    names.add(s.name);
+  }
+  const runs = options.runs ?? 3;
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`runs must be a positive integer, not ${String(runs)}`);
+  const byteBudget = options.byteBudget ?? Infinity;
+  const timeBudgetMs = options.timeBudgetMs ?? Infinity;
+  const repeatBelowMs = options.repeatBelowMs ?? Infinity;
+  for (const [k, v] of [['byteBudget', byteBudget], ['timeBudgetMs', timeBudgetMs], ['repeatBelowMs', repeatBelowMs]] as const) {
+    if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new UsageError(`${k} must be a non-negative number`);
+  }
+  if (options.baseline !== undefined && !names.has(options.baseline)) {
+    throw new UsageError(`baseline '${options.baseline}' is not one of the engines (${[...names].join(', ')})`);
+  }
+  const maxList = options.maxDisagreements ?? 100;
+  const maxRescan = options.maxRescanInputs ?? 50;
+  const progress = options.onProgress ?? ((): void => {});
+  const inputName = (i: number): string => options.inputNames?.[i] ?? `#${i}`;
+  const n = inputs.length;
+  let inputBytes = 0;
+  for (const b of inputs) inputBytes += b.length;
+  const warnings: string[] = [];
+
+  // 1. Compile every engine, measuring time and heap growth. Matchers stay alive until the
+  // end (the heap delta of one must not be reclaimed into the next one's measurement).
+  const built: Built[] = [];
+  for (const spec of specs) {
+    const h0 = heapNow();
+    const t0 = performance.now();
+    const report: EngineReport = {
+      engine: spec.name, kind: spec.engine, engineOptions: spec.engineOptions, error: null,
+      accepted: null, rejected: null, compileMs: 0, programBytes: null, size: '', heapBytes: null, cacheBytes: null,
+      inputsScanned: 0, bytesScanned: 0, runs: 0, runMs: [], scanMs: 0, scanMBps: null, firstPassMBps: null, matches: 0, disabled: 0,
+      unstable: false, ratios: { scan: null, compile: null, programBytes: null, heapBytes: null }, stats: null,
+    };
+    let matcher: Matcher | null = null;
+    const rejectedIds = new Set<number>();
+    try {
+      const r = spec.build(signatures, { ...options.compile, engine: spec.engine, engineOptions: spec.engineOptions });
+      report.compileMs = performance.now() - t0;
+      matcher = r.matcher;
+      const engineRejected = (matcher as { rejected?: readonly RejectedSignature[] }).rejected ?? [];
+      for (const x of r.rejected) rejectedIds.add(x.signature);
+      for (const x of engineRejected) rejectedIds.add(x.signature);
+      report.rejected = rejectedIds.size;
+      report.accepted = signatures.length - rejectedIds.size;
+      report.heapBytes = Math.max(0, heapNow() - h0);
+      report.stats = matcher.stats();
+      report.programBytes = programBytesOf(report.stats);
+      report.size = sizeOf(report.stats);
+    } catch (e) {
+      // compile() itself never throws for bad signatures; this is the engine's build
+      // failing as a whole (e.g. LimitExceededError from the DFA's state budget).
+      report.compileMs = performance.now() - t0;
+      report.error = errorText(e);
+    }
+    progress(`${spec.name}: ${report.error ? `error: ${report.error}` : `compiled in ${report.compileMs.toFixed(0)} ms`}`);
+    built.push({
+      report, matcher, rejectedIds,
+      dCount: new Uint32Array(matcher ? n : 0), dSum: new Int32Array(matcher ? n : 0), dXor: new Int32Array(matcher ? n : 0),
+    });
+  }
+
+  // 2. The compared signatures: accepted by every engine that was built.
+  const mask = new Uint8Array(signatures.length).fill(1);
+  for (const b of built) if (b.matcher) for (const id of b.rejectedIds) mask[id] = 0;
+  let comparedSignatures = 0;
+  for (let i = 0; i < mask.length; i++) comparedSignatures += mask[i]!;
+
+  // 3. Scan: the first pass fixes the prefix of inputs under the budgets and records the
+  // per-input digests; further passes time the same prefix and must agree with the first.
+  for (const b of built) {
+    const m = b.matcher;
+    if (!m) continue;
+    const rep = b.report;
+    const digest = new Digest(mask);
+    let scratch: Scratch = m.createScratch({ mode: 'all' });
+    let limit = n;
+    for (let run = 0; run < runs; run++) {
+      if (run > 0 && (rep.runMs[0]! > repeatBelowMs || rep.error)) break;
+      let bytes = 0;
+      let i = 0;
+      let changed = false;
+      const t0 = performance.now();
+      try {
+        for (; i < limit; i++) {
+          if (run === 0 && (bytes >= byteBudget || performance.now() - t0 >= timeBudgetMs)) break;
+          const input = inputs[i]!;
+          const totalBefore = digest.total;
+          digest.clear();
+          try {
+            m.scan(scratch, input, digest.onMatch);
+            m.finish(scratch, digest.onMatch);
+          } catch (e) {
+            // One retry on a fresh scratch, so that a transient failure (e.g. a worker
+            // hiccup under load) does not end the engine's run; it is still reported.
+            warnings.push(`${rep.engine}: scan failed on input ${i} (${inputName(i)}), retried once: ${errorText(e)}`);
+            scratch = m.createScratch({ mode: 'all' });
+            digest.total = totalBefore;
+            digest.clear();
+            m.scan(scratch, input, digest.onMatch);
+            m.finish(scratch, digest.onMatch);
+          }
+          bytes += input.length;
+          if (run === 0) {
+            b.dCount[i] = digest.count;
+            b.dSum[i] = digest.sum;
+            b.dXor[i] = digest.xor;
+          } else if (b.dCount[i] !== digest.count || b.dSum[i] !== digest.sum || b.dXor[i] !== digest.xor) {
+            changed = true;
+          }
+        }
+      } catch (e) {
+        rep.error = `scan failed on input ${i} (${inputName(i)}): ${errorText(e)}`;
+        warnings.push(`${rep.engine}: ${rep.error}`);
+        scratch = m.createScratch({ mode: 'all' });
+      }
+      const ms = performance.now() - t0;
+      if (run === 0) {
+        limit = i;
+        rep.inputsScanned = i;
+        rep.bytesScanned = bytes;
+      }
+      rep.runMs.push(ms);
+      rep.runs++;
+      if (changed && !rep.unstable) {
+        rep.unstable = true;
+        warnings.push(`${rep.engine}: pass ${run + 1} reported different matches than pass 1`);
+      }
+      if (run === 0) rep.matches = digest.total;
+      else if (digest.total !== rep.matches) {
+        if (!rep.unstable) warnings.push(`${rep.engine}: pass ${run + 1} reported ${digest.total} matches, pass 1 ${rep.matches}`);
+        rep.unstable = true;
+      }
+      digest.total = 0;
+    }
+    rep.scanMs = median(rep.runMs);
+    const mbps = (ms: number): number | null => (ms > 0 && rep.bytesScanned > 0 ? rep.bytesScanned / 1e6 / (ms / 1000) : null);
+    rep.scanMBps = mbps(rep.scanMs);
+    rep.firstPassMBps = mbps(rep.runMs[0] ?? 0);
+    rep.stats = m.stats();
+    rep.cacheBytes = cacheBytesOf(rep.stats);
+    rep.disabled = disabledIds(m).length;
+    if (rep.inputsScanned < n) {
+      progress(`${rep.engine}: budget reached after ${rep.inputsScanned}/${n} inputs (${rep.bytesScanned} bytes)`);
+    }
+    progress(`${rep.engine}: ${rep.runs} pass(es), median ${rep.scanMs.toFixed(0)} ms, ${rep.scanMBps?.toFixed(3) ?? '-'} MB/s`);
+  }
+
+  // 4. Compare digests per input among the engines that scanned it.
+  const live = built.filter((b) => b.matcher);
+  const disabled = new Set<number>();
+  for (const b of live) for (const id of disabledIds(b.matcher)) disabled.add(id);
+  const disagreements: Disagreement[] = [];
+  let disagreementCount = 0;
+  let disagreeingInputs = 0;
+  let excusedInputs = 0;
+  let unlistedInputs = 0;
+  let comparedInputs = 0;
+  let commonInputs = 0;
+  let commonBytes = 0;
+  let rescanned = 0;
+  for (let i = 0; i < n; i++) {
+    const here = live.filter((b) => b.report.inputsScanned > i);
+    if (here.length === live.length && live.length > 0) {
+      commonInputs++;
+      commonBytes += inputs[i]!.length;
+    }
+    if (here.length < 2) continue;
+    comparedInputs++;
+    const r0 = here[0]!;
+    const same = here.every((b) => b.dCount[i] === r0.dCount[i] && b.dSum[i] === r0.dSum[i] && b.dXor[i] === r0.dXor[i]);
+    if (same) continue;
+    if (rescanned >= maxRescan) {
+      unlistedInputs++;
+      disagreeingInputs++;
+      continue;
+    }
+    rescanned++;
+    const found = listDisagreements(here, inputs[i]!, mask, disabled);
+    if (found.length === 0) {
+      excusedInputs++;
+      continue;
+    }
+    disagreeingInputs++;
+    disagreementCount += found.length;
+    for (const d of found) {
+      if (disagreements.length >= maxList) break;
+      disagreements.push({
+        input: i, inputName: inputName(i), signature: d.signature,
+        ...(options.signatureNames ? { signatureName: options.signatureNames[d.signature] } : {}),
+        source: describeSignature(signatures[d.signature]!),
+        end: d.end, reportedBy: d.reportedBy, missingFrom: d.missingFrom,
+      });
+    }
+  }
+  if (unlistedInputs > 0) warnings.push(`${unlistedInputs} more disagreeing inputs not listed (maxRescanInputs ${maxRescan})`);
+  if (disabled.size > 0) warnings.push(`${disabled.size} signature(s) disabled while scanning (time budget); their differences are excused`);
+
+  // 5. Ratios against the baseline.
+  const baseName = options.baseline ?? (names.has('nfa') ? 'nfa' : specs[0]!.name);
+  const base = built.find((b) => b.report.engine === baseName && b.matcher && !b.report.error)?.report;
+  const ratio = (a: number | null, b: number | null | undefined): number | null =>
+    a !== null && b !== null && b !== undefined && b > 0 && !Number.isNaN(a) ? a / b : null;
+  for (const b of built) {
+    const r = b.report;
+    if (!b.matcher || !base) continue;
+    r.ratios = {
+      scan: ratio(r.scanMBps, base.scanMBps),
+      compile: ratio(r.compileMs, base.compileMs),
+      programBytes: ratio(r.programBytes, base.programBytes),
+      heapBytes: ratio(r.heapBytes, base.heapBytes),
+    };
+  }
+  for (const b of live) (b.matcher as { close?: () => void }).close?.();
+
+  return {
+    signatures: signatures.length, inputs: n, inputBytes, baseline: base ? baseName : null, heapMethod: gc ? 'gc' : 'no-gc',
+    comparedSignatures, comparedInputs, commonInputs, commonBytes, disagreeingInputs, excusedInputs,
+    disagreements, disagreementCount, unlistedInputs, engines: built.map((b) => b.report), warnings,
+  };
+}
+
+interface Found {
+  signature: number;
+  end: number;
+  reportedBy: string[];
+  missingFrom: string[];
+}
+
+/** Re-scans one input with each engine, collecting exact pairs, and lists the differences. */
+function listDisagreements(engines: readonly Built[], input: Uint8Array, mask: Uint8Array, disabled: Set<number>): Found[] {
+  const sets: Set<number>[] = [];
+  const all = new Set<number>();
+  // key = signature · 2^32 + end: exact in a double for any realistic signature count.
+  const K = 2 ** 32;
+  for (const b of engines) {
+    const m = b.matcher!;
+    const s = new Set<number>();
+    const sc = m.createScratch({ mode: 'all' });
+    const cb = (sig: number, end: number): void => {
+      if (mask[sig] === 1 && !disabled.has(sig)) s.add(sig * K + end);
+    };
+    try {
+      m.scan(sc, input, cb);
+      m.finish(sc, cb);
+    } catch {
+      // Already reported as this engine's scan error; what it found so far stands.
+    }
+    sets.push(s);
+    for (const k of s) all.add(k);
+  }
+  const out: Found[] = [];
+  for (const k of [...all].sort((a, b) => a - b)) {
+    const reportedBy: string[] = [];
+    const missingFrom: string[] = [];
+    engines.forEach((b, j) => (sets[j]!.has(k) ? reportedBy : missingFrom).push(b.report.engine));
+    if (missingFrom.length > 0) out.push({ signature: Math.floor(k / K), end: k % K, reportedBy, missingFrom });
+  }
+  return out;
+}

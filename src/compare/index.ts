@@ -1,0 +1,13 @@
+/**
+ * Engine comparison: differential check and benchmark of engines on one signature set and
+ * corpus (`compareEngines`), the corpora and sets it runs on, its text/JSON renderings, the
+ * time–space plot, and the backtracking demonstration.
+ */
+export {
+  compareEngines, programBytesOf,
+  type CompareOptions, type CompareResult, type Disagreement, type EngineReport, type EngineRatios, type EngineSpec,
+} from './compare.js';
+export { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type RulePcreOptions, type SignatureSet } from './corpus.js';
+export { formatBytes, formatMBps, formatText, toJson } from './format.js';
+export { PATHOLOGICAL_SIGNATURES, pathologicalMarkdown, runPathological, type PathologicalOptions, type PathologicalResult, type PathologicalRow } from './pathological.js';
+export { logLogScatterSvg, type PlotOptions, type PlotPoint } from './svg.js';
