@@ -54,7 +54,12 @@ for (const engine of engines) {
   };
   const t0 = performance.now();
   let damaged = 0;
-  for (const p of pcaps) if ((await rp.replay(p, p, onAlert)).error) damaged++;
+  let engineErrors = 0;
+  for (const p of pcaps) {
+    const res = await rp.replay(p, p, onAlert);
+    if (res.error) damaged++;
+    engineErrors += res.engineErrors;
+  }
   const ms = performance.now() - t0;
   const st = rp.stats;
   let digest = 0;
@@ -70,6 +75,6 @@ for (const engine of engines) {
     `${engine.padEnd(7)} compile ${prepared.compileMs.toFixed(0).padStart(6)} ms (${prepared.active} active rules, ` +
       `${prepared.detector.compiled.nfa.states} NFA states)  replay ${ms.toFixed(0).padStart(6)} ms  ` +
       `${Math.round(st.packets / (ms / 1000))} pkt/s  ${(st.scannedBytes / 1048576 / (ms / 1000)).toFixed(2)} MiB/s scanned  ` +
-      `${alerts.length} alerts (${sids} rules) digest ${(digest >>> 0).toString(16)}${damaged ? `  ${damaged} damaged` : ''}${agree}`,
+      `${alerts.length} alerts (${sids} rules) digest ${(digest >>> 0).toString(16)}${damaged ? `  ${damaged} damaged` : ''}${engineErrors ? `  ${engineErrors} packets failed in the engine` : ''}${agree}`,
   );
 }

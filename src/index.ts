@@ -8,6 +8,7 @@ export { parseSignature, parsePattern, literalIr, type ParseOptions } from './sy
 export type { Ir, ParsedSignature, ByteSet, AssertionKind } from './syntax/ir.js';
 export * from './engines/compile.js';
 export { buildNfaMatcher } from './engines/nfa.js';
+export { buildObddMatcher, type ObddOptions, type EncodingOptions, type MemoStats } from './symbolic/index.js';
 export { buildNfa, type BuildNfaOptions, type NfaSignatureInput } from './nfa/build.js';
 export * from './snort/index.js';
 export * from './pcap/index.js';

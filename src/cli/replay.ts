@@ -2,8 +2,8 @@
  * `replay`: Snort rules against capture files; alerts on stdout (Snort fast-alert lines or
  * JSON lines), a summary on stderr. The work is `src/replay` (library level); this module
  * parses options, resolves `--default` to the bundled `traces/`, prints, and decides the
- * exit code: 0 ran, 1 a capture or rule file was unreadable or damaged (the others are
- * still replayed and reported), 2 bad usage.
+ * exit code: 0 ran, 1 a capture or rule file was unreadable or damaged, or the engine
+ * failed on some packets (the rest is still replayed and reported), 2 bad usage.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +65,8 @@ The summary (stderr) gives rules loaded/selected/rejected by reason, packets, by
 alerts by sid, time, throughput and memory.
 
 exit status: 0 the replay ran (whatever it found); 1 a capture or rule file was unreadable
-or damaged (the others are still replayed and reported); 2 bad usage.
+or damaged, or the engine failed on some packets (the rest is still replayed and
+reported); 2 bad usage.
 `;
 
 const LIST_OPTIONS = new Set(['--rules', '--pcap']);
@@ -212,6 +213,9 @@ export async function run(argv: string[]): Promise<number> {
     flush();
     results.push(res);
     if (res.error) err.write(`nfa-obdd replay: ${res.error.message}\n`);
+    if (res.engineErrors > 0) {
+      err.write(`nfa-obdd replay: ${file}: the ${prepared.engine} engine failed on ${res.engineErrors} packet(s), skipped; first: ${res.engineError}\n`);
+    }
   }
   const ms = performance.now() - t0;
   flush();
@@ -221,6 +225,7 @@ export async function run(argv: string[]): Promise<number> {
   const mem = process.memoryUsage();
   const lines: string[] = [];
   const damaged = results.filter((r) => r.error !== undefined).length;
+  const engineErrors = results.reduce((n, r) => n + r.engineErrors, 0);
   lines.push(`replay: engine ${prepared.engine}, ${mode} mode`);
   lines.push(formatLoadSummary(prepared.load));
   const kinds = Object.entries(prepared.rejectedByKind)
@@ -246,6 +251,7 @@ export async function run(argv: string[]): Promise<number> {
           `${st.reassembly.gaps} gaps`
         : ''),
   );
+  if (engineErrors > 0) lines.push(`engine failures: ${engineErrors} packet(s) skipped (see above)`);
   lines.push(`alerts: ${st.alerts}${bySid.size ? ` from ${bySid.size} rule(s)` : ''}`);
   const sorted = [...bySid.values()].sort((a, b) => b.count - a.count || a.rule.sid - b.rule.sid);
   for (const { rule, count } of sorted) lines.push(`  ${String(count).padStart(7)}  [${rule.gid}:${rule.sid}:${rule.rev}] ${rule.msg}`);
@@ -257,5 +263,5 @@ export async function run(argv: string[]): Promise<number> {
   );
   lines.push(`memory: rss ${mb(mem.rss)}, heap used ${mb(mem.heapUsed)}`);
   err.write(`${lines.join('\n')}\n`);
-  return damaged > 0 || prepared.unreadable.length > 0 ? 1 : 0;
+  return damaged > 0 || prepared.unreadable.length > 0 || engineErrors > 0 ? 1 : 0;
 }

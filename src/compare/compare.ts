@@ -70,8 +70,17 @@ export interface CompareOptions {
 }
 
 export interface EngineRatios {
-  /** Scan throughput over the baseline's (higher is better). */
+  /**
+   * Speed-up over the baseline (higher is better), on identical bytes: the baseline's time
+   * to scan the inputs both engines scanned (the shorter prefix) over this engine's, each
+   * the median over passes. Under time budgets engines scan different prefixes, and MB/s of
+   * different payloads would not compare.
+   */
   scan: number | null;
+  /** The same on the first, cold pass alone (no warm caches on either side). */
+  scanCold: number | null;
+  /** Bytes of that common prefix. */
+  scanBytes: number;
   compile: number | null;
   programBytes: number | null;
   heapBytes: number | null;
@@ -281,6 +290,8 @@ interface Built {
   dCount: Uint32Array;
   dSum: Int32Array;
   dXor: Int32Array;
+  /** Per pass: ms elapsed when input i was done (for time on a common prefix). */
+  cum: Float64Array[];
 }
 
 type NormalSpec = Required<Pick<EngineSpec, 'name' | 'engine' | 'engineOptions' | 'build'>>;
@@ -353,7 +364,7 @@ export function compareEngines(
       engine: spec.name, kind: spec.engine, engineOptions: spec.engineOptions, error: null,
       accepted: null, rejected: null, compileMs: 0, programBytes: null, size: '', heapBytes: null, cacheBytes: null,
       inputsScanned: 0, bytesScanned: 0, runs: 0, runMs: [], scanMs: 0, scanMBps: null, firstPassMBps: null, matches: 0, disabled: 0,
-      unstable: false, ratios: { scan: null, compile: null, programBytes: null, heapBytes: null }, stats: null,
+      unstable: false, ratios: { scan: null, scanCold: null, scanBytes: 0, compile: null, programBytes: null, heapBytes: null }, stats: null,
     };
     let matcher: Matcher | null = null;
     const rejectedIds = new Set<number>();
@@ -379,7 +390,7 @@ export function compareEngines(
     progress(`${spec.name}: ${report.error ? `error: ${report.error}` : `compiled in ${report.compileMs.toFixed(0)} ms`}`);
     built.push({
       report, matcher, rejectedIds,
-      dCount: new Uint32Array(matcher ? n : 0), dSum: new Int32Array(matcher ? n : 0), dXor: new Int32Array(matcher ? n : 0),
+      dCount: new Uint32Array(matcher ? n : 0), dSum: new Int32Array(matcher ? n : 0), dXor: new Int32Array(matcher ? n : 0), cum: [],
     });
   }
 
@@ -403,6 +414,8 @@ export function compareEngines(
       let bytes = 0;
       let i = 0;
       let changed = false;
+      const cum = new Float64Array(run === 0 ? n : limit).fill(Number.NaN);
+      b.cum.push(cum);
       const t0 = performance.now();
       try {
         for (; i < limit; i++) {
@@ -424,6 +437,7 @@ export function compareEngines(
             m.finish(scratch, digest.onMatch);
           }
           bytes += input.length;
+          cum[i] = performance.now() - t0;
           if (run === 0) {
             b.dCount[i] = digest.count;
             b.dSum[i] = digest.sum;
@@ -522,13 +536,22 @@ export function compareEngines(
   // 5. Ratios against the baseline.
   const baseName = options.baseline ?? (names.has('nfa') ? 'nfa' : specs[0]!.name);
   const base = built.find((b) => b.report.engine === baseName && b.matcher && !b.report.error)?.report;
+  const baseBuilt = built.find((b) => b.report === base);
   const ratio = (a: number | null, b: number | null | undefined): number | null =>
     a !== null && b !== null && b !== undefined && b > 0 && !Number.isNaN(a) ? a / b : null;
+  /** Median over passes of the time to finish the first k inputs. */
+  const prefixMs = (b: Built, k: number): number =>
+    median(b.cum.filter((c) => c.length >= k && !Number.isNaN(c[k - 1]!)).map((c) => c[k - 1]!));
   for (const b of built) {
     const r = b.report;
-    if (!b.matcher || !base) continue;
+    if (!b.matcher || !base || !baseBuilt) continue;
+    const k = Math.min(r.inputsScanned, base.inputsScanned);
+    let kBytes = 0;
+    for (let i = 0; i < k; i++) kBytes += inputs[i]!.length;
     r.ratios = {
-      scan: ratio(r.scanMBps, base.scanMBps),
+      scan: k > 0 && kBytes > 0 ? ratio(prefixMs(baseBuilt, k), prefixMs(b, k)) : null,
+      scanCold: k > 0 && kBytes > 0 ? ratio(baseBuilt.cum[0]![k - 1]!, b.cum[0]![k - 1]!) : null,
+      scanBytes: kBytes,
       compile: ratio(r.compileMs, base.compileMs),
       programBytes: ratio(r.programBytes, base.programBytes),
       heapBytes: ratio(r.heapBytes, base.heapBytes),

@@ -71,7 +71,7 @@ export function formatText(r: CompareResult, title = ''): string {
   const built = r.engines.filter((e) => e.stats !== null);
   out.push(
     table(
-      ['engine', 'bytes scanned', 'runs', 'median ms', 'MB/s', 'pass 1 MB/s', 'matches', 'caches', `scan vs ${r.baseline ?? '-'}`, 'compile', 'program'],
+      ['engine', 'bytes scanned', 'runs', 'median ms', 'MB/s', 'pass 1 MB/s', 'matches', 'caches', `speed-up vs ${r.baseline ?? '-'}*`, 'compile', 'program'],
       built.map((e) => [
         e.engine,
         scanned(e, r.inputs),
@@ -88,11 +88,14 @@ export function formatText(r: CompareResult, title = ''): string {
       [false, true, true, true, true, true, true, true, true, true, true],
     ),
   );
+  out.push(`* on the bytes both engines scanned (median pass time); MB/s: own bytes / median pass time`);
   out.push('');
   const listed = r.disagreements.length;
   out.push(
     `Agreement: ${r.comparedInputs} inputs compared (${r.commonInputs} scanned by every engine, ${r.commonBytes} bytes); ` +
-      (r.disagreeingInputs === 0
+      (r.comparedInputs === 0
+        ? 'nothing compared (no input was scanned by two engines)'
+        : r.disagreeingInputs === 0
         ? 'all engines agree'
         : `${r.disagreeingInputs} inputs disagree, ${r.disagreementCount} differences` +
           (listed < r.disagreementCount ? ` (${listed} listed)` : '')) +

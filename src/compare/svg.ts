@@ -127,7 +127,34 @@ export function logLogScatterSvg(points: readonly PlotPoint[], o: PlotOptions): 
     const x = X(p.x);
     const y = Y(p.y);
     out.push(`<g><title>${escapeXml(`${p.series} / ${p.group}: x=${p.x}, y=${p.y}`)}</title>${mark(shape(p.group), x, y, 5, color(p.series))}</g>`);
-    out.push(`<text x="${(x + 8).toFixed(1)}" y="${(y - 6).toFixed(1)}" font-size="10" fill="#333">${escapeXml(p.label ?? p.series)}</text>`);
+  }
+  // Labels: the first of a few spots around the mark that overlaps no label placed so far
+  // and no mark (text width estimated at 5.6 px per character at font-size 10).
+  type Box = { x0: number; x1: number; y0: number; y1: number };
+  const taken: Box[] = good.map((p) => ({ x0: X(p.x) - 6, x1: X(p.x) + 6, y0: Y(p.y) - 6, y1: Y(p.y) + 6 }));
+  const hit = (a: Box): boolean => taken.some((b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1);
+  const spots: [number, number, 'start' | 'end'][] = [
+    [8, -6, 'start'], [8, 14, 'start'], [-8, -6, 'end'], [-8, 14, 'end'], [8, -18, 'start'], [8, 26, 'start'], [-8, -18, 'end'], [-8, 26, 'end'],
+  ];
+  for (const p of good) {
+    const x = X(p.x);
+    const y = Y(p.y);
+    const text = p.label ?? p.series;
+    const w = text.length * 5.6;
+    let chosen = spots[0]!;
+    for (const sp of spots) {
+      const bx = sp[2] === 'start' ? x + sp[0] : x + sp[0] - w;
+      const box = { x0: bx, x1: bx + w, y0: y + sp[1] - 9, y1: y + sp[1] + 2 };
+      if (!hit(box) && box.x0 >= m.left && box.x1 <= m.left + pw && box.y0 >= m.top && box.y1 <= m.top + ph) {
+        chosen = sp;
+        break;
+      }
+    }
+    const bx = chosen[2] === 'start' ? x + chosen[0] : x + chosen[0] - w;
+    taken.push({ x0: bx, x1: bx + w, y0: y + chosen[1] - 9, y1: y + chosen[1] + 2 });
+    out.push(
+      `<text x="${(x + chosen[0]).toFixed(1)}" y="${(y + chosen[1]).toFixed(1)}" font-size="10" fill="#333" text-anchor="${chosen[2]}">${escapeXml(text)}</text>`,
+    );
   }
 
   // Legend: engines (colour), then sets (shape).

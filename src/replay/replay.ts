@@ -206,6 +206,10 @@ export interface CaptureResult {
   alerts: number;
   /** The damage that stopped reading, if any. */
   error: PcapFormatError | undefined;
+  /** Packets the engine or rule evaluator failed on (skipped; see `engineError`). */
+  engineErrors: number;
+  /** The first such failure's message. */
+  engineError: string | undefined;
   ms: number;
 }
 
@@ -251,6 +255,11 @@ class Direction {
   finished = false;
   fired: Set<number> | undefined = undefined;
   fin = false;
+  /**
+   * Sequence number just before this side's stream starts: its SYN's, moved past data the
+   * SYN carried (inspected as a packet, before the session was established); -1 unknown.
+   */
+  synSeq = -1;
 
   constructor(ipVersion: number, protocol: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number) {
     this.fields = { ipVersion, protocol, srcAddr: src, dstAddr: dst, srcPort: sport, dstPort: dport };
@@ -313,7 +322,8 @@ function sessionKey(d: DecodedPacket): string {
  */
 export class Replayer implements ReassemblySink {
   readonly mode: ReplayMode;
-  private readonly det: RuleDetector;
+  /** Replaced by a fork (fresh scratch) after an engine failure. */
+  private det: RuleDetector;
   private readonly rules: readonly Rule[];
   private readonly streamDepth: number;
   private readonly maxStreamBytes: number;
@@ -463,12 +473,22 @@ export class Replayer implements ReassemblySink {
     this.onAlert = onAlert;
     let error: PcapFormatError | undefined;
     let count = 0;
+    let engineErrors = 0;
+    let engineError: string | undefined;
     try {
       outer: for await (const batch of reader.batches()) {
         for (const p of batch) {
           if (count >= this.limitPackets) break outer;
           count++;
-          this.processPacket(p);
+          try {
+            this.processPacket(p);
+          } catch (e) {
+            // An engine failure is not the capture's fault: skip the packet, start the
+            // detector and the session's scratches afresh, and report it.
+            engineErrors++;
+            engineError ??= `packet ${p.index + 1}: ${e instanceof Error ? e.message : String(e)}`;
+            this.recover();
+          }
         }
         onProgress?.(this.stats.packets - before.packets);
       }
@@ -483,7 +503,20 @@ export class Replayer implements ReassemblySink {
       alerts: this.stats.alerts - before.alerts,
       error,
       ms: performance.now() - t0,
+      engineErrors,
+      engineError,
     };
+  }
+
+  private recover(): void {
+    this.det = this.det.fork();
+    const s = this.curSession;
+    if (s !== undefined) {
+      for (const dir of s.dirs) {
+        if (dir.scratch !== undefined) this.det.matcher.reset(dir.scratch);
+      }
+    }
+    this.curPacket = undefined;
   }
 
   /** Ends every session (stream mode: remaining bytes are inspected, end-anchored patterns report). */
@@ -606,6 +639,7 @@ export class Replayer implements ReassemblySink {
     if (tcp) {
       // Both sides sent a SYN, then an ACK: the three-way handshake, and also the split
       // (four-way) handshake where the server answers SYN with SYN.
+      if (syn) s.dirs[fromClient ? 0 : 1].synSeq = (d.seq + d.payloadLength) >>> 0;
       if (syn && fromClient) s.clientSyn = true;
       else if (syn && !fromClient) s.serverSyn = true;
       else if (ack && s.clientSyn && s.serverSyn) s.established = true;
@@ -644,7 +678,12 @@ export class Replayer implements ReassemblySink {
 
   private streamSegment(s: Session, d: DecodedPacket, toServer: boolean): void {
     const dir = s.dirs[toServer ? 0 : 1];
-    const st = (dir.stream ??= new TcpStream(this.limits, this.counters));
+    let st = dir.stream;
+    if (st === undefined) {
+      st = dir.stream = new TcpStream(this.limits, this.counters);
+      // The handshake went through the packet path: start the sequence space at the SYN.
+      if (dir.synSeq >= 0) st.syn(dir.synSeq);
+    }
     const flags = d.tcpFlags;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;

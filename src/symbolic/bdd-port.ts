@@ -29,5 +29,7 @@ export interface BddPort {
   protect(f: NodeId): NodeId;
   unprotect(f: NodeId): void;
   gc(): void;
+  /** Drop the op cache (results unchanged; benchmarks only). Optional in the port. */
+  clearCache?(): void;
   stats(): { liveNodes: number; peakNodes: number; capacity: number; bytes: number; gcRuns: number; cacheLookups: number; cacheHits: number; vars: number };
 }

@@ -6,8 +6,9 @@
  * (after a byte) and AccEnd(x) (at end of input).
  *
  * Guarantees: every function returned in `Encoding` is protected in the manager (a GC root)
- * and stays valid until `release()`; temporaries made while building are unprotected and
- * collected by one `gc()` at the end of `encodeNfa`, so a compiled program holds no garbage.
+ * for the life of the matcher; temporaries made while building are unprotected and
+ * collected (every 32 classes on large sets, and once at the end of `encodeNfa`), so a
+ * compiled program holds no garbage.
  *
  * Variable order (measured with bench/symbolic-order.ts; figures in src/symbolic/index.ts):
  * - x and y interleaved bit by bit, most significant bit first (the default). A step is then
@@ -17,8 +18,9 @@
  * - Input bits on top (default) or at the bottom. The step never sees them: it uses the
  *   per-class cofactors T_c, so their place only changes the size of T itself.
  * - z (stride 2 only) interleaved with x and y: x_k, y_k, z_k.
- * The BDDs are built bottom-up straight from sorted tuples (one node per split, never an
- * OR of minterms), so building costs O(tuples × variables) plus one AND per class.
+ * The BDDs are built bottom-up straight from tuples (one node per split, never an OR of
+ * minterms): Follow in O(edges × variables), each Enter_c by binary search over the sorted
+ * states (cost ~ result size), then one AND per class: T_c = Follow(x, y) ∧ Enter_c(y).
  */
 import type { Nfa } from '../nfa/types.js';
 import type { BddPort, NodeId } from './bdd-port.js';

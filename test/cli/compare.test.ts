@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expandFileLists, parseEngineList, run } from '../../src/cli/compare.js';
-import { UsageError } from '../../src/errors.js';
+import { PcapFormatError, UsageError } from '../../src/errors.js';
 
 let dir = '';
 const sigFile = (): string => join(dir, 'sigs.txt');
@@ -89,6 +89,12 @@ describe('compare command', () => {
     await expect(capture(['--signatures', sigFile(), '--input', inA(), '--engines', 'nfa', '--baseline', 'dfa'])).rejects.toThrow(/--baseline/);
     await expect(capture(['--signatures', sigFile(), '--input', inA(), '--select', 'http'])).rejects.toThrow(/--rules only/);
     await expect(capture(['--signatures', sigFile(), '--input', inA(), '--engines', 'obdd:memo=7'])).resolves.toMatchObject({ code: 0 });
+    await expect(capture(['--signatures', sigFile(), '--pcap', join(dir, 'missing.pcap')])).rejects.toThrow(PcapFormatError);
+    await expect(capture(['--signatures', join(dir, 'missing.txt'), '--input', inA()])).rejects.toThrow(/cannot read signatures/);
+    const notPcap = await capture(['--signatures', sigFile(), '--pcap', sigFile(), '--engines', 'nfa,obdd', '--runs', '1']);
+    expect(notPcap.code).toBe(0);
+    expect(notPcap.err).toMatch(/warning: .*sigs\.txt: not a capture file/);
+    expect(notPcap.out).toMatch(/nothing compared/);
     const missing = await capture(['--signatures', sigFile(), '--input', join(dir, 'missing.bin'), '--engines', 'nfa']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/cannot read input/);

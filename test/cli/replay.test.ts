@@ -163,6 +163,31 @@ describe('replay (library)', () => {
     expect(sids(alerts)).toEqual(['5@1']);
   });
 
+  it('an engine failure on one packet is counted and skipped; the replay goes on', async () => {
+    const r = 'alert ip any any -> any any (msg:"id"; content:"uid=0|28|root|29|"; sid:5;)\n';
+    const cap = session([
+      ...handshake,
+      { fromClient: true, flags: PSH_ACK, seq: 101, ack: 501, data: 'BOOM' },
+      { fromClient: false, flags: PSH_ACK, seq: 501, ack: 105, data: 'uid=0(root)' },
+    ]);
+    for (const mode of ['packet', 'stream'] as ReplayMode[]) {
+      const prepared = prepareRules({ ruleTexts: [{ file: 't', text: r }], engine: 'nfa' });
+      const m = prepared.detector.matcher;
+      const scan = m.scan.bind(m);
+      // A matcher that throws on one payload (stands in for an engine bug).
+      (m as { scan: typeof m.scan }).scan = (scratch, bytes, cb) => {
+        if (bytes.length === 4 && bytes[0] === 0x42) throw new Error('engine exploded');
+        scan(scratch, bytes, cb);
+      };
+      const alerts: Alert[] = [];
+      const res = await new Replayer(prepared.detector, { mode }).replay(cap, 'x.pcap', (a) => alerts.push(a));
+      expect(res.error).toBeUndefined();
+      expect(res.engineErrors).toBe(1);
+      expect(res.engineError).toBe('packet 4: engine exploded');
+      expect(sids(alerts)).toEqual(['5@5']);
+    }
+  });
+
   it('fast-alert line as Snort writes it (UTC)', async () => {
     const r = 'alert ip any any -> any any (msg:"GPL ATTACK_RESPONSE id check returned root"; content:"uid=0|28|root|29|"; classtype:bad-unknown; sid:2100498; rev:8;)\n';
     const cap = session([...handshake, { fromClient: false, flags: PSH_ACK, seq: 501, ack: 101, data: 'uid=0(root) gid=0' }]);

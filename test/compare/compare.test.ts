@@ -180,6 +180,9 @@ describe('compareEngines', () => {
     expect(r.commonInputs).toBe(2);
     expect(r.comparedInputs).toBe(2);
     expect(r.baseline).toBe('small');
+    // Speed-ups are taken on the bytes both engines scanned.
+    for (const e of r.engines) expect(e.ratios.scanBytes).toBe(6);
+    expect(r.engines[1]!.ratios.scan).toBe(1);
   });
 
   it('repeatBelowMs skips repeated passes of a slow first pass', () => {

@@ -66,6 +66,31 @@ describe('logLogScatterSvg', () => {
     expect(escapeXml('<&>"')).toBe('&lt;&amp;&gt;&quot;');
   });
 
+  it('labels of nearby points are moved apart', () => {
+    const svg = logLogScatterSvg(
+      [
+        { series: 'a', group: 'g', x: 100, y: 10, label: 'first' },
+        { series: 'b', group: 'g', x: 101, y: 10, label: 'second' },
+        { series: 'c', group: 'g', x: 10, y: 1 },
+        { series: 'd', group: 'g', x: 1000, y: 100 },
+      ],
+      { title: 'T', xLabel: 'x', yLabel: 'y' },
+    );
+    const at = (t: string): string => {
+      const m = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].find((x) => x[3] === t);
+      return m ? `${m[1]},${m[2]}` : '';
+    };
+    expect(at('first')).not.toBe('');
+    expect(at('second')).not.toBe('');
+    expect(at('first')).not.toBe(at('second'));
+    const y1 = Number(at('first').split(',')[1]);
+    const y2 = Number(at('second').split(',')[1]);
+    const x1 = Number(at('first').split(',')[0]);
+    const x2 = Number(at('second').split(',')[0]);
+    // Not on top of each other: apart by at least a text line vertically, or on opposite sides.
+    expect(Math.abs(y1 - y2) >= 11 || Math.abs(x1 - x2) >= 16).toBe(true);
+  });
+
   it('an empty plot still renders axes', () => {
     const svg = logLogScatterSvg([], { title: 'empty', xLabel: 'x', yLabel: 'y' });
     expect(svg).toContain('</svg>');

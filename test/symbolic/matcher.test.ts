@@ -20,9 +20,10 @@ const configs: Array<[string, ObddOptions]> = [
   ['stride 1, memo on', { stride: 1, memo: true }],
   ['stride 2, memo off', { stride: 2, memo: false }],
   ['stride 2, memo on', { stride: 2, memo: true }],
+  ['stride 2, pair memo', { stride: 2, memo: true, memoKey: 'pair' }],
   // A budget this small clears the memo every few states: exercises clears mid-scan.
   ['stride 1, tiny memo', { stride: 1, memo: true, memoBudgetBytes: 256 }],
-  ['stride 2, tiny memo', { stride: 2, memo: true, memoBudgetBytes: 256 }],
+  ['stride 2, tiny pair memo', { stride: 2, memo: true, memoKey: 'pair', memoBudgetBytes: 256 }],
   ['stride 2, tiny pair cache', { stride: 2, memo: false, pairNodeBudget: 1 }],
 ];
 
@@ -89,7 +90,7 @@ describe('ObddMatcher agrees with the explicit simulation on random NFAs', () =>
           ),
           // No shrinking: arbNfaSpec is chained and shrinking it can run for minutes; the raw
           // counterexample is small anyway (≤ 12 states, ≤ 24 bytes).
-          { numRuns: mname === 'MiniBdd' ? 30 : 70, endOnFailure: true },
+          { numRuns: mname === 'MiniBdd' ? 20 : 50, endOnFailure: true },
         );
       });
     }
@@ -126,7 +127,7 @@ describe('ObddMatcher memory, memo and GC behaviour', () => {
 
   it('scratches stay valid across memo clears (interleaved streams)', () => {
     for (const stride of [1, 2] as const) {
-      const m = new ObddMatcher(new BddManager(), nfa, { stride, memoBudgetBytes: 2048 });
+      const m = new ObddMatcher(new BddManager(), nfa, { stride, memoKey: 'pair', memoBudgetBytes: 2048 });
       const other = pseudoRandomBytes(6000, 5, alphabet);
       const wantOther = sortEvents(referenceRun(nfa, [other], 'all'));
       const a = m.createScratch(), b = m.createScratch();
@@ -161,7 +162,7 @@ describe('ObddMatcher memory, memo and GC behaviour', () => {
     const probe = new ObddMatcher(new BddManager(), nfa, { stride: 2, memo: true });
     const compiled = probe.stats().compiledLiveNodes as number;
     // Room for the encoding and a few steps, but not for every pair relation and frontier.
-    const m = buildObddMatcher(nfa, { stride: 2, memo: true, nodeLimit: compiled + 1500, gcFloorNodes: 1 << 30 });
+    const m = buildObddMatcher(nfa, { stride: 2, memo: true, memoKey: 'pair', nodeLimit: compiled + 1500, gcFloorNodes: 1 << 30 });
     expect(sortEvents(engineRun(m, [input], 'all'))).toEqual(want);
     expect(m.stats().emergencyGcs as number).toBeGreaterThan(0);
   });
@@ -173,6 +174,7 @@ describe('ObddMatcher memory, memo and GC behaviour', () => {
     expect(() => new ObddMatcher(new BddManager(), nfa, { stride: 3 as 1 })).toThrow(UsageError);
     expect(() => new ObddMatcher(new BddManager(), nfa, { memoBudgetBytes: -1 })).toThrow(UsageError);
     expect(() => buildObddMatcher(nfa, { memo: 'yes' as unknown as boolean })).toThrow(UsageError);
+    expect(() => buildObddMatcher(nfa, { memoKey: 'both' as 'pair' })).toThrow(UsageError);
     expect(() => buildObddMatcher(nfa, { encoding: { inputPosition: 'middle' as 'top' } })).toThrow(UsageError);
   });
 });

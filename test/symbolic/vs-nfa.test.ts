@@ -32,7 +32,8 @@ const CONFIGS: ObddOptions[] = [
   { stride: 1, memo: true },
   { stride: 2, memo: false },
   { stride: 2, memo: true },
-  { stride: 2, memo: true, memoBudgetBytes: 1024 },
+  { stride: 2, memo: true, memoKey: 'pair' },
+  { stride: 2, memo: true, memoKey: 'pair', memoBudgetBytes: 1024 },
 ];
 
 const sigsArb = fc
@@ -55,7 +56,7 @@ describe('obdd vs the explicit nfa engine', () => {
           }
         }
       }),
-      { numRuns: 60, endOnFailure: true },
+      { numRuns: 40, endOnFailure: true },
     );
   });
 
