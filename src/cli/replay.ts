@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { ENGINE_NAMES } from '../engines/compile.js';
+import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineOptionsFromFlags } from './engine-flags.js';
 import type { EngineName } from '../engines/types.js';
 import { formatFast, formatJson } from '../replay/format.js';
 import { prepareRules, Replayer, type Alert, type CaptureResult, type PreparedRules, type ReplayMode } from '../replay/replay.js';
@@ -42,7 +43,7 @@ input:
 
 matching:
   --engine ENGINE      ${ENGINE_NAMES.join('|')} (default ${DEFAULT_ENGINE})
-  --stream             reassemble TCP and decide rules on the stream, at most one alert per
+${ENGINE_FLAG_USAGE}  --stream             reassemble TCP and decide rules on the stream, at most one alert per
                        rule and stream direction (default: packet mode, each packet alone)
   --midstream          a TCP session picked up without its handshake counts as established
                        (default: flow:established needs the three-way handshake)
@@ -119,6 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     var: 'list',
     select: 'value',
     engine: 'value',
+    ...ENGINE_FLAG_SPEC,
     stream: 'flag',
     midstream: 'flag',
     'stream-depth': 'value',
@@ -159,6 +161,7 @@ export async function run(argv: string[]): Promise<number> {
     vars: options.var as string[] | undefined,
     select: options.select as string | undefined,
     engine,
+    engineOptions: engineOptionsFromFlags(options, engine),
   });
   for (const e of prepared.unreadable) err.write(`nfa-obdd replay: ${e.message}\n`);
   if (options.verbose) {

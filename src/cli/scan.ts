@@ -15,8 +15,10 @@ import { UsageError } from '../errors.js';
 import { compile, ENGINE_NAMES } from '../engines/compile.js';
 import type { EngineName } from '../engines/types.js';
 import { parseArgs } from './args.js';
+import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineOptionsFromFlags } from './engine-flags.js';
 
-export const usage = `usage: nfa-obdd scan --signatures FILE --input FILE [--engine ENGINE] [--first] [--format text|json]
+export const usage = `usage: nfa-obdd scan --signatures FILE --input FILE [--engine ENGINE] [--no-memo | --memo-budget BYTES]
+                     [--first] [--format text|json]
 
 Scans FILE (read as one buffer; '-' reads standard input) with every signature of the
 signatures file (one Snort pcre signature a line, '/pattern/flags' or a bare pattern;
@@ -25,8 +27,8 @@ blank lines and lines starting with '#' are skipped).
 options:
   --signatures FILE   signature file
   --input FILE        data to scan
-  --engine ENGINE     ${ENGINE_NAMES.join('|')} (default nfa)
-  --first             only the earliest-ending match of each signature
+  --engine ENGINE     ${ENGINE_NAMES.join('|')} (default obdd)
+${ENGINE_FLAG_USAGE}  --first             only the earliest-ending match of each signature
   --format FORMAT     text (default): <line> TAB <end> TAB <signature>
                       json: one {"line": N, "end": E} object per line
                       (line: 1-based line of the signature; end: offset just past the match)
@@ -51,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
     engine: 'value',
     first: 'flag',
     format: 'value',
+    ...ENGINE_FLAG_SPEC,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const sigPath = options.signatures as string | undefined;
@@ -59,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!inputPath) throw new UsageError('--input FILE is required');
   const format = (options.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
-  const engine = (options.engine as string | undefined) ?? 'nfa';
+  const engine = (options.engine as string | undefined) ?? 'obdd';
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) {
     throw new UsageError(`unknown engine '${engine}' (engines: ${ENGINE_NAMES.join(', ')})`);
   }
@@ -80,7 +83,8 @@ export async function run(argv: string[]): Promise<number> {
     lineOf.push(i + 1);
   }
 
-  const result = compile(sources, { engine: engine as EngineName });
+  const engineOptions = engineOptionsFromFlags(options, engine);
+  const result = compile(sources, { engine: engine as EngineName, engineOptions });
   const errLines = result.rejected.map((r) => `${sigPath}:${lineOf[r.signature]}: ${r.error.message}\n`);
   if (errLines.length) process.stderr.write(errLines.join(''));
 

@@ -18,6 +18,7 @@ import { buildDfaMatcher } from '../dfa/matcher.js';
 import { buildMdfaMatcher } from '../dfa/mdfa.js';
 import { buildRegexpMatcher } from './regexp.js';
 import { buildObddMatcher } from '../symbolic/index.js';
+import { buildGroupedObddMatcher, wantsGrouping, type GroupedObddOptions } from '../symbolic/grouped.js';
 import type { EngineName, Matcher, RejectedSignature } from './types.js';
 
 /** A signature given as an object: a pcre option value, or a literal content string. */
@@ -27,7 +28,7 @@ export type SignatureSpec =
   | { readonly content: Uint8Array | string; readonly nocase?: boolean };
 
 export interface CompileOptions {
-  /** @default 'nfa' */
+  /** @default 'obdd' (the NFA-OBDD engine, stride 1, memo on) */
   engine?: EngineName;
   /** Passed through to the engine's builder (e.g. BDD or DFA budgets). */
   engineOptions?: Record<string, unknown>;
@@ -81,6 +82,10 @@ function buildEngine(engine: EngineName, input: EngineInput): Matcher {
       return buildRegexpMatcher(input.signatures, input.options);
     case 'obdd':
     case 'obdd2':
+      // engineOptions.groupSize / partition: one obdd per signature group (symbolic/grouped.ts).
+      if (wantsGrouping(input.options)) {
+        return buildGroupedObddMatcher(input.signatures, { ...(input.options as unknown as GroupedObddOptions), stride: engine === 'obdd2' ? 2 : 1 });
+      }
       return buildObddMatcher(input.nfa, { ...input.options, stride: engine === 'obdd2' ? 2 : 1 });
     default:
       throw new UsageError(`engine '${engine}' is not available in this build yet`);
@@ -163,7 +168,7 @@ export function compile(
   options: CompileOptions = {},
 ): CompileResult {
   const t0 = performance.now();
-  const engine = options.engine ?? 'nfa';
+  const engine = options.engine ?? 'obdd';
   if (!ENGINE_NAMES.includes(engine)) {
     throw new UsageError(`unknown engine '${String(engine)}' (engines: ${ENGINE_NAMES.join(', ')})`);
   }

@@ -1,17 +1,19 @@
 /**
  * The `regexp` baseline: V8's `RegExp`, one per signature, over a latin1 view of the bytes
  * (one char per byte) — what a Node developer would write today, and our analogue of PCRE
- * in the published comparison. It has the same match semantics as the automaton engines,
- * with one known exception on their side: their shared report rule (report.ts, "end >
- * last end") drops an end e = length − 1 confirmed only at end of input after e + 1 was
- * reported (`/a\n|a$/` on "a\n": true ends 1 and 2, automata report 2); this engine
- * reports both.
+ * in the published comparison. Through the Matcher interface it reports exactly what the
+ * automaton engines report — the same (signature, end) pairs, each in the same `scan` or
+ * `finish` call — with the shared report rule of report.ts (its per-signature last-end
+ * table, and the holding back of an end that `$` without m may precede, taken from each
+ * such signature's own NFA), except for what the bounded streaming window loses (below),
+ * signatures V8 will not compile (rejected) and signatures disabled by the time budget.
  *
  * Translation. Each signature's IR (flags already applied) is printed back as a V8 pattern
  * with PCRE's raw-byte meaning and no flags that V8 interprets differently: byte sets
  * become explicit `[\xNN-\xNN]` classes (no `i`, no `.`, no `\s`), text-start `^` and
  * text-end `$` (no `m`), line-start `(?<![^\n])`, text-end-newline `(?=\n?$)`, line-end
- * `(?=\n|$)`, `\b`/`\B` as is (ASCII word bytes in V8 without `u`, as in PCRE here). Every
+ * `(?=\n|$)`, `\b`/`\B` as is (ASCII word bytes in V8 without `u`, as in PCRE here); the
+ * streaming variants below adjust the assertions at the string's ends. Every
  * IR is expressible; a pattern V8 refuses to compile (e.g. "Regular expression too large")
  * is rejected with an UnsupportedFeatureError naming V8's message. Backreferences and the
  * like never reach this engine: the PCRE front end already rejected them.
@@ -28,14 +30,29 @@
  * the Matcher interface, `isMatch(bytes)` is the plain `re.test(payload)` per signature
  * that a Node developer would write (which signatures match one whole input; no ends).
  *
- * Streaming (bounded window). The scratch keeps the stream's last `windowBytes` bytes (plus
- * the chunk being scanned). `scan` reports ends up to offset − 1 (the end just before the
- * newest byte, so `\b` and line-end see their real next byte); `finish` tests the last two
- * ends with end-of-input assertions enabled. While scanning, text-end and
- * text-end-newline are replaced by "never" (they can only hold at the true end, which
- * `finish` re-checks). Once bytes have left the window, text-start is "never" and the
- * assertions that look at the previous byte fail at the window's first char, so a match
- * is missed (never invented) only if it starts more than `windowBytes` before its end.
+ * Streaming: the same reports in the same calls as the automata. A `scan` of bytes
+ * [o0, o1) evaluates the ends o0 ..= o1 on the window string (older bytes + this chunk),
+ * in the automata's timing: an end whose match needs no next byte is reported by the call
+ * that read its last byte (delta-0 acceptance), one that needs its next byte (a trailing
+ * `\b`, `\B`, multiline `$`) by the call that reads that byte (delta 1). So while
+ * scanning, the next-byte assertions fail at the string's end (`\b(?=[\x00-\xff])`,
+ * line-end `(?=\n)`), and each call re-tests the previous call's last end o0, now with its
+ * next byte; the reporter drops repeats. Text-end and text-end-newline are "never" while
+ * scanning; `finish` re-tests the last two ends with end-of-input assertions (the end
+ * before a final `\n` is the one `$` without m adds; for such signatures the latest end
+ * is held back as report.ts rule 3 says). A `scan` of no bytes at offset 0 reports the
+ * empty prefix's matches, as the automata do. (Before: `scan` stopped at o1 − 1, so a
+ * match ending at a chunk's last byte came one call late — after stream replay had
+ * already decided that segment's rules — and the final one only at `finish`.)
+ *
+ * Bounded window (the one inherent difference). The scratch keeps only the stream's last
+ * `windowBytes` + 1 bytes between calls. Bytes before the window are gone: text-start is
+ * "never" and `\b`, `\B`, line-start fail at the window's first char (its predecessor is
+ * unknown). Hence: an end e is reported whenever some match ending at e spans fewer than
+ * `windowBytes` bytes (e − start < windowBytes); an end all of whose matches are at least
+ * that long may be missed (nothing is ever invented), depending on the chunking. A stream
+ * of at most `windowBytes` + 1 bytes (until `finish`/`reset`) is never trimmed, so it
+ * gets exactly the automata's reports.
  *
  * Catastrophic backtracking. V8 has no regex timeout, so by default (`guard: 'worker'`)
  * the regexes run in a worker thread; the calling thread waits synchronously (Atomics.wait
@@ -52,9 +69,9 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { UnsupportedFeatureError, UsageError } from '../errors.js';
-import type { NfaSignatureInput } from '../nfa/build.js';
+import { buildNfa, type NfaSignatureInput } from '../nfa/build.js';
 import type { AssertionKind, ByteSet, Ir } from '../syntax/ir.js';
-import { MatchReporter, type ReportPlan } from './report.js';
+import { MatchReporter, reportPlanFromNfa, type ReportPlan } from './report.js';
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, RejectedSignature, Scratch, ScratchOptions } from './types.js';
 
 export interface RegexpOptions {
@@ -62,7 +79,10 @@ export interface RegexpOptions {
   guard?: 'worker' | 'none';
   /** Time one signature may take on one scan call before it is disabled. @default 250 */
   timeBudgetMs?: number;
-  /** Stream bytes kept for matches that span scan calls. @default 65536 */
+  /**
+   * Stream bytes kept for matches that span scan calls: every match shorter than this is
+   * found (see the module comment). @default 65536
+   */
   windowBytes?: number;
   /** Called when a signature is disabled (time budget exceeded, or V8 threw while matching). */
   onFailure?: (failure: RegexpFailure) => void;
@@ -139,13 +159,20 @@ function assertionToJs(kind: AssertionKind, v: RegexpVariant): string {
       return v.final ? '$' : '(?!)';
     case 'text-end-newline':
       return v.final ? '(?=\\n?$)' : '(?!)';
+    // The next three depend on the next byte. While scanning (not final), the string's
+    // end is the end of the bytes seen so far, not of the input: there they must fail, so
+    // that an end at the chunk's last byte is reported now only if no match ending there
+    // needs its next byte (the automata's delta-0 acceptance); `scan` re-tests that end
+    // with its next byte (delta 1) on the next call.
     case 'line-end':
-      return '(?=\\n|$)';
+      return v.final ? '(?=\\n|$)' : '(?=\\n)';
     case 'word-boundary':
       // In a trimmed window, the first char's predecessor is unknown: fail there.
-      return v.trimmed ? '(?:(?<=\\w)(?!\\w)|(?<=\\W)(?=\\w))' : '\\b';
+      if (v.trimmed) return v.final ? '(?:(?<=\\w)(?!\\w)|(?<=\\W)(?=\\w))' : '(?:(?<=\\w)(?=\\W)|(?<=\\W)(?=\\w))';
+      return v.final ? '\\b' : '(?:\\b(?=[\\x00-\\xff]))';
     case 'not-word-boundary':
-      return v.trimmed ? '(?:(?<=\\w)(?=\\w)|(?<=\\W)(?!\\w))' : '\\B';
+      if (v.trimmed) return v.final ? '(?:(?<=\\w)(?=\\w)|(?<=\\W)(?!\\w))' : '(?:(?<=\\w)(?=\\w)|(?<=\\W)(?=\\W))';
+      return v.final ? '\\B' : '(?:\\B(?=[\\x00-\\xff]))';
   }
 }
 
@@ -254,8 +281,10 @@ port.on('message', (req) => {
     Atomics.add(signal, 2, 1);
     results.push(runJob(regs, sources, req.str, req.jobs[j]));
   }
-  port.postMessage(results);
-  Atomics.store(signal, 0, 1);
+  // The reply is queued on the port before the request's number is published, so a
+  // caller that sees signal[0] === seq always finds the reply.
+  port.postMessage({ seq: req.seq, results });
+  Atomics.store(signal, 0, req.seq);
   Atomics.notify(signal, 0);
 });
 `;
@@ -265,12 +294,26 @@ const runJobInThread = new Function(`${CORE_SOURCE}; return runJob;`)() as RunJo
 
 const WORKER_START_LIMIT_MS = 30_000;
 
-/** The guarded runner: one worker, replaced after a timeout. */
-class WorkerRunner {
+/**
+ * The guarded runner: one worker, replaced after a timeout. Exported for tests only.
+ *
+ * Completion protocol. Every request carries a sequence number `seq` (never 0); the
+ * worker queues its reply `{ seq, results }` on the port, then stores `seq` in signal[0]
+ * and notifies. The caller waits until signal[0] === seq, re-checking after every
+ * wake-up, and takes the reply with that number from the port. A wake-up is never taken
+ * as completion by itself: the worker's `notify` for request k can arrive after the
+ * caller saw signal[0] change (its wait slice timed out between the worker's store and
+ * its notify, e.g. the worker thread was preempted there) and has already posted request
+ * k + 1; with a plain done flag that stray wake-up ended the wait before the reply of
+ * k + 1 existed ("regexp worker signalled completion without a result", seen replaying
+ * the Zeek trace 1000-requests-one-dropped-response on a loaded machine).
+ */
+export class WorkerRunner {
   private worker: Worker | null = null;
   private port: MessagePort | null = null;
-  // [0] done flag, [1] index of the job running, [2] progress counter.
+  // [0] seq of the last finished request, [1] index of the job running, [2] progress counter.
   private signal = new Int32Array(new SharedArrayBuffer(12));
+  private seq = 0;
 
   constructor(private readonly sources: string[][]) {}
 
@@ -294,17 +337,21 @@ class WorkerRunner {
   run(str: string, jobs: Job[], budgetMs: number): (number[] | string)[] | { timedOut: number; ms: number } {
     if (!this.worker) this.start();
     const signal = this.signal;
-    Atomics.store(signal, 0, 0);
+    const seq = (this.seq = this.seq >= 0x7fffffff ? 1 : this.seq + 1);
     const posted = performance.now();
-    this.port!.postMessage({ str, jobs });
+    this.port!.postMessage({ seq, str, jobs });
     const slice = Math.max(1, Math.min(20, budgetMs / 4));
     // The clock of a job starts when the worker reports starting it (progress counter),
     // so a slow worker start-up (a loaded machine) is never blamed on a signature.
     let progress = Atomics.load(signal, 2);
     let since = -1;
     for (;;) {
-      const r = Atomics.wait(signal, 0, 0, slice);
-      if (r !== 'timed-out') break;
+      const seen = Atomics.load(signal, 0);
+      if (seen === seq) break;
+      // Whatever ends the wait (a notify, possibly a stray one, or the slice), the loop
+      // re-reads signal[0]: only seq there means this request is done.
+      Atomics.wait(signal, 0, seen, slice);
+      if (Atomics.load(signal, 0) === seq) break;
       const now = performance.now();
       const p = Atomics.load(signal, 2);
       if (p !== progress) {
@@ -324,9 +371,19 @@ class WorkerRunner {
         return { timedOut: j, ms: now - since };
       }
     }
-    const msg = receiveMessageOnPort(this.port!);
-    if (!msg) throw new Error('regexp worker signalled completion without a result');
-    return msg.message as (number[] | string)[];
+    for (;;) {
+      const msg = receiveMessageOnPort(this.port!);
+      // Cannot happen (the reply is queued before seq is published); kept as a loud check.
+      if (!msg) throw new Error(`regexp worker signalled completion of request ${seq} without a result`);
+      const reply = msg.message as { seq: number; results: (number[] | string)[] };
+      // An older reply belongs to a request abandoned by an exception: drop it.
+      if (reply.seq === seq) return reply.results;
+    }
+  }
+
+  /** The shared signal words (tests use it to inject stray wake-ups); null before start. */
+  get signalBuffer(): Int32Array | null {
+    return this.worker ? this.signal : null;
   }
 
   close(): void {
@@ -344,8 +401,8 @@ export class RegexpScratch implements Scratch {
   /** The window: latin1 chars of the stream from absolute offset `winStart`. */
   text = '';
   winStart = 0;
-  /** Ends below this absolute offset were already evaluated by `scan`. */
-  nextEnd = 0;
+  /** End 0 was evaluated (a `scan` of no bytes at offset 0 reports matches of the empty prefix). */
+  primed = false;
   /** 'first' mode: signatures already reported in this input. */
   readonly done: Uint8Array;
   readonly reporter: MatchReporter;
@@ -371,6 +428,8 @@ export class RegexpMatcher implements Matcher {
   private readonly failureList: RegexpFailure[] = [];
   private readonly regs: (RegExp | undefined)[] = [];
   private readonly runner: WorkerRunner | null;
+  /** Signature → 1 when its last end is held back (report.ts rule 3), as the automata do. */
+  private readonly hold: Uint8Array;
   private readonly budgetMs: number;
   private readonly windowBytes: number;
   private readonly buildMs: number;
@@ -402,12 +461,15 @@ export class RegexpMatcher implements Matcher {
       this.sources.push(sources);
     }
     this.signatureCount = count;
-    // Every signature may name the end just before the last byte twice (scan, then finish).
+    // Every signature may name an end twice (`scan` re-tests the previous call's last end
+    // with its next byte; `finish` re-tests the last two), so every one gets a slot.
     const slot = new Int32Array(count).fill(-1);
     this.ids.forEach((id, i) => {
       slot[id] = i;
     });
-    this.plan = { signatureCount: count, slot, slotCount: this.ids.length };
+    this.hold = new Uint8Array(count);
+    for (const s of signatures) if (s && slot[s.id]! >= 0) this.hold[s.id] = holdsLastEnd(s) ? 1 : 0;
+    this.plan = { signatureCount: count, slot, slotCount: this.ids.length, hold: this.hold };
     this.disabled = new Uint8Array(this.ids.length);
     this.budgetMs = options.timeBudgetMs ?? 250;
     this.windowBytes = Math.max(1, Math.floor(options.windowBytes ?? 65536));
@@ -422,14 +484,27 @@ export class RegexpMatcher implements Matcher {
   scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     const sc = this.own(scratch);
     if (!(bytes instanceof Uint8Array)) throw new TypeError('regexp: scan expects a Uint8Array');
-    if (bytes.length === 0) return;
+    if (bytes.length === 0) {
+      // As the automata do: the empty prefix's matches (end 0) are known before any byte.
+      if (!sc.primed) this.evaluate(sc, 0, 0, false, onMatch);
+      sc.primed = true;
+      return;
+    }
+    sc.primed = true;
+    const from = sc.offset;
     sc.text += Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     sc.offset += bytes.length;
-    // Ends [nextEnd, offset - 1]: their one-byte lookahead is now inside the window.
-    this.evaluate(sc, sc.nextEnd, sc.offset - 1, false, onMatch);
-    sc.nextEnd = sc.offset;
-    if (sc.text.length > this.windowBytes) {
-      const drop = sc.text.length - this.windowBytes;
+    // The input goes on past `from`: a held end there is safe (report.ts rule 3).
+    if (sc.reporter.held) sc.reporter.flush(from + 1, onMatch);
+    // Ends [from, offset]: `from` again, now with its next byte (the previous call saw it
+    // without), and the new ends; the last one only if it needs no next byte.
+    this.evaluate(sc, from, sc.offset, false, onMatch);
+    if (sc.reporter.held) sc.reporter.flush(sc.offset, onMatch);
+    // Keep windowBytes + 1 chars: every match shorter than windowBytes that a later call
+    // tests (ends ≥ offset − 1: `finish` re-tests offset − 1) then starts after the
+    // window's first char, whose own predecessor (for `\b`, `\B`, line-start) is unknown.
+    if (sc.text.length > this.windowBytes + 1) {
+      const drop = sc.text.length - this.windowBytes - 1;
       sc.text = sc.text.slice(drop);
       sc.winStart += drop;
     }
@@ -450,7 +525,7 @@ export class RegexpMatcher implements Matcher {
     sc.text = '';
     sc.winStart = 0;
     sc.offset = 0;
-    sc.nextEnd = 0;
+    sc.primed = false;
   }
 
   /**
@@ -513,7 +588,9 @@ export class RegexpMatcher implements Matcher {
     this.runJobs(sc.text, jobs, sc.offset, (p, ends) => {
       const id = this.ids[p]!;
       for (let i = 0; i < ends.length; i++) sc.reporter.emit(id, ends[i]! + sc.winStart, onMatch);
-      if (first && ends.length > 0) sc.done[id] = 1;
+      // A held end (rule 3) may still be preceded by an end confirmed only at `finish`:
+      // such a signature keeps being evaluated (the reporter passes one end per input).
+      if (first && ends.length > 0 && this.hold[id] === 0) sc.done[id] = 1;
     });
   }
 
@@ -559,6 +636,39 @@ export class RegexpMatcher implements Matcher {
       throw new TypeError('regexp: scratch was not created by this matcher (use matcher.createScratch())');
     }
     return scratch;
+  }
+}
+
+function hasTextEndNewline(ir: Ir): boolean {
+  switch (ir.kind) {
+    case 'assert':
+      return ir.assertion === 'text-end-newline';
+    case 'concat':
+    case 'alt':
+      return ir.items.some(hasTextEndNewline);
+    case 'repeat':
+      return hasTextEndNewline(ir.item);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether the automata hold back this signature's latest end (report.ts rule 3: it has
+ * end-of-input acceptance with delta 1, i.e. `$` without m can end a match before a final
+ * `\n`). Taken from the signature's own NFA so that both agree exactly (the builder
+ * keeps only reachable acceptance: `a$\n` has none); only signatures with such a `$` are
+ * built (few, and small). If that NFA exceeds a budget, the signature is held
+ * conservatively: the only effect is that an end at a chunk's last byte is passed on
+ * when the next byte arrives (or at `finish`) instead of at once.
+ */
+function holdsLastEnd(sig: NfaSignatureInput): boolean {
+  if (!hasTextEndNewline(sig.ir)) return false;
+  try {
+    const plan = reportPlanFromNfa(buildNfa([{ id: 0, ir: sig.ir, anchored: sig.anchored }]));
+    return plan.hold![0] === 1;
+  } catch {
+    return true;
   }
 }
 

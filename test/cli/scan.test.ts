@@ -97,3 +97,29 @@ describe('scan command', () => {
     expect(bad.status).toBe(2);
   });
 });
+
+describe('scan: engines and obdd flags give the same output', () => {
+  it('every engine, and obdd with --no-memo / --memo-budget, prints the same matches', async () => {
+    const base = await capture(['--signatures', sigFile(), '--input', inFile(), '--format', 'json', '--engine', 'nfa']);
+    expect(base.code).toBe(0);
+    expect(base.out.split('\n').filter(Boolean).length).toBeGreaterThan(2);
+    for (const extra of [
+      ['--engine', 'obdd'],
+      [], // default engine (obdd)
+      ['--engine', 'obdd', '--no-memo'],
+      ['--engine', 'obdd2', '--no-memo'],
+      ['--engine', 'obdd2', '--memo-budget', '64k'],
+      ['--engine', 'dfa'],
+    ]) {
+      const r = await capture(['--signatures', sigFile(), '--input', inFile(), '--format', 'json', ...extra]);
+      expect(r.code, extra.join(' ')).toBe(0);
+      expect(r.out, extra.join(' ')).toBe(base.out);
+    }
+  });
+
+  it('rejects obdd flags with another engine, and bad byte counts', async () => {
+    await expect(run(['--signatures', sigFile(), '--input', inFile(), '--engine', 'nfa', '--no-memo'])).rejects.toThrow(UsageError);
+    await expect(run(['--signatures', sigFile(), '--input', inFile(), '--memo-budget', 'lots'])).rejects.toThrow(/byte count/);
+    await expect(run(['--signatures', sigFile(), '--input', inFile(), '--no-memo', '--memo-budget', '1m'])).rejects.toThrow(UsageError);
+  });
+});

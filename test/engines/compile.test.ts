@@ -33,7 +33,7 @@ describe('compile', () => {
     ];
     const r = compile(sigs);
     expect(r.rejected).toEqual([]);
-    expect(r.matcher.engine).toBe('nfa');
+    expect(r.matcher.engine).toBe('obdd'); // the default engine
     expect(r.matcher.signatureCount).toBe(5);
     expect(r.nfa).toMatchObject({ signatures: 5, compiled: 5 });
     expect(r.nfa.states).toBeGreaterThan(10);

@@ -3,15 +3,23 @@
  * streaming window, its guard against catastrophic backtracking, and compile().
  */
 import fc from 'fast-check';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/engines/compile.js';
 import { UsageError } from '../../src/errors.js';
 import { buildNfaMatcher } from '../../src/engines/nfa.js';
-import { buildRegexpMatcher, irToJs, type RegexpFailure, type RegexpMatcher } from '../../src/engines/regexp.js';
+import {
+  buildRegexpMatcher,
+  irToJs,
+  signatureSources,
+  WorkerRunner,
+  type RegexpFailure,
+  type RegexpMatcher,
+} from '../../src/engines/regexp.js';
 import type { Matcher, MatchMode } from '../../src/engines/types.js';
 import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
 import { parseSignature } from '../../src/syntax/index.js';
-import { inputArb, irArb } from './random-ir.js';
+import { inputArb, irArb, irToJs as oracleJs, latin1 } from './random-ir.js';
 
 function run(m: Matcher, chunks: Uint8Array[], mode: MatchMode = 'all'): string[] {
   const out: string[] = [];
@@ -22,6 +30,29 @@ function run(m: Matcher, chunks: Uint8Array[], mode: MatchMode = 'all'): string[
   for (const c of chunks) m.scan(sc, c, cb);
   m.finish(sc, cb);
   return out.sort();
+}
+
+/**
+ * The reports of each call: one sorted list per `scan`, then one for `finish`. Engines
+ * must agree call by call, not only in total: stream replay decides rules after each
+ * segment on the events reported so far, so a report delayed to a later call is a
+ * different result there.
+ */
+function runPerCall(m: Matcher, chunks: Uint8Array[], mode: MatchMode = 'all'): string[][] {
+  const sc = m.createScratch({ mode });
+  const calls: string[][] = [];
+  let cur: string[] = [];
+  const cb = (s: number, e: number) => {
+    cur.push(`${s}@${e}`);
+  };
+  for (const c of chunks) {
+    m.scan(sc, c, cb);
+    calls.push(cur.sort());
+    cur = [];
+  }
+  m.finish(sc, cb);
+  calls.push(cur.sort());
+  return calls;
 }
 
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
@@ -180,5 +211,146 @@ describe('regexp engine', () => {
     const r = compile(['/ab+c/', '/(a)\\1/', '/^x/'], { engine: 'regexp', engineOptions: { guard: 'none' } });
     expect(r.rejected.map((x) => x.signature)).toEqual([1]);
     expect(run(r.matcher, [bytes('xabbc')])).toEqual(['0@5', '2@1']);
+  });
+});
+
+describe('regexp engine, streaming call by call', () => {
+  it('reports the same (signature, end) as nfa in every scan and finish call (random IR, random chunks)', () => {
+    // Inputs are far shorter than the 64 KiB window: the results must be identical.
+    const chunkedArb = fc
+      .tuple(inputArb, fc.array(fc.nat(), { maxLength: 6 }))
+      .map(([input, cuts]) => ({ input, chunks: split(input, cuts) }));
+    fc.assert(
+      fc.property(sigsArb, chunkedArb, fc.constantFrom<MatchMode>('all', 'first'), (sigs, { chunks }, mode) => {
+        const ref = buildNfaMatcher(buildNfa(sigs));
+        const m = buildRegexpMatcher(sigs, { guard: 'none' });
+        expect(runPerCall(m, chunks, mode)).toEqual(runPerCall(ref, chunks, mode));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('matches ending at a chunk end are reported in that chunk unless they need the next byte', () => {
+    const sigs = sigsOf('/ab/', '/ab\\b/', '/ab$/m', '/ab$/');
+    const m = buildRegexpMatcher(sigs, { guard: 'none' });
+    const ref = buildNfaMatcher(buildNfa(sigs));
+    // 'ab' then ' ': /ab/ is complete at once; \b waits for the next byte (and multiline $
+    // fails on it); at the end, \b, multiline $ and $ hold.
+    const a = [bytes('xab'), bytes(' '), bytes('ab')];
+    expect(runPerCall(m, a)).toEqual([['0@3'], ['1@3'], ['0@6'], ['1@6', '2@6', '3@6']]);
+    expect(runPerCall(ref, a)).toEqual(runPerCall(m, a));
+    // `$` without m may end before a final \n: its end 2 is held until the input ends.
+    const b = [bytes('ab\n')];
+    expect(runPerCall(m, b)).toEqual([['0@2', '1@2', '2@2'], ['3@2']]);
+    expect(runPerCall(ref, b)).toEqual(runPerCall(m, b));
+  });
+
+  it('compile() regexp equals compile() nfa call by call on random pcre signatures', () => {
+    const atom = fc.constantFrom('a', 'b', '[ab]', '\\n', ' ', '.', '\\w', '\\s', 'a+', 'b*', '(?:ab|b)', 'a{2}');
+    const assertion = fc.constantFrom('\\b', '\\B', '^', '$', '\\A', '\\Z', '\\z');
+    const piece = fc.oneof({ weight: 3, arbitrary: atom }, { weight: 1, arbitrary: assertion });
+    const pcreArb = fc
+      .tuple(fc.array(piece, { minLength: 1, maxLength: 5 }), fc.subarray(['i', 'm', 's']))
+      .map(([ps, flags]) => `/${ps.join('')}/${flags.join('')}`);
+    const textArb = fc
+      .array(fc.constantFrom('a', 'b', 'A', '\n', ' ', 'x'), { maxLength: 16 })
+      .map((cs) => bytes(cs.join('')));
+    fc.assert(
+      fc.property(fc.array(pcreArb, { minLength: 1, maxLength: 4 }), textArb, fc.array(fc.nat(), { maxLength: 5 }), (pcres, input, cuts) => {
+        const rx = compile(pcres, { engine: 'regexp', engineOptions: { guard: 'none' } });
+        const nfa = compile(pcres, { engine: 'nfa' });
+        expect(rx.rejected.map((r) => r.signature)).toEqual(nfa.rejected.map((r) => r.signature));
+        const chunks = split(input, cuts);
+        expect(runPerCall(rx.matcher, chunks)).toEqual(runPerCall(nfa.matcher, chunks));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('streams through the worker guard call by call like nfa (compile, default window)', () => {
+    const pcres = ['/GET \\/[a-z]+/', '/\\r\\n\\r\\n/', '/Host: \\w+\\b/i', '/^POST/', '/\\d+$/m'];
+    const rx = compile(pcres, { engine: 'regexp', engineOptions: { timeBudgetMs: 5000 } });
+    open.push(rx.matcher as RegexpMatcher);
+    const nfa = compile(pcres, { engine: 'nfa' });
+    const text = bytes('GET /index HTTP/1.1\r\nHost: example\r\nX: 12\r\n\r\nGET /a');
+    for (const cuts of [[], [5, 10, 21, 27, 40], [3, 4, 44, 45, 46]]) {
+      const chunks = split(text, cuts);
+      expect(runPerCall(rx.matcher, chunks)).toEqual(runPerCall(nfa.matcher, chunks));
+    }
+  });
+});
+
+describe('regexp worker completion protocol', () => {
+  it('a wake-up that is not the completion of the current request does not end the wait', async () => {
+    // Regression: the runner treated any wake-up of its Atomics.wait as "done". A notify
+    // left over from the previous request (the worker preempted between publishing
+    // "done" and notifying) then ended the wait before the reply existed: "regexp worker
+    // signalled completion without a result". Here a second thread notifies the
+    // runner's signal word continuously while a ~100 ms request runs.
+    const sig = sigsOf('/a/')[0]!;
+    const runner = new WorkerRunner([signatureSources(sig)]);
+    try {
+      // Variant 0: the lookbehind form (?<=a), every end; starts the worker.
+      expect(runner.run('xa', [{ p: 0, v: 0, from: 0, to: 2, first: false }], 10_000)).toEqual([[2]]);
+      const signal = runner.signalBuffer!;
+      expect(signal).not.toBeNull();
+      const control = new Int32Array(new SharedArrayBuffer(8));
+      const noise = new Worker(
+        `const { workerData: { signal, control } } = require('node:worker_threads');
+         Atomics.store(control, 1, 1);
+         while (Atomics.load(control, 0) === 0) { Atomics.notify(signal, 0); Atomics.wait(control, 0, 0, 0.05); }`,
+        { eval: true, workerData: { signal, control } },
+      );
+      try {
+        // Wait (off the main thread's event loop: the runner blocks it) until it notifies.
+        const t0 = performance.now();
+        while (Atomics.load(control, 1) === 0 && performance.now() - t0 < 10_000) Atomics.wait(control, 1, 0, 5);
+        expect(Atomics.load(control, 1)).toBe(1);
+        const str = 'a'.repeat(400_000);
+        for (let k = 0; k < 3; k++) {
+          const r = runner.run(str, [{ p: 0, v: 0, from: 0, to: str.length, first: false }], 10_000);
+          expect(Array.isArray(r)).toBe(true);
+          const ends = (r as number[][])[0]!;
+          expect(ends.length).toBe(str.length);
+          expect(ends[0]).toBe(1);
+          expect(ends[ends.length - 1]).toBe(str.length);
+        }
+      } finally {
+        Atomics.store(control, 0, 1);
+        await noise.terminate();
+      }
+    } finally {
+      runner.close();
+    }
+  });
+});
+
+describe('regexp engine, bounded window', () => {
+  /** Whether some match of `sig` spans [s, e) of the whole input (V8 oracle, see random-ir.ts). */
+  function spans(sig: NfaSignatureInput, text: string, s: number, e: number): boolean {
+    if (sig.anchored && s !== 0) return false;
+    const re = new RegExp(`(?<=^[\\s\\S]{${s}}(?:${oracleJs(sig.ir)}))`, 'y');
+    re.lastIndex = e;
+    return re.test(text);
+  }
+
+  it('loses exactly nothing shorter than the window, invents nothing (random IR, chunks, windows)', () => {
+    fc.assert(
+      fc.property(sigsArb, inputArb, fc.array(fc.nat(), { maxLength: 6 }), fc.integer({ min: 1, max: 6 }), (sigs, input, cuts, w) => {
+        const ref = run(buildNfaMatcher(buildNfa(sigs)), [input]);
+        const got = run(buildRegexpMatcher(sigs, { guard: 'none', windowBytes: w }), split(input, cuts));
+        const text = latin1(input);
+        for (const r of got) expect(ref).toContain(r);
+        for (const r of ref) {
+          const [sig, e] = r.split('@').map(Number) as [number, number];
+          let short = false;
+          for (let s = Math.max(0, e - w + 1); s <= e && !short; s++) short = spans(sigs[sig]!, text, s, e);
+          if (short) expect(got).toContain(r);
+        }
+        // Never trimmed: identical.
+        if (input.length <= w + 1) expect(got).toEqual(ref);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

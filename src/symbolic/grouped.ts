@@ -1,0 +1,283 @@
+/**
+ * Grouped NFA-OBDD engine: the signatures are partitioned into groups, each group gets its
+ * own NFA (built with `null` for the ids outside it, so ids stay global) and its own obdd
+ * matcher (own BDD manager, own step memo), and a composite matcher scans each chunk with
+ * every group, as `mdfa` does with DFAs.
+ *
+ * Why: the step memo is a lazy DFA over the frontier of the whole set. On the full ET Open
+ * set a minority of signatures (wide counters such as `[^\n]{200}`, `.{0,500}`, unbounded
+ * loops over broad byte sets) make the combined frontier new at nearly every byte, so the
+ * memo stops hitting for everyone. Splitting the set confines that churn to the groups
+ * holding those signatures; the other groups' memos keep hitting. Partitions:
+ *   'order' consecutive runs of `groupSize` signatures, in id order;
+ *   'hard'  a cheap static score (`hardness`) sends "hard" signatures to small groups of
+ *           `hardGroupSize`, the rest to groups of `groupSize`.
+ *
+ * Guarantees: the set of (signature, end) reports is the same as the ungrouped engine's
+ * (each signature lives in exactly one group, and a group's NFA restricted to its ids is
+ * the same automaton for those ids). Within a chunk reports come group by group, so ends
+ * are ordered per signature, not globally (the same contract as mdfa). 'first' mode is per
+ * signature, hence per group: it is exact. `memoBudgetBytes` and `nodeLimit` apply per
+ * group (each group owns a manager and a memo); an easy group's memo only grows as far as
+ * its own few frontiers need.
+ */
+import { UsageError } from '../errors.js';
+import type { EngineName, MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../engines/types.js';
+import { buildNfa, type BuildNfaOptions, type NfaSignatureInput } from '../nfa/build.js';
+import type { Ir } from '../syntax/ir.js';
+import { buildObddMatcher } from './index.js';
+import type { ObddOptions } from './matcher.js';
+
+export type ObddPartition = 'order' | 'hard';
+
+export interface GroupedObddOptions extends ObddOptions {
+  /** Signatures per group (per easy group with partition 'hard'). */
+  groupSize: number;
+  /** @default 'order' */
+  partition?: ObddPartition;
+  /** Partition 'hard': signatures per hard group. @default 1 */
+  hardGroupSize?: number;
+  /** Partition 'hard': a signature with `hardness(ir) >= hardThreshold` is hard. @default 32 */
+  hardThreshold?: number;
+  /** Options of the per-group NFA builds. */
+  nfa?: BuildNfaOptions;
+}
+
+/** True when the engine options ask for the grouped engine (what compile.ts checks). */
+export function wantsGrouping(options: Record<string, unknown>): boolean {
+  return options.groupSize !== undefined || options.partition !== undefined;
+}
+
+function popcount(set: Uint32Array): number {
+  let n = 0;
+  for (let w = 0; w < 8; w++) {
+    let v = set[w]! >>> 0;
+    v -= (v >>> 1) & 0x55555555;
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+    n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  }
+  return n;
+}
+
+/** Smallest byte-set size among the `bytes` leaves that an IR item can consume (256 if none). */
+function narrowest(ir: Ir): number {
+  switch (ir.kind) {
+    case 'bytes':
+      return popcount(ir.set);
+    case 'concat':
+    case 'alt': {
+      let m = 256;
+      for (const it of ir.items) m = Math.min(m, narrowest(it));
+      return m;
+    }
+    case 'repeat':
+      return narrowest(ir.item);
+    default:
+      return 256;
+  }
+}
+
+/**
+ * Static "frontier churn" score of a signature. A repeat whose item accepts only broad
+ * byte sets (every leaf ≥ 128 bytes: `.`, `[^\n]`, `[^x]`...) keeps its positions alive
+ * across almost any input: a counted one (`{n,m}`) holds a sliding window of up to m live
+ * positions, a new frontier at each byte; an unbounded one adds a sticky bit. Score: the
+ * sum over such repeats of their finite bound (counters) or 16 (unbounded loops not at
+ * the very start, where they are the implicit unanchored loop anyway). Narrow repeats
+ * (`\d{1,5}`, `[a-z]+`) die quickly on ordinary traffic and score 0.
+ */
+export function hardness(ir: Ir): number {
+  let score = 0;
+  const walk = (n: Ir, atStart: boolean): void => {
+    switch (n.kind) {
+      case 'concat': {
+        let start = atStart;
+        for (const it of n.items) {
+          walk(it, start);
+          start = false;
+        }
+        return;
+      }
+      case 'alt':
+        for (const it of n.items) walk(it, atStart);
+        return;
+      case 'repeat': {
+        if (narrowest(n.item) >= 128) {
+          if (n.max === Infinity) {
+            if (!atStart) score += 16;
+            score += n.min;
+          } else {
+            score += n.max;
+          }
+        }
+        walk(n.item, false);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  walk(ir, true);
+  return score;
+}
+
+/** Lists of signature ids, one per group (non-null signatures only, none empty). */
+export function partitionSignatures(
+  signatures: ReadonlyArray<NfaSignatureInput | null>,
+  options: Pick<GroupedObddOptions, 'groupSize' | 'partition' | 'hardGroupSize' | 'hardThreshold'>,
+): number[][] {
+  const size = options.groupSize;
+  const chunk = (ids: number[], n: number, out: number[][]): void => {
+    for (let i = 0; i < ids.length; i += n) out.push(ids.slice(i, i + n));
+  };
+  const live: NfaSignatureInput[] = signatures.filter((s): s is NfaSignatureInput => s !== null);
+  const groups: number[][] = [];
+  if ((options.partition ?? 'order') === 'order') {
+    chunk(live.map((s) => s.id), size, groups);
+    return groups;
+  }
+  const threshold = options.hardThreshold ?? 32;
+  const hard: number[] = [];
+  const easy: number[] = [];
+  for (const s of live) (hardness(s.ir) >= threshold ? hard : easy).push(s.id);
+  chunk(easy, size, groups);
+  chunk(hard, options.hardGroupSize ?? 1, groups);
+  return groups;
+}
+
+function checkGroupOptions(o: GroupedObddOptions): void {
+  const posInt = (name: string, v: unknown): void => {
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1)) {
+      throw new UsageError(`obdd option ${name}: invalid value ${JSON.stringify(v)} (a positive integer)`);
+    }
+  };
+  if (o.groupSize === undefined) throw new UsageError('obdd option groupSize: required for grouped mode');
+  posInt('groupSize', o.groupSize);
+  posInt('hardGroupSize', o.hardGroupSize);
+  if (o.partition !== undefined && o.partition !== 'order' && o.partition !== 'hard') {
+    throw new UsageError(`obdd option partition: invalid value ${JSON.stringify(o.partition)} ('order' or 'hard')`);
+  }
+  const t = o.hardThreshold as unknown;
+  if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t) && t >= 0)) {
+    throw new UsageError(`obdd option hardThreshold: invalid value ${JSON.stringify(t)}`);
+  }
+}
+
+export class GroupedObddScratch implements Scratch {
+  readonly engine: EngineName;
+  readonly subs: Scratch[];
+  offset = 0;
+  constructor(
+    readonly owner: GroupedObddMatcher,
+    mode: MatchMode,
+  ) {
+    this.engine = owner.engine;
+    this.subs = owner.groups.map((m) => m.createScratch({ mode }));
+  }
+}
+
+export class GroupedObddMatcher implements Matcher {
+  readonly engine: EngineName;
+  constructor(
+    /** One obdd matcher per group; every group's signatureCount is the global count. */
+    readonly groups: readonly Matcher[],
+    readonly signatureCount: number,
+    /** Signature ids of each group (same order as `groups`). */
+    readonly members: readonly (readonly number[])[],
+    private readonly figures: { partition: ObddPartition; buildMs: number },
+    stride: 1 | 2,
+  ) {
+    this.engine = stride === 2 ? 'obdd2' : 'obdd';
+  }
+
+  createScratch(options: ScratchOptions = {}): GroupedObddScratch {
+    return new GroupedObddScratch(this, options.mode ?? 'all');
+  }
+
+  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
+    const sc = this.own(scratch);
+    const gs = this.groups, subs = sc.subs;
+    for (let g = 0; g < gs.length; g++) gs[g]!.scan(subs[g]!, bytes, onMatch);
+    sc.offset += bytes.length;
+  }
+
+  finish(scratch: Scratch, onMatch: MatchCallback): void {
+    const sc = this.own(scratch);
+    for (let g = 0; g < this.groups.length; g++) this.groups[g]!.finish(sc.subs[g]!, onMatch);
+    sc.offset = 0;
+  }
+
+  reset(scratch: Scratch): void {
+    const sc = this.own(scratch);
+    for (let g = 0; g < this.groups.length; g++) this.groups[g]!.reset(sc.subs[g]!);
+    sc.offset = 0;
+  }
+
+  stats(): MatcherStats {
+    let nfaStates = 0, live = 0, memoBytes = 0, lookups = 0, misses = 0, largest = 0;
+    const perGroupHit: number[] = [];
+    for (const m of this.groups) {
+      const s = m.stats();
+      nfaStates += (s.nfaStates as number) ?? 0;
+      largest = Math.max(largest, (s.nfaStates as number) ?? 0);
+      live += (s.bddLiveNodes as number) ?? 0;
+      memoBytes += (s.memoBytes as number) ?? 0;
+      const ms = s.memoStats as Record<string, number> | undefined;
+      if (ms) {
+        lookups += ms.lookups!;
+        misses += ms.misses!;
+        perGroupHit.push(ms.hitRate!);
+      }
+    }
+    return {
+      engine: this.engine,
+      signatures: this.signatureCount,
+      groups: this.groups.length,
+      partition: this.figures.partition,
+      nfaStates,
+      largestGroupStates: largest,
+      bddLiveNodes: live,
+      memoBytes,
+      memoLookups: lookups,
+      memoMisses: misses,
+      memoHitRate: lookups ? 1 - misses / lookups : 0,
+      worstGroupHitRate: perGroupHit.length ? Math.min(...perGroupHit) : 0,
+      buildMs: Math.round(this.figures.buildMs * 10) / 10,
+    };
+  }
+
+  private own(scratch: Scratch): GroupedObddScratch {
+    if (!(scratch instanceof GroupedObddScratch) || scratch.owner !== this) {
+      throw new TypeError(`${this.engine}: scratch was not created by this matcher (use matcher.createScratch())`);
+    }
+    return scratch;
+  }
+}
+
+/**
+ * The grouped obdd engine from parsed signatures (`null` = rejected earlier: keeps its id,
+ * never matches). With no signature at all there is one empty group, so scans still work.
+ */
+export function buildGroupedObddMatcher(
+  signatures: ReadonlyArray<NfaSignatureInput | null>,
+  options: GroupedObddOptions,
+): GroupedObddMatcher {
+  const t0 = performance.now();
+  checkGroupOptions(options);
+  let signatureCount = signatures.length;
+  for (const s of signatures) if (s) signatureCount = Math.max(signatureCount, s.id + 1);
+  const byId: Array<NfaSignatureInput | null> = new Array<NfaSignatureInput | null>(signatureCount).fill(null);
+  for (const s of signatures) if (s) byId[s.id] = s;
+  const members = partitionSignatures(byId, options);
+  if (members.length === 0) members.push([]);
+  const { groupSize: _g, partition: _p, hardGroupSize: _h, hardThreshold: _t, nfa: nfaOptions, ...obdd } = options;
+  const groups = members.map((ids) => {
+    const inputs: Array<NfaSignatureInput | null> = new Array<NfaSignatureInput | null>(signatureCount).fill(null);
+    for (const id of ids) inputs[id] = byId[id]!;
+    return buildObddMatcher(buildNfa(inputs, nfaOptions), obdd);
+  });
+  return new GroupedObddMatcher(groups, signatureCount, members, {
+    partition: options.partition ?? 'order',
+    buildMs: performance.now() - t0,
+  }, options.stride ?? 1);
+}
