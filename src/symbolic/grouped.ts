@@ -28,7 +28,8 @@ import type { Ir } from '../syntax/ir.js';
 import { buildObddMatcher } from './index.js';
 import type { ObddOptions } from './matcher.js';
 
-export type ObddPartition = 'order' | 'hard';
+/** 'order', 'hard', or explicit groups of signature ids (e.g. from `adaptivePartition`). */
+export type ObddPartition = 'order' | 'hard' | readonly (readonly number[])[];
 
 export interface GroupedObddOptions extends ObddOptions {
   /** Signatures per group (per easy group with partition 'hard'). */
@@ -132,6 +133,17 @@ export function partitionSignatures(
   };
   const live: NfaSignatureInput[] = signatures.filter((s): s is NfaSignatureInput => s !== null);
   const groups: number[][] = [];
+  if (Array.isArray(options.partition)) {
+    // Explicit groups: ids of rejected (null) signatures are dropped; ids left out by the
+    // caller go to trailing groups of `groupSize`, so every signature is scanned once.
+    const seen = new Uint8Array(signatures.length);
+    for (const g of options.partition as readonly (readonly number[])[]) {
+      const ids = g.filter((id) => signatures[id] && !seen[id] && (seen[id] = 1));
+      if (ids.length) groups.push(ids);
+    }
+    chunk(live.filter((s) => !seen[s.id]).map((s) => s.id), size, groups);
+    return groups;
+  }
   if ((options.partition ?? 'order') === 'order') {
     chunk(live.map((s) => s.id), size, groups);
     return groups;
@@ -154,7 +166,13 @@ function checkGroupOptions(o: GroupedObddOptions): void {
   if (o.groupSize === undefined) throw new UsageError('obdd option groupSize: required for grouped mode');
   posInt('groupSize', o.groupSize);
   posInt('hardGroupSize', o.hardGroupSize);
-  if (o.partition !== undefined && o.partition !== 'order' && o.partition !== 'hard') {
+  if (Array.isArray(o.partition)) {
+    for (const g of o.partition as unknown[]) {
+      if (!Array.isArray(g) || !g.every((id) => Number.isInteger(id) && (id as number) >= 0)) {
+        throw new UsageError('obdd option partition: explicit groups must be arrays of signature ids');
+      }
+    }
+  } else if (o.partition !== undefined && o.partition !== 'order' && o.partition !== 'hard') {
     throw new UsageError(`obdd option partition: invalid value ${JSON.stringify(o.partition)} ('order' or 'hard')`);
   }
   const t = o.hardThreshold as unknown;
@@ -184,7 +202,7 @@ export class GroupedObddMatcher implements Matcher {
     readonly signatureCount: number,
     /** Signature ids of each group (same order as `groups`). */
     readonly members: readonly (readonly number[])[],
-    private readonly figures: { partition: ObddPartition; buildMs: number },
+    private readonly figures: { partition: string; buildMs: number },
     stride: 1 | 2,
   ) {
     this.engine = stride === 2 ? 'obdd2' : 'obdd';
@@ -277,7 +295,74 @@ export function buildGroupedObddMatcher(
     return buildObddMatcher(buildNfa(inputs, nfaOptions), obdd);
   });
   return new GroupedObddMatcher(groups, signatureCount, members, {
-    partition: options.partition ?? 'order',
+    partition: Array.isArray(options.partition) ? 'explicit' : (options.partition as 'order' | 'hard' | undefined) ?? 'order',
     buildMs: performance.now() - t0,
   }, options.stride ?? 1);
+}
+
+/**
+ * Adaptive isolation, offline: start from `options`' partition, scan a training sample
+ * (each item one input, scan + finish) and split in half every group of more than one
+ * signature whose memo miss rate exceeds `maxMissRate`; repeat for `rounds`. Groups that
+ * did not change keep their matcher between rounds (a round rebuilds only the halves).
+ * Returns the final groups (pass them as `partition`) and the figures of each round.
+ */
+export function adaptivePartition(
+  signatures: ReadonlyArray<NfaSignatureInput | null>,
+  sample: readonly Uint8Array[],
+  options: GroupedObddOptions & { rounds?: number; maxMissRate?: number },
+): { groups: number[][]; rounds: { groups: number; split: number; missRate: number }[] } {
+  checkGroupOptions(options);
+  const rounds = options.rounds ?? 4;
+  const maxMiss = options.maxMissRate ?? 0.01;
+  let members = partitionSignatures(signatures, options);
+  const { groupSize: _g, partition: _p, hardGroupSize: _h, hardThreshold: _t, nfa: nfaOptions, rounds: _r, maxMissRate: _m, ...obdd } = options;
+  const n = signatures.length;
+  // Miss rate of each group (by its id list), measured once when the group first appears:
+  // warm its memo on the first half of the sample, count misses on the second half (a
+  // replay of the same bytes would hit the memo and hide the churn).
+  const rate = new Map<string, { lookups: number; misses: number }>();
+  const half = sample.length >>> 1;
+  const nothing = (): void => {};
+  const measure = (ids: readonly number[]): { lookups: number; misses: number } => {
+    const key = ids.join(',');
+    let r = rate.get(key);
+    if (r) return r;
+    const inputs: Array<NfaSignatureInput | null> = new Array<NfaSignatureInput | null>(n).fill(null);
+    for (const id of ids) inputs[id] = signatures[id]!;
+    const m = buildObddMatcher(buildNfa(inputs, nfaOptions), obdd);
+    const sc = m.createScratch({ mode: 'first' });
+    const pass = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        m.scan(sc, sample[i]!, nothing);
+        m.finish(sc, nothing);
+      }
+    };
+    pass(0, half);
+    const before = m.stats().memoStats as Record<string, number> | undefined;
+    pass(half, sample.length);
+    const after = m.stats().memoStats as Record<string, number> | undefined;
+    r = { lookups: (after?.lookups ?? 0) - (before?.lookups ?? 0), misses: (after?.misses ?? 0) - (before?.misses ?? 0) };
+    rate.set(key, r);
+    return r;
+  };
+  const log: { groups: number; split: number; missRate: number }[] = [];
+  for (let round = 0; round <= rounds; round++) {
+    const next: number[][] = [];
+    let split = 0, lookups = 0, misses = 0;
+    for (const ids of members) {
+      const { lookups: l, misses: mi } = measure(ids);
+      lookups += l;
+      misses += mi;
+      if (round < rounds && ids.length > 1 && l > 0 && mi / l > maxMiss) {
+        split++;
+        const h = ids.length >>> 1;
+        next.push(ids.slice(0, h), ids.slice(h));
+      } else next.push([...ids]);
+    }
+    log.push({ groups: members.length, split, missRate: lookups ? misses / lookups : 0 });
+    members = next;
+    if (split === 0) break;
+  }
+  return { groups: members, rounds: log };
 }

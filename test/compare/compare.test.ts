@@ -163,6 +163,35 @@ describe('compareEngines', () => {
     expect(r.commonInputs).toBe(1);
   });
 
+  it('flags an engine whose later pass reports differently (unstable)', () => {
+    let scans = 0;
+    const drifting: EngineSpec = {
+      name: 'drifting',
+      engine: 'nfa',
+      build: (sigs, opts) => {
+        const r = compile(sigs, opts);
+        const m = r.matcher;
+        const wrapped: Matcher = {
+          engine: m.engine,
+          signatureCount: m.signatureCount,
+          createScratch: (o) => m.createScratch(o),
+          // From the second pass on (after 2 inputs), reports are dropped.
+          scan: (sc, bytes, cb) => m.scan(sc, bytes, ++scans > 2 ? () => {} : cb),
+          finish: (sc, cb) => m.finish(sc, cb),
+          reset: (sc) => m.reset(sc),
+          stats: () => m.stats(),
+        };
+        return { matcher: wrapped, rejected: r.rejected };
+      },
+    };
+    const r = compareEngines(['/ab/'], [b('ab'), b('ab')], { engines: ['nfa', drifting], runs: 2 });
+    expect(r.engines[0]!.unstable).toBe(false);
+    expect(r.engines[1]!.unstable).toBe(true);
+    expect(r.engines[1]!.matches).toBe(2);
+    expect(r.warnings.join('\n')).toMatch(/drifting: pass 2 reported different matches than pass 1 \(0 vs 2\)/);
+    expect(formatText(r)).toMatch(/UNSTABLE/);
+  });
+
   it('budgets stop an engine on a prefix; inputs are compared among the engines that scanned them', () => {
     const inputs = [b('xaby'), b('ab'), b('ab'), b('ab'), b('ab')];
     const r = compareEngines(['/ab/'], inputs, {
