@@ -21,7 +21,8 @@ const files = [
 ];
 
 describe.skipIf(!existsSync(rules))('real pcre options (sample)', () => {
-  const sample = files.flatMap((f) => {
+  // describe.skipIf still runs this body to collect the tests: read nothing without the data.
+  const sample = !existsSync(rules) ? [] : files.flatMap((f) => {
     const opts = extractPcreOptions(readFileSync(join(rules, f), 'latin1'), f);
     const step = Math.max(1, Math.floor(opts.length / 80));
     return opts.filter((_, k) => k % step === 0);
