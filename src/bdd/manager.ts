@@ -764,6 +764,8 @@ export class BddManager {
     return r;
   }
 
+  // and/or/xor have their own recursions on purpose: no operator dispatch per node on the
+  // hottest paths, and each stays a small monomorphic function for the JIT.
   private andRec(f: number, g: number): number {
     if (f === 0 || g === 0) return 0;
     if (f === 1) return g;

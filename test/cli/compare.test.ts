@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expandFileLists, parseEngineList, run } from '../../src/cli/compare.js';
+import { captureRun } from './capture.js';
 import { PcapFormatError, UsageError } from '../../src/errors.js';
 
 let dir = '';
@@ -23,25 +24,7 @@ beforeAll(() => {
   writeFileSync(inB(), Buffer.from('nothing here', 'latin1'));
 });
 
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await run(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const capture = (argv: string[]) => captureRun(run, argv);
 
 afterEach(() => {
   vi.restoreAllMocks();

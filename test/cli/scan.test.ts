@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { run } from '../../src/cli/scan.js';
+import { captureRun } from './capture.js';
 
 let dir = '';
 const sigFile = (): string => join(dir, 'sigs.txt');
@@ -26,25 +27,7 @@ beforeAll(() => {
   writeFileSync(inFile(), Buffer.from('xFOO12 bar baz x\nbar', 'latin1'));
 });
 
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await run(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const capture = (argv: string[]) => captureRun(run, argv);
 
 afterEach(() => {
   vi.restoreAllMocks();
