@@ -12,6 +12,7 @@ import type { EngineName } from '../engines/types.js';
 import { compareEngines, type EngineSpec } from '../compare/compare.js';
 import { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type SignatureSet } from '../compare/corpus.js';
 import { formatText, toJson } from '../compare/format.js';
+import { ENGINE_FLAG_SPEC, engineOptionsFromFlags } from './engine-flags.js';
 import { parseArgs } from './args.js';
 
 export const usage = `usage: nfa-obdd compare (--signatures FILE | --rules FILE...) (--pcap FILE... | --input FILE...)
@@ -33,6 +34,9 @@ options:
   --engines LIST        comma-separated, default nfa,obdd,obdd2,dfa,mdfa,regexp; an engine
                         may carry options and a label: obdd:memo=false, obdd2:memo=true
                         (values are JSON: numbers, true/false, else strings)
+  --no-memo             obdd/obdd2 entries without their own memo option: no step memo
+  --memo-budget BYTES   obdd/obdd2 entries without their own memo option: memo bound
+                        (k, m, g suffixes accepted)
   --runs N              timed scan passes, median reported (default 3)
   --baseline NAME       engine label for ratios (default nfa when given, else the first)
   --byte-budget N       each engine scans inputs only until N bytes (a prefix of the list)
@@ -113,6 +117,7 @@ export async function run(argv: string[]): Promise<number> {
     pcap: 'list',
     input: 'list',
     engines: 'value',
+    ...ENGINE_FLAG_SPEC,
     runs: 'value',
     baseline: 'value',
     'byte-budget': 'value',
@@ -133,6 +138,16 @@ export async function run(argv: string[]): Promise<number> {
   const format = (options.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
   const engines = parseEngineList((options.engines as string | undefined) ?? ENGINE_NAMES.join(','));
+  if (options['no-memo'] === true || options['memo-budget'] !== undefined) {
+    // The flags tune every obdd entry that does not set its own memo options.
+    const symbolic = engines.filter((e) => e.engine === 'obdd' || e.engine === 'obdd2');
+    if (symbolic.length === 0) throw new UsageError('--no-memo and --memo-budget need an obdd or obdd2 entry in --engines');
+    for (const e of symbolic) {
+      const own = e.engineOptions ?? {};
+      if ('memo' in own || 'memoBudgetBytes' in own) continue;
+      e.engineOptions = { ...own, ...engineOptionsFromFlags(options, e.engine) };
+    }
+  }
   const runs = positiveNumber(options.runs, 'runs', true);
   const byteBudget = positiveNumber(options['byte-budget'], 'byte-budget', false);
   const timeBudgetMs = positiveNumber(options['time-budget'], 'time-budget', false);

@@ -109,3 +109,18 @@ describe('argument helpers', () => {
     expect(expandFileLists(['stray', '--format', 'json'])).toEqual(['stray', '--format', 'json']);
   });
 });
+
+describe('compare: obdd memo flags', () => {
+  it('--no-memo / --memo-budget tune the obdd entries and keep agreement', async () => {
+    for (const flags of [['--no-memo'], ['--memo-budget', '64k']]) {
+      const r = await capture([
+        '--signatures', sigFile(), '--input', inA(), inB(), '--engines', 'nfa,obdd,obdd2', '--runs', '1', '--format', 'json', ...flags,
+      ]);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out) as { engines: Array<{ engine: string; error?: string | null }>; disagreements: unknown[] };
+      expect(j.engines.map((e) => e.error ?? null)).toEqual([null, null, null]);
+      expect(j.disagreements).toEqual([]);
+    }
+    await expect(capture(['--signatures', sigFile(), '--input', inA(), '--engines', 'nfa,dfa', '--no-memo'])).rejects.toThrow(/obdd/);
+  });
+});
