@@ -11,7 +11,7 @@
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../engines/types.js';
 import type { Nfa } from '../nfa/types.js';
 import { buildDfa, type Dfa, type DfaBuildOptions } from './build.js';
-import { MatchReporter, type ReportPlan } from '../engines/report.js';
+import { MatchReporter, reportPlanFromAccepts, type ReportPlan } from '../engines/report.js';
 
 export type DfaMatcherOptions = DfaBuildOptions;
 
@@ -84,26 +84,9 @@ export function reportEnd(dfa: Dfa, state: number, offset: number, reporter: Mat
   }
 }
 
-/**
- * Which signatures can name the same end twice (delta-1 or end-of-input acceptance) and
- * so need a last-end slot in the shared reporter (src/engines/report.ts).
- */
+/** The shared report plan (src/engines/report.ts) over the acceptance lists of the DFAs. */
 export function reportPlanFromDfas(dfas: readonly Dfa[], signatureCount: number): ReportPlan {
-  const slot = new Int32Array(signatureCount).fill(-1);
-  // End-of-input acceptance with delta 1 can name an end below one already reported
-  // (report.ts rule 3): such signatures are held back by the shared reporter.
-  const hold = new Uint8Array(signatureCount);
-  let slotCount = 0;
-  for (const d of dfas) {
-    for (let i = 0; i < d.acceptSig.length; i++) {
-      if (d.acceptDelta[i] !== 0 && slot[d.acceptSig[i]!]! < 0) slot[d.acceptSig[i]!] = slotCount++;
-    }
-    for (let i = 0; i < d.endSig.length; i++) {
-      if (slot[d.endSig[i]!]! < 0) slot[d.endSig[i]!] = slotCount++;
-      if (d.endDelta[i] !== 0) hold[d.endSig[i]!] = 1;
-    }
-  }
-  return { signatureCount, slot, slotCount, hold };
+  return reportPlanFromAccepts(dfas, signatureCount);
 }
 
 export class DfaMatcher implements Matcher {

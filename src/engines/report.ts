@@ -51,19 +51,34 @@ export interface ReportPlan {
   readonly hold?: Uint8Array;
 }
 
-export function reportPlanFromNfa(nfa: Nfa): ReportPlan {
-  const slot = new Int32Array(nfa.signatureCount).fill(-1);
-  const hold = new Uint8Array(nfa.signatureCount);
+/** The acceptance lists a report plan is derived from (an Nfa, or a Dfa's per-state lists). */
+export interface AcceptLists {
+  readonly acceptSig: ArrayLike<number>;
+  readonly acceptDelta: ArrayLike<number>;
+  readonly endSig: ArrayLike<number>;
+  readonly endDelta: ArrayLike<number>;
+}
+
+/** Plan for the union of several automata's acceptances (mdfa runs one DFA per group). */
+export function reportPlanFromAccepts(sources: readonly AcceptLists[], signatureCount: number): ReportPlan {
+  const slot = new Int32Array(signatureCount).fill(-1);
+  const hold = new Uint8Array(signatureCount);
   let slotCount = 0;
   const need = (sig: number): void => {
     if (slot[sig] < 0) slot[sig] = slotCount++;
   };
-  for (let i = 0; i < nfa.acceptDelta.length; i++) if (nfa.acceptDelta[i] !== 0) need(nfa.acceptSig[i]);
-  for (let i = 0; i < nfa.endSig.length; i++) {
-    need(nfa.endSig[i]);
-    if (nfa.endDelta[i] !== 0) hold[nfa.endSig[i]] = 1;
+  for (const a of sources) {
+    for (let i = 0; i < a.acceptDelta.length; i++) if (a.acceptDelta[i] !== 0) need(a.acceptSig[i]!);
+    for (let i = 0; i < a.endSig.length; i++) {
+      need(a.endSig[i]!);
+      if (a.endDelta[i] !== 0) hold[a.endSig[i]!] = 1;
+    }
   }
-  return { signatureCount: nfa.signatureCount, slot, slotCount, hold };
+  return { signatureCount, slot, slotCount, hold };
+}
+
+export function reportPlanFromNfa(nfa: Nfa): ReportPlan {
+  return reportPlanFromAccepts([nfa], nfa.signatureCount);
 }
 
 /** Mutable per-scratch part. */

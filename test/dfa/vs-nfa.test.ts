@@ -13,8 +13,8 @@ import { buildNfaMatcher } from '../../src/engines/nfa.js';
 import { LimitExceededError } from '../../src/errors.js';
 import type { Matcher, MatchMode } from '../../src/engines/types.js';
 import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
-import { parseSignature } from '../../src/syntax/index.js';
 import { inputArb, irArb } from '../engines/random-ir.js';
+import { split, webServerSignatures } from '../engines/inputs.js';
 
 function run(m: Matcher, chunks: Uint8Array[], mode: MatchMode): string[] {
   const out: string[] = [];
@@ -27,17 +27,6 @@ function run(m: Matcher, chunks: Uint8Array[], mode: MatchMode): string[] {
   return out.sort();
 }
 
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(prev, p));
-    prev = p;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
-}
 
 const sigsArb = fc
   .array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength: 4 })
@@ -82,17 +71,7 @@ describe('dfa and mdfa vs the nfa engine', () => {
   });
 
   it('ET Open web_server pcres over a capture: dfa and mdfa equal nfa', () => {
-    const text = readFileSync(new URL('../../traces/rules/emerging-web_server.rules', import.meta.url), 'latin1');
-    const sigs: (NfaSignatureInput | null)[] = [];
-    for (const m of text.matchAll(/pcre:"((?:[^"\\]|\\.)*)"/g)) {
-      if (sigs.length >= 8) break;
-      try {
-        const p = parseSignature(m[1]!);
-        sigs.push({ id: sigs.length, ir: p.ir, anchored: p.anchored });
-      } catch {
-        sigs.push(null);
-      }
-    }
+    const sigs = webServerSignatures(8);
     const bytes = readFileSync(new URL('../../traces/pcap/get.pcap', import.meta.url));
     const nfa = buildNfa(sigs);
     const ref = run(buildNfaMatcher(nfa), [bytes], 'all');

@@ -10,6 +10,7 @@ import { buildNfa } from '../../src/nfa/build.js';
 import { buildNfaMatcher } from '../../src/engines/nfa.js';
 import type { Matcher, MatchMode } from '../../src/engines/types.js';
 import { inputArb, irArb, irToJs, latin1, v8IsMatch, v8MatchEnds } from './random-ir.js';
+import { split } from './inputs.js';
 
 function runEnds(m: Matcher, chunks: Uint8Array[], mode: MatchMode = 'all'): number[][] {
   const ends: number[][] = Array.from({ length: m.signatureCount }, () => []);
@@ -22,17 +23,6 @@ function runEnds(m: Matcher, chunks: Uint8Array[], mode: MatchMode = 'all'): num
   return ends;
 }
 
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(prev, p));
-    prev = p;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
-}
 
 const sigArb = fc.record({ ir: irArb(), anchored: fc.boolean() });
 

@@ -20,6 +20,7 @@ import type { Matcher, MatchMode } from '../../src/engines/types.js';
 import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
 import { parseSignature } from '../../src/syntax/index.js';
 import { inputArb, irArb, irToJs as oracleJs, latin1 } from './random-ir.js';
+import { split } from './inputs.js';
 
 function run(m: Matcher, chunks: Uint8Array[], mode: MatchMode = 'all'): string[] {
   const out: string[] = [];
@@ -55,17 +56,6 @@ function runPerCall(m: Matcher, chunks: Uint8Array[], mode: MatchMode = 'all'): 
   return calls;
 }
 
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(prev, p));
-    prev = p;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
-}
 
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const sigsOf = (...srcs: string[]): NfaSignatureInput[] =>

@@ -15,6 +15,7 @@ import { buildObddMatcher, type ObddOptions } from '../../src/symbolic/index.js'
 import { parseSignature } from '../../src/syntax/index.js';
 import { inputArb, irArb } from '../engines/random-ir.js';
 import { splitAt } from './reference.js';
+import { webServerSignatures } from '../engines/inputs.js';
 
 function run(m: Matcher, chunks: Uint8Array[], mode: MatchMode): string[] {
   const out: string[] = [];
@@ -78,17 +79,7 @@ describe('obdd vs the explicit nfa engine', () => {
   });
 
   it('ET Open web_server pcres over a capture: obdd and obdd2 equal nfa', () => {
-    const text = readFileSync(new URL('../../traces/rules/emerging-web_server.rules', import.meta.url), 'latin1');
-    const sigs: (NfaSignatureInput | null)[] = [];
-    for (const m of text.matchAll(/pcre:"((?:[^"\\]|\\.)*)"/g)) {
-      if (sigs.length >= 40) break;
-      try {
-        const p = parseSignature(m[1]!);
-        sigs.push({ id: sigs.length, ir: p.ir, anchored: p.anchored });
-      } catch {
-        sigs.push(null);
-      }
-    }
+    const sigs = webServerSignatures(40);
     const bytes = readFileSync(new URL('../../traces/pcap/get.pcap', import.meta.url));
     const nfa = buildNfa(sigs);
     const ref = run(buildNfaMatcher(nfa), [bytes], 'all');
