@@ -13,6 +13,7 @@ import { buildNfa, DEFAULT_MAX_STATES, type NfaSignatureInput } from '../nfa/bui
 import type { Nfa } from '../nfa/types.js';
 import { DEFAULT_MAX_REPEAT_EXPANSION, literalIr, parseSignature } from '../syntax/index.js';
 import type { Ir } from '../syntax/ir.js';
+import { searchForm } from '../syntax/search-form.js';
 import { buildNfaMatcher, type NfaMatcherOptions } from './nfa.js';
 import { buildDfaMatcher } from '../dfa/matcher.js';
 import { buildMdfaMatcher } from '../dfa/mdfa.js';
@@ -36,6 +37,12 @@ export interface CompileOptions {
   maxStates?: number;
   /** Byte positions one signature may expand to through counted repeats. @default 50_000 */
   maxRepeatExpansion?: number;
+  /**
+   * Compile each pcre in its search form (src/syntax/search-form.ts): leading loops that
+   * only re-describe the free match start are trimmed. Reported matches are identical;
+   * false keeps the automaton exactly as written (to measure the effect). @default true
+   */
+  searchForm?: boolean;
 }
 
 export interface NfaSummary {
@@ -112,7 +119,7 @@ function describe(spec: unknown): string {
   return String(spec);
 }
 
-function toIr(spec: unknown, maxRepeatExpansion: number): { ir: Ir; anchored: boolean } {
+function toIr(spec: unknown, maxRepeatExpansion: number, trim: boolean): { ir: Ir; anchored: boolean } {
   let pcre: string | undefined;
   if (typeof spec === 'string') pcre = spec;
   else if (spec && typeof spec === 'object' && typeof (spec as { pcre?: unknown }).pcre === 'string') {
@@ -122,7 +129,7 @@ function toIr(spec: unknown, maxRepeatExpansion: number): { ir: Ir; anchored: bo
     const parsed = parseSignature(pcre, { maxRepeatExpansion });
     // `!/re/` means "alert when absent": rule logic, not a pattern that reports a match end.
     if (parsed.negated) throw new UnsupportedFeatureError('negated pcre', parsed.pattern, 0);
-    return { ir: parsed.ir, anchored: parsed.anchored };
+    return trim ? searchForm(parsed.ir) : { ir: parsed.ir, anchored: parsed.anchored };
   }
   if (spec && typeof spec === 'object' && 'content' in spec) {
     const c = (spec as { content: unknown; nocase?: unknown }).content;
@@ -137,14 +144,14 @@ function toIr(spec: unknown, maxRepeatExpansion: number): { ir: Ir; anchored: bo
 /** Parses every signature and builds the shared NFA; rejected ones are listed, not thrown. */
 export function compileNfa(
   signatures: ReadonlyArray<string | SignatureSpec>,
-  options: Pick<CompileOptions, 'maxStates' | 'maxRepeatExpansion'> = {},
+  options: Pick<CompileOptions, 'maxStates' | 'maxRepeatExpansion' | 'searchForm'> = {},
 ): CompiledNfa {
   const t0 = performance.now();
   const maxRepeatExpansion = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
   const rejected: RejectedSignature[] = [];
   const inputs: Array<NfaSignatureInput | null> = signatures.map((spec, id) => {
     try {
-      const { ir, anchored } = toIr(spec, maxRepeatExpansion);
+      const { ir, anchored } = toIr(spec, maxRepeatExpansion, options.searchForm ?? true);
       return { id, ir, anchored };
     } catch (e) {
       rejected.push({ signature: id, source: describe(spec), error: e instanceof Error ? e : new Error(String(e)) });
