@@ -64,6 +64,8 @@ export interface ObddOptions {
    * demand. @default 1 << 22
    */
   pairNodeBudget?: number;
+  /** Stride 2: how a pair is stepped (see ObddMatcher.pairStep). @default 'relation' */
+  pairs?: 'relation' | 'split';
   /** Variable order choices (for measurements; defaults are the measured best). */
   encoding?: EncodingOptions;
   /**
@@ -82,6 +84,7 @@ export function checkOptions(o: ObddOptions): void {
   if (o.stride !== undefined && o.stride !== 1 && o.stride !== 2) bad('stride', o.stride);
   if (o.memo !== undefined && typeof o.memo !== 'boolean') bad('memo', o.memo);
   if (o.memoKey !== undefined && o.memoKey !== 'class' && o.memoKey !== 'pair') bad('memoKey', o.memoKey);
+  if (o.pairs !== undefined && o.pairs !== 'relation' && o.pairs !== 'split') bad('pairs', o.pairs);
   const nl = o.nodeLimit as unknown;
   if (nl !== undefined && !(Number.isInteger(nl) && (nl as number) >= 2 && (nl as number) <= 1 << 28)) bad('nodeLimit', nl);
   for (const k of ['memoBudgetBytes', 'nodeLimit', 'pairNodeBudget', 'gcFloorNodes'] as const) {
@@ -144,6 +147,9 @@ export class ObddMatcher implements Matcher {
   private readonly t2: Int32Array;
   /** Stride 2: M_c(x, y) = ∃z. T_c(x, z) ∧ Follow(z, y), per first class (see pairRel). */
   private readonly m1: Int32Array;
+  /** Stride 2, pairs 'split': Enter_c(x), the states a byte of class c may enter. */
+  private readonly enterX: Int32Array;
+  private readonly splitPairs: boolean;
   private t2Nodes = 0;
   private t2Built = 0;
   private t2Clears = 0;
@@ -178,6 +184,8 @@ export class ObddMatcher implements Matcher {
     this.ta = new Int32Array(this.stride === 2 ? this.C : 0);
     this.t2 = new Int32Array(this.stride === 2 ? this.C * this.C : 0).fill(-1);
     this.m1 = new Int32Array(this.stride === 2 ? this.C : 0).fill(-1);
+    this.enterX = new Int32Array(this.stride === 2 ? this.C : 0).fill(-1);
+    this.splitPairs = (options.pairs ?? 'relation') === 'split';
     for (let c = 0; c < this.pre.length; c++) {
       this.ta[c] = bdd.protect(bdd.and(this.tc[c], this.enc.accY));
       this.pre[c] = bdd.protect(bdd.exists(this.ta[c], this.enc.ySet));
@@ -261,19 +269,40 @@ export class ObddMatcher implements Matcher {
     if (r >= 0) return r;
     if (this.t2Nodes > this.pairNodeBudget) this.trimPairs();
     const bdd = this.bdd, enc = this.enc;
-    let m = this.m1[c1];
-    if (m < 0) {
-      const a = bdd.rename(this.tc[c1], enc.yToZ);
-      const b = bdd.rename(enc.follow, enc.xToZ);
-      m = bdd.protect(bdd.andExists(a, b, enc.zSet));
-      this.m1[c1] = m;
-      this.t2Nodes += bdd.nodeCount(m);
-    }
-    const rel = bdd.protect(bdd.and(m, enc.enterY[c2]));
+    const rel = bdd.protect(bdd.and(this.mRel(c1), enc.enterY[c2]));
     this.t2[pair] = rel;
     this.t2Nodes += bdd.nodeCount(rel);
     this.t2Built++;
     return rel;
+  }
+
+  /** M_c1(x, y) = ∃z. T_c1(x, z) ∧ Follow(z, y), built on first use (see pairRel). */
+  private mRel(c1: number): NodeId {
+    let m = this.m1[c1];
+    if (m >= 0) return m;
+    if (this.t2Nodes > this.pairNodeBudget) this.trimPairs();
+    const bdd = this.bdd, enc = this.enc;
+    const a = bdd.rename(this.tc[c1], enc.yToZ);
+    const b = bdd.rename(enc.follow, enc.xToZ);
+    m = bdd.protect(bdd.andExists(a, b, enc.zSet));
+    this.m1[c1] = m;
+    this.t2Nodes += bdd.nodeCount(m);
+    return m;
+  }
+
+  /**
+   * The two-byte step F → F''. 'relation': one product with T2_{c1,c2} (the paper's
+   * formulation; one cached relation per class pair). 'split': one product with M_c1,
+   * then Enter_c2(x), a plain AND, since the second byte only filters target states
+   * (labels sit on targets): the same F'' with C cached relations instead of C².
+   */
+  private pairStep(f: NodeId, c1: number, c2: number): NodeId {
+    const bdd = this.bdd, enc = this.enc;
+    if (!this.splitPairs) return bdd.relNext(f, this.pairRel(c1, c2), enc.xSet, enc.yToX);
+    const g = bdd.relNext(f, this.mRel(c1), enc.xSet, enc.yToX);
+    let e = this.enterX[c2];
+    if (e < 0) e = this.enterX[c2] = bdd.protect(bdd.rename(enc.enterY[c2], enc.yToX));
+    return bdd.and(g, e);
   }
 
   /**
@@ -340,7 +369,7 @@ export class ObddMatcher implements Matcher {
     this.outMidAcc = bdd.and(f, this.pre[c1]) !== 0
       ? this.acceptList(bdd.relNext(f, this.ta[c1], enc.xSet, enc.yToX), false)
       : ObddMatcher.NONE;
-    const g = bdd.relNext(f, this.pairRel(c1, c2), enc.xSet, enc.yToX);
+    const g = this.pairStep(f, c1, c2);
     this.outAcc = bdd.and(g, enc.acc) !== 0 ? this.acceptList(g, false) : ObddMatcher.NONE;
     return g;
   }
@@ -482,7 +511,7 @@ export class ObddMatcher implements Matcher {
     const f1 = bdd.and(f, this.pre[c1]) !== 0 ? bdd.protect(bdd.relNext(f, this.ta[c1], enc.xSet, enc.yToX)) : -1;
     let f2 = -1;
     try {
-      f2 = bdd.protect(bdd.relNext(f, this.pairRel(c1, c2), enc.xSet, enc.yToX));
+      f2 = bdd.protect(this.pairStep(f, c1, c2));
       // Interning may clear the memo; retry until both ids belong to one generation
       // (the second round always fits: the memo's floor of states is never refused).
       let t = -1, mid = -1;

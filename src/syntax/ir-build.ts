@@ -174,3 +174,27 @@ export function irEquals(a: Ir, b: Ir): boolean {
     }
   }
 }
+
+/**
+ * A string that is equal for two IRs exactly when `irEquals` holds, except that greediness
+ * is ignored (it changes no match end): the key under which the NFA builder compiles
+ * identical signatures once.
+ */
+export function irKey(ir: Ir): string {
+  switch (ir.kind) {
+    case 'empty':
+      return 'e';
+    case 'never':
+      return 'n';
+    case 'bytes':
+      return 'b' + Array.from(ir.set, (w) => (w >>> 0).toString(36)).join('.');
+    case 'assert':
+      return 'a' + ir.assertion;
+    case 'concat':
+      return 'c(' + ir.items.map(irKey).join(',') + ')';
+    case 'alt':
+      return 'o(' + ir.items.map(irKey).join('|') + ')';
+    case 'repeat':
+      return `r${ir.min},${ir.max}(${irKey(ir.item)})`;
+  }
+}

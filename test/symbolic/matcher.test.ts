@@ -25,6 +25,9 @@ const configs: Array<[string, ObddOptions]> = [
   ['stride 1, tiny memo', { stride: 1, memo: true, memoBudgetBytes: 256 }],
   ['stride 2, tiny pair memo', { stride: 2, memo: true, memoKey: 'pair', memoBudgetBytes: 256 }],
   ['stride 2, tiny pair cache', { stride: 2, memo: false, pairNodeBudget: 1 }],
+  ['stride 2, split pairs, memo off', { stride: 2, memo: false, pairs: 'split' }],
+  ['stride 2, split pairs, pair memo', { stride: 2, memo: true, memoKey: 'pair', pairs: 'split' }],
+  ['stride 2, split pairs, tiny cache', { stride: 2, memo: false, pairs: 'split', pairNodeBudget: 1 }],
 ];
 
 /** /abc/ unanchored for sig 0 and /^ab/ anchored for sig 1, over classes a, b, c, other. */

@@ -35,6 +35,8 @@ const CONFIGS: ObddOptions[] = [
   { stride: 2, memo: true },
   { stride: 2, memo: true, memoKey: 'pair' },
   { stride: 2, memo: true, memoKey: 'pair', memoBudgetBytes: 1024 },
+  { stride: 2, memo: false, pairs: 'split' },
+  { stride: 2, memo: true, memoKey: 'pair', pairs: 'split' },
 ];
 
 const sigsArb = fc
