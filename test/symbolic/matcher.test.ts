@@ -28,6 +28,9 @@ const configs: Array<[string, ObddOptions]> = [
   ['stride 2, split pairs, memo off', { stride: 2, memo: false, pairs: 'split' }],
   ['stride 2, split pairs, pair memo', { stride: 2, memo: true, memoKey: 'pair', pairs: 'split' }],
   ['stride 2, split pairs, tiny cache', { stride: 2, memo: false, pairs: 'split', pairNodeBudget: 1 }],
+  ['stride 2, pairs built on first use', { stride: 2, memo: false, pairMinUses: 1 }],
+  ['stride 2, pair relation from the 3rd use', { stride: 2, memo: false, pairMinUses: 3 }],
+  ['stride 2, pair memo, pair relation from the 3rd use', { stride: 2, memo: true, memoKey: 'pair', pairMinUses: 3 }],
 ];
 
 /** /abc/ unanchored for sig 0 and /^ab/ anchored for sig 1, over classes a, b, c, other. */
