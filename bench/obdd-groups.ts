@@ -21,23 +21,15 @@
  * (order:N, then R rounds halving every group whose memo miss rate exceeds M on a training
  * sample: the --sample bytes (default 100,000) of payloads after the measured prefix).
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { compileNfa } from '../src/engines/compile.js';
 import { buildNfaMatcher } from '../src/engines/nfa.js';
 import type { Matcher } from '../src/engines/types.js';
-import { payloadsFromCaptures, pcreSetFromRules } from '../src/compare/index.js';
+import { payloadsFromCaptures } from '../src/compare/index.js';
 import { buildObddMatcher } from '../src/symbolic/index.js';
 import { adaptivePartition, buildGroupedObddMatcher, GroupedObddMatcher, hardness, type GroupedObddOptions } from '../src/symbolic/grouped.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: string): string => {
-  const k = argv.indexOf(name);
-  return k >= 0 && argv[k + 1] ? argv[k + 1]! : dflt;
-};
-const here = (p: string): string => new URL(p, import.meta.url).pathname;
-const rulesDir = arg('--rules', here('../../shared/data/rules/et-open-snort-2.9.0'));
-const traceDir = arg('--traces', here('../../shared/data/traces/zeek/http'));
+import { arg, argv, etHttpFiles, etPcreSet } from './workload.js';
+
 const maxBytes = Number(arg('--bytes', '300000'));
 const maxSigs = Number(arg('--sigs', '0'));
 const stride = Number(arg('--stride', '1')) === 2 ? 2 : 1;
@@ -47,8 +39,7 @@ const skipNfa = argv.includes('--no-nfa');
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
 // --- workload ---
-const ruleFiles = readdirSync(rulesDir).filter((f) => f.endsWith('.rules')).sort().map((f) => join(rulesDir, f));
-const set = pcreSetFromRules(ruleFiles);
+const set = etPcreSet();
 const sources = maxSigs > 0 ? set.sources.slice(0, maxSigs) : set.sources;
 const t0 = performance.now();
 const built = compileNfa(sources);
@@ -60,7 +51,7 @@ log(`${set.summary}; using ${sources.length}, ${sources.length - built.rejected.
   log(`hardness: ${hist.join(', ')}`);
 }
 
-const caps = readdirSync(traceDir).filter((f) => f.endsWith('.pcap') || f.endsWith('.pcapng')).sort().map((f) => join(traceDir, f));
+const caps = etHttpFiles().captures;
 const corpus = payloadsFromCaptures(caps);
 const inputs: Uint8Array[] = [];
 let bytes = 0;

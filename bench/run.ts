@@ -18,6 +18,7 @@ const BENCHES: Record<string, { file: string; args: string[]; what: string }> = 
   pcap: { file: 'pcap.bench.ts', args: ['--quick'], what: 'capture reader + decoder vs pcap-parser' },
   'pcre-census': { file: 'pcre-census.ts', args: [], what: 'pcre options of the rulesets: accepted/rejected by reason' },
   'rules-census': { file: 'rules-census.ts', args: [], what: 'rule loading of the rulesets: parsed/rejected, approximations' },
+  'frontier-census': { file: 'frontier-census.ts', args: [], what: 'ET Open over HTTP payloads: which signatures keep the frontier busy (why the memo misses)' },
 };
 
 const args = process.argv.slice(2);

@@ -21,22 +21,13 @@
  * order makes the T_c 4× larger and the fused relNext unusable. Symbolic step speed with
  * a warm op cache was within noise across layouts on this workload.
  *
- * Throughput (bench/symbolic.bench.ts --quick, 2 shared cores, Zeek 206_example_b.pcap,
- * MB/s; memo-on rows are steady state after one warm-up pass; memo-off rows scan a 1.5–7 KB
- * prefix with the BDD op cache dropped before each run, so they pay for their steps):
- *   workload                       nfa    obdd off  obdd2 off  obdd memo  obdd2 memo(pair)
- *   ET 1000 pcres, 51k st, 109 cl  0.027  0.075     0.052      50         0.75
- *   ET web_server 198, 19.5k st    8.9    0.52      0.57       71         39
- *   ET attack_response 24, 643 st  15.3   8.6       12.8       185        207
- * The memo is worth most where the explicit NFA suffers (large frontiers): ~1900× on ET
- * 1000 (hit rate 99.8%); on small sets 8–13× (the explicit engine is cheap there, and on
- * web_server 1.2 matches per byte make reporting dominate). Stride 2 / stride 1 with the
- * memo off: 1.50× (attack_response), 1.10× (web_server), 0.69× (ET 1000): pure stepping
- * through T2 measured 1.7–1.8× faster than two single steps on ET 1000 and 200 (cold op
- * cache), but the mid-pair acceptance work and per-step accept lists eat the gain on the
- * match-heavy sets. Pair-keyed memo (obdd2 memoKey 'pair') wins only on small sets. The
- * full ET Open set (10,393 pcres, 436k states, 183 classes) compiles in ~3–4 s; there
- * frontiers rarely repeat (hit rate ~3%) and obdd runs at the explicit engine's speed.
+ * Throughput: README, "The NFA-OBDD engine" (bench/symbolic.bench.ts, measured on bytes no
+ * cache has seen) and the whole run (bench/whole-run.ts). In short: the memo wins where the
+ * explicit NFA's frontier is large and the input repetitive (199× on 1,000 ET pcres over a
+ * raw capture) and loses on the full ET Open set over HTTP payloads, where the combination
+ * of partial matches in progress across thousands of signatures (run-length counters among
+ * them, bench/frontier-census.ts) is new at most bytes; a symbolic step there costs ~10× an
+ * explicit one.
  */
 import { BddManager } from '../bdd/index.js';
 import type { Matcher } from '../engines/types.js';

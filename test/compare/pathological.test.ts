@@ -31,3 +31,27 @@ describe('runPathological', () => {
     expect(pathologicalMarkdown(r)).toContain('stopped');
   });
 });
+
+describe('searchForm: false, which the demo uses for its V8 series', () => {
+  it('keeps /(a+)+b/ as written (the search form makes it /ab/, which cannot backtrack) with the same ends', async () => {
+    const { compile } = await import('../../src/engines/compile.js');
+    const { parseSignature } = await import('../../src/syntax/index.js');
+    const { searchForm } = await import('../../src/syntax/search-form.js');
+    const { irEquals } = await import('../../src/syntax/ir-build.js');
+    // What the demo relies on: as written, the IR keeps the nested repeat; trimmed it does not.
+    const written = parseSignature('/(a+)+b/').ir;
+    expect(irEquals(searchForm(written).ir, parseSignature('/ab/').ir)).toBe(true);
+    expect(irEquals(written, parseSignature('/ab/').ir)).toBe(false);
+    // Both forms report the same ends, so only the demo cares which one V8 runs.
+    const ends = (searchFormOn: boolean): number[] => {
+      const m = compile(['/(a+)+b/'], { engine: 'regexp', engineOptions: { guard: 'none' }, searchForm: searchFormOn }).matcher;
+      const out: number[] = [];
+      const sc = m.createScratch();
+      m.scan(sc, new TextEncoder().encode('xaaab aab'), (_s, e) => out.push(e));
+      m.finish(sc, () => {});
+      return out;
+    };
+    expect(ends(false)).toEqual(ends(true));
+    expect(ends(false)).toEqual([5, 9]);
+  });
+});
