@@ -37,6 +37,12 @@ export interface EncodingOptions {
    * two-step relation T2 of stride 2). @default false
    */
   withZ?: boolean;
+  /**
+   * State numbering, applied by the matcher before encoding: 'builder' keeps the NFA
+   * builder's order (signature by signature); 'entry' numbers the first positions together,
+   * grouped by label (src/nfa/renumber.ts). @default 'builder'
+   */
+  numbering?: 'builder' | 'entry';
 }
 
 export interface Layout {

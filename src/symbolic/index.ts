@@ -10,16 +10,12 @@
  * = lazy DFA over canonical frontiers), `matcher.ts` (stepping, stride 2, reporting, GC
  * rule), `bdd-port.ts` (the slice of the BDD API used here).
  *
- * Variable order, measured (bench/symbolic-order.ts, 198 ET web_server pcres: 19,554
- * states, 100 classes; nodes of T / of all T_c shared / encode ms):
- *   x/y interleaved, MSB first, input bits on top (default) 32,995 / 32,893 / ~200
- *   x/y interleaved, LSB first                               67,686 / 67,584 / ~300
- *   x/y interleaved, MSB first, input bits at the bottom     10,712 / 32,893 / ~200
- *   x then y (blocked), MSB first                           142,558 / 142,456 / ~830
- * The step uses only the per-class cofactors T_c, so the input bits' place changes T's
- * size (T is built for the figure, then released) but not the T_c or the step; blocked
- * order makes the T_c 4× larger and the fused relNext unusable. Symbolic step speed with
- * a warm op cache was within noise across layouts on this workload.
+ * Variable order and state numbering, measured (bench/symbolic-order.ts; table in the
+ * README): x/y interleaved, MSB first, input bits on top is the default. LSB first doubles
+ * the T_c; input bits at the bottom shrink T but not the T_c the step uses; blocked x|y
+ * makes the T_c 4× larger (3× and 61 s of encoding on full ET Open) yet stepped faster on
+ * 198 and 24 pcres with a cold op cache, as did 'entry' numbering; neither helped on the
+ * full ET Open set, so both stay options.
  *
  * Throughput: README, "The NFA-OBDD engine" (bench/symbolic.bench.ts, measured on bytes no
  * cache has seen) and the whole run (bench/whole-run.ts). In short: the memo wins where the

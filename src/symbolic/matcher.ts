@@ -38,6 +38,7 @@ import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../engines/re
 import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions, EngineName } from '../engines/types.js';
 import type { Nfa } from '../nfa/types.js';
 import type { BddPort, NodeId } from './bdd-port.js';
+import { entryOrder, permuteStates } from '../nfa/renumber.js';
 import { encodeNfa, forEachState, type Encoding, type EncodingOptions } from './encoding.js';
 import { StepMemo, type MemoStats } from './memo.js';
 
@@ -106,6 +107,7 @@ export function checkOptions(o: ObddOptions): void {
     if (enc.interleave !== undefined && typeof enc.interleave !== 'boolean') bad('encoding.interleave', enc.interleave);
     if (enc.inputPosition !== undefined && enc.inputPosition !== 'top' && enc.inputPosition !== 'bottom') bad('encoding.inputPosition', enc.inputPosition);
     if (enc.stateBitOrder !== undefined && enc.stateBitOrder !== 'msb' && enc.stateBitOrder !== 'lsb') bad('encoding.stateBitOrder', enc.stateBitOrder);
+    if (enc.numbering !== undefined && enc.numbering !== 'builder' && enc.numbering !== 'entry') bad('encoding.numbering', enc.numbering);
   }
 }
 
@@ -178,9 +180,12 @@ export class ObddMatcher implements Matcher {
   private readonly compileMs: number;
   private readonly compileStats: { liveNodes: number; bytes: number; capacity: number };
 
-  constructor(bdd: BddPort, nfa: Nfa, options: ObddOptions = {}) {
+  constructor(bdd: BddPort, given: Nfa, options: ObddOptions = {}) {
     const t0 = performance.now();
     checkOptions(options);
+    // State numbering is an encoding choice (src/nfa/renumber.ts); the permuted NFA is
+    // isomorphic, and acceptance is looked up in it, so reports are unchanged.
+    const nfa = (options.encoding?.numbering ?? 'builder') === 'entry' ? permuteStates(given, entryOrder(given)) : given;
     this.stride = options.stride ?? 1;
     this.engine = this.stride === 2 ? 'obdd2' : 'obdd';
     this.signatureCount = nfa.signatureCount;

@@ -37,6 +37,8 @@ const CONFIGS: ObddOptions[] = [
   { stride: 2, memo: true, memoKey: 'pair', memoBudgetBytes: 1024 },
   { stride: 2, memo: false, pairs: 'split' },
   { stride: 2, memo: false, pairMinUses: 1 },
+  { stride: 1, memo: false, encoding: { numbering: 'entry' } },
+  { stride: 2, memo: true, encoding: { numbering: 'entry' } },
   { stride: 2, memo: false, pairMinUses: 2 },
   { stride: 2, memo: true, memoKey: 'pair', pairs: 'split' },
 ];

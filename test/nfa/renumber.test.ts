@@ -1,0 +1,54 @@
+/**
+ * permuteStates is an isomorphism: the explicit engine reports the same (signature, end)
+ * pairs on the renumbered NFA, for the entry order and for random permutations.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildNfa } from '../../src/nfa/build.js';
+import { entryOrder, permuteStates } from '../../src/nfa/renumber.js';
+import { buildNfaMatcher } from '../../src/engines/nfa.js';
+import type { Matcher } from '../../src/engines/types.js';
+import { inputArb, irArb } from '../engines/random-ir.js';
+
+function allEnds(m: Matcher, input: Uint8Array): string[] {
+  const out: string[] = [];
+  const sc = m.createScratch({ mode: 'all' });
+  m.scan(sc, input, (s, e) => out.push(`${s}@${e}`));
+  m.finish(sc, (s, e) => out.push(`${s}@${e}`));
+  return out.sort();
+}
+
+describe('permuteStates', () => {
+  it('entry order and random orders keep every match', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength: 4 }),
+        inputArb,
+        fc.nat(),
+        (sigs, input, seed) => {
+          const nfa = buildNfa(sigs.map((s, id) => ({ id, ...s })));
+          const want = allEnds(buildNfaMatcher(nfa), input);
+          const entry = entryOrder(nfa);
+          expect([...entry].sort((a, b) => a - b)).toEqual([...Array(nfa.stateCount).keys()]);
+          expect(allEnds(buildNfaMatcher(permuteStates(nfa, entry)), input)).toEqual(want);
+          // A random permutation (Fisher–Yates from the seed).
+          const order = Uint32Array.from({ length: nfa.stateCount }, (_, i) => i);
+          let x = seed | 1;
+          for (let i = order.length - 1; i > 0; i--) {
+            x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+            const j = x % (i + 1);
+            [order[i], order[j]] = [order[j]!, order[i]!];
+          }
+          expect(allEnds(buildNfaMatcher(permuteStates(nfa, order)), input)).toEqual(want);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rejects what is not a permutation', () => {
+    const nfa = buildNfa([]);
+    expect(() => permuteStates(nfa, new Uint32Array(nfa.stateCount + 1))).toThrow(RangeError);
+    if (nfa.stateCount > 1) expect(() => permuteStates(nfa, new Uint32Array(nfa.stateCount))).toThrow(RangeError);
+  });
+});
