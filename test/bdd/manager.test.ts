@@ -490,3 +490,26 @@ describe('BddManager: memory', () => {
     expect(m.stats().gcRuns).toBe(1);
   });
 });
+
+describe('BddManager: op cache generations', () => {
+  it('an entry from a generation long gone never answers after the generation counter wraps', () => {
+    // White-box: the cache tags entries with a 12-bit generation (4,096 values) and must zero
+    // itself when the counter wraps, or an entry written in generation 1 would answer again.
+    // A fresh manager writes (and, x0, x1) in its first generation; gc frees that result and
+    // its node id is reused by x2 ∨ x3; then K invalidations, for K around one full wrap,
+    // and a single lookup of the same key, which must still mean x0 ∧ x1.
+    for (let K = 4085; K <= 4100; K++) {
+      const m = new BddManager();
+      const v = m.newVars(4);
+      const [x0, x1, x2, x3] = [0, 1, 2, 3].map((k) => m.protect(m.var(v + k)));
+      m.and(x0!, x1!);
+      m.gc();
+      const other = m.protect(m.or(x2!, x3!));
+      expect(m.evaluate(other, [false, false, true, false])).toBe(true);
+      for (let k = 0; k < K; k++) m.clearCache();
+      const f = m.and(x0!, x1!);
+      expect(m.evaluate(f, [true, true, false, false]), `after ${K} invalidations`).toBe(true);
+      expect(m.evaluate(f, [false, false, true, true]), `after ${K} invalidations`).toBe(false);
+    }
+  });
+});
