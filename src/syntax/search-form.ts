@@ -5,12 +5,14 @@
  * Why: in an unanchored search the start of a match is free, so a leading loop such as the
  * `.+` of `/.+INSERT.+INTO/`, the `[^&]*` of `/[^&]*(?:SELECT|UNION)/` or the `{1,3}` of
  * `/[^0-9a-f]{1,3}68/` only re-describes starts that the implicit `.*` of the search
- * already covers. Kept as written, such a loop is active at almost every byte: on the ET
- * Open set over HTTP payloads a few hundred of these signatures sit in the frontier at
- * more than half of all bytes. That multiplies the work of the explicit NFA and, worse for
- * the NFA-OBDD step memo, makes the combined frontier a product of many independent
- * counters, so it is new at nearly every byte. Trimming them changes no reported match.
- *
+ * already covers; the automaton carries states for it that change nothing reported (and
+ * a backtracking engine may explore them). Trimming them changes no reported match. The
+ * measured effect is modest: on the active ET Open set over HTTP payloads the explicit
+ * frontier shrank from 660 to 634 states per byte (an explicit simulation like
+ * bench/frontier-census.ts, measured before duplicate signatures were merged; the census
+ * now always merges them); most of those signatures keep a one-byte wildcard position
+ * that is active at every byte.
+
  * The rewrite `lead(a)` of a leading item `a` keeps two properties (so the ends of
  * `lead(a)·rest` and `a·rest` coincide for every `rest`):
  *   sound:    L(lead(a)) ⊆ L(a)                  — no new match;
