@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { NfaSignatureInput } from '../../src/nfa/build.js';
+import type { Matcher } from '../../src/engines/types.js';
 import { parseSignature } from '../../src/syntax/index.js';
 
 /** `bytes` cut at the given points (taken modulo length + 1, deduplicated, sorted). */
@@ -36,4 +37,13 @@ export function webServerSignatures(limit: number): (NfaSignatureInput | null)[]
     }
   }
   return sigs;
+}
+
+/** Every (signature, end) report of one input ('all' mode, scan + finish), as sorted "sig@end" strings. */
+export function allEnds(m: Matcher, input: Uint8Array): string[] {
+  const out: string[] = [];
+  const sc = m.createScratch({ mode: 'all' });
+  m.scan(sc, input, (s, e) => out.push(`${s}@${e}`));
+  m.finish(sc, (s, e) => out.push(`${s}@${e}`));
+  return out.sort();
 }

@@ -7,17 +7,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
 import { buildNfaMatcher } from '../../src/engines/nfa.js';
-import type { Matcher } from '../../src/engines/types.js';
 import type { Ir } from '../../src/syntax/ir.js';
 import { inputArb, irArb } from '../engines/random-ir.js';
+import { allEnds } from '../engines/inputs.js';
 
-function allEnds(m: Matcher, input: Uint8Array): string[] {
-  const out: string[] = [];
-  const sc = m.createScratch({ mode: 'all' });
-  m.scan(sc, input, (s, e) => out.push(`${s}@${e}`));
-  m.finish(sc, (s, e) => out.push(`${s}@${e}`));
-  return out.sort();
-}
 
 describe('nfa dedupe', () => {
   it('a set with repeated signatures reports the same (id, end) pairs with and without it', () => {

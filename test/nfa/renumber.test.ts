@@ -7,16 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { buildNfa } from '../../src/nfa/build.js';
 import { entryOrder, permuteStates } from '../../src/nfa/renumber.js';
 import { buildNfaMatcher } from '../../src/engines/nfa.js';
-import type { Matcher } from '../../src/engines/types.js';
 import { inputArb, irArb } from '../engines/random-ir.js';
+import { allEnds } from '../engines/inputs.js';
 
-function allEnds(m: Matcher, input: Uint8Array): string[] {
-  const out: string[] = [];
-  const sc = m.createScratch({ mode: 'all' });
-  m.scan(sc, input, (s, e) => out.push(`${s}@${e}`));
-  m.finish(sc, (s, e) => out.push(`${s}@${e}`));
-  return out.sort();
-}
 
 describe('permuteStates', () => {
   it('entry order and random orders keep every match', () => {
