@@ -20,6 +20,7 @@ import { NfaObddError } from '../errors.js';
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../engines/types.js';
 import { buildNfa, type BuildNfaOptions, type NfaSignatureInput } from '../nfa/build.js';
 import type { Nfa } from '../nfa/types.js';
+import { irKey } from '../syntax/ir-build.js';
 import { buildDfa, checkDfaOptions, minimize, type Dfa, type DfaBuildOptions } from './build.js';
 import { MatchReporter, type ReportPlan } from '../engines/report.js';
 import { reportEnd, reportPlanFromDfas, reportStart, runDfa } from './matcher.js';
@@ -241,14 +242,27 @@ export function buildMdfaMatcher(
   options: MdfaBuildOptions = {},
 ): MdfaMatcher & { readonly rejected: ReadonlyArray<{ signature: number; error: Error }> } {
   let signatureCount = signatures.length;
-  const items: NfaSignatureInput[] = [];
+  // Signatures with the same IR travel together: the NFA builder compiles copies once, so a
+  // cluster costs a group no more states than one signature (ET Open: 8,043 compiled pcres,
+  // 3,202 distinct). Clusters keep the order of their first member.
+  const clusters: NfaSignatureInput[][] = [];
+  const byKey = new Map<string, NfaSignatureInput[]>();
   for (const s of signatures) {
     if (!s) continue;
-    items.push(s);
     signatureCount = Math.max(signatureCount, s.id + 1);
+    const key = (s.anchored ? 'A' : 'U') + irKey(s.ir);
+    let c = byKey.get(key);
+    if (!c) {
+      c = [];
+      byKey.set(key, c);
+      clusters.push(c);
+    }
+    c.push(s);
   }
-  const { matcher, grouping } = buildMdfaFromNfas(items, (group) => buildNfa(group, options.nfa), signatureCount, options);
+  const { matcher, grouping } = buildMdfaFromNfas(clusters, (group) => buildNfa(group.flat(), options.nfa), signatureCount, options);
   return Object.assign(matcher, {
-    rejected: grouping.rejected.map((r) => ({ signature: r.item.id, error: r.error })),
+    rejected: grouping.rejected
+      .flatMap((r) => r.item.map((s) => ({ signature: s.id, error: r.error })))
+      .sort((a, b) => a.signature - b.signature),
   });
 }

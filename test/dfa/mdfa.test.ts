@@ -112,3 +112,24 @@ describe('mdfa engine', () => {
     expect(g.groups.map((x) => x.items.map((p) => sigs.indexOf(p)))).toEqual([[0, 1], [2]]);
   });
 });
+
+describe('buildMdfaMatcher: identical signatures travel together', () => {
+  it('copies of a signature cost no extra group and report under every id', async () => {
+    const { buildMdfaMatcher } = await import('../../src/dfa/mdfa.js');
+    const { parseSignature } = await import('../../src/syntax/index.js');
+    const sig = (id: number, src: string) => ({ id, ir: parseSignature(src).ir, anchored: false });
+    // "an a 6 bytes before a b": 2^7-ish DFA states alone; two different ones do not fit
+    // together under the budget, but any number of copies of the first do.
+    const a = '/a.{6}b/s';
+    const c = '/c.{6}d/s';
+    const one = buildMdfaMatcher([sig(0, a), sig(1, c)], { maxStates: 200 });
+    const many = buildMdfaMatcher([sig(0, a), sig(1, c), sig(2, a), sig(3, a), sig(4, c)], { maxStates: 200 });
+    expect(one.stats().groups).toBe(2);
+    expect(many.stats().groups).toBe(2);
+    const out: string[] = [];
+    const sc = many.createScratch();
+    many.scan(sc, new TextEncoder().encode('xa123456bc654321d'), (s, e) => out.push(`${s}@${e}`));
+    many.finish(sc, () => {});
+    expect(out.sort()).toEqual(['0@9', '1@17', '2@9', '3@9', '4@17']);
+  });
+});
