@@ -18,9 +18,8 @@
  */
 import { NfaObddError } from '../errors.js';
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../engines/types.js';
-import { buildNfa, type BuildNfaOptions, type NfaSignatureInput } from '../nfa/build.js';
+import { buildNfa, clusterIdentical, type BuildNfaOptions, type NfaSignatureInput } from '../nfa/build.js';
 import type { Nfa } from '../nfa/types.js';
-import { irKey } from '../syntax/ir-build.js';
 import { buildDfa, checkDfaOptions, minimize, type Dfa, type DfaBuildOptions } from './build.js';
 import { MatchReporter, type ReportPlan } from '../engines/report.js';
 import { reportEnd, reportPlanFromDfas, reportStart, runDfa } from './matcher.js';
@@ -244,21 +243,9 @@ export function buildMdfaMatcher(
   let signatureCount = signatures.length;
   // Signatures with the same IR travel together: the NFA builder compiles copies once, so a
   // cluster costs a group no more states than one signature (ET Open: 8,043 compiled pcres,
-  // 3,202 distinct). Clusters keep the order of their first member.
-  const clusters: NfaSignatureInput[][] = [];
-  const byKey = new Map<string, NfaSignatureInput[]>();
-  for (const s of signatures) {
-    if (!s) continue;
-    signatureCount = Math.max(signatureCount, s.id + 1);
-    const key = (s.anchored ? 'A' : 'U') + irKey(s.ir);
-    let c = byKey.get(key);
-    if (!c) {
-      c = [];
-      byKey.set(key, c);
-      clusters.push(c);
-    }
-    c.push(s);
-  }
+  // 3,202 distinct).
+  for (const s of signatures) if (s) signatureCount = Math.max(signatureCount, s.id + 1);
+  const clusters = clusterIdentical(signatures);
   const { matcher, grouping } = buildMdfaFromNfas(clusters, (group) => buildNfa(group.flat(), options.nfa), signatureCount, options);
   return Object.assign(matcher, {
     rejected: grouping.rejected

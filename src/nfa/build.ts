@@ -73,6 +73,28 @@ export interface BuildNfaOptions {
   dedupe?: boolean;
 }
 
+/**
+ * Signatures grouped by identity (same IR and anchoring), each cluster in the order of its
+ * first member. What partitioning engines (mdfa, grouped obdd) split: `buildNfa` compiles
+ * the copies in a cluster once, so keeping them together makes copies free.
+ */
+export function clusterIdentical(signatures: ReadonlyArray<NfaSignatureInput | null>): NfaSignatureInput[][] {
+  const clusters: NfaSignatureInput[][] = [];
+  const byKey = new Map<string, NfaSignatureInput[]>();
+  for (const s of signatures) {
+    if (!s) continue;
+    const key = (s.anchored ? 'A' : 'U') + irKey(s.ir);
+    let c = byKey.get(key);
+    if (!c) {
+      c = [];
+      byKey.set(key, c);
+      clusters.push(c);
+    }
+    c.push(s);
+  }
+  return clusters;
+}
+
 export const DEFAULT_MAX_STATES = 2_000_000;
 export const DEFAULT_MAX_REPEAT_EXPANSION = 100_000;
 const DEFAULT_MAX_FOLLOW = 4_000_000;

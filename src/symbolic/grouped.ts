@@ -23,7 +23,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { EngineName, MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../engines/types.js';
-import { buildNfa, type BuildNfaOptions, type NfaSignatureInput } from '../nfa/build.js';
+import { buildNfa, clusterIdentical, type BuildNfaOptions, type NfaSignatureInput } from '../nfa/build.js';
 import type { Ir } from '../syntax/ir.js';
 import { buildObddMatcher } from './index.js';
 import type { ObddOptions } from './matcher.js';
@@ -144,16 +144,22 @@ export function partitionSignatures(
     chunk(live.filter((s) => !seen[s.id]).map((s) => s.id), size, groups);
     return groups;
   }
+  // 'order' and 'hard' split clusters of identical signatures (a copy costs its group
+  // nothing: the NFA builder compiles copies once), `groupSize` distinct ones per group.
+  const chunkClusters = (cs: NfaSignatureInput[][], n: number): void => {
+    for (let i = 0; i < cs.length; i += n) groups.push(cs.slice(i, i + n).flat().map((s) => s.id));
+  };
+  const clusters = clusterIdentical(live);
   if ((options.partition ?? 'order') === 'order') {
-    chunk(live.map((s) => s.id), size, groups);
+    chunkClusters(clusters, size);
     return groups;
   }
   const threshold = options.hardThreshold ?? 32;
-  const hard: number[] = [];
-  const easy: number[] = [];
-  for (const s of live) (hardness(s.ir) >= threshold ? hard : easy).push(s.id);
-  chunk(easy, size, groups);
-  chunk(hard, options.hardGroupSize ?? 1, groups);
+  const hard: NfaSignatureInput[][] = [];
+  const easy: NfaSignatureInput[][] = [];
+  for (const c of clusters) (hardness(c[0]!.ir) >= threshold ? hard : easy).push(c);
+  chunkClusters(easy, size);
+  chunkClusters(hard, options.hardGroupSize ?? 1);
   return groups;
 }
 

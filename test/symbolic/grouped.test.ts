@@ -122,6 +122,12 @@ describe('hardness and partitions', () => {
     expect(groups).toEqual([[0, 2, 5], [1], [3]]);
     expect(partitionSignatures(sigs, { groupSize: 2 })).toEqual([[0, 1], [2, 3], [5]]);
   });
+  it('copies of a signature share a group and do not count against groupSize', () => {
+    const srcs = ['/a/', '/b[^\\n]{100}/', '/a/', '/c/', '/b[^\\n]{100}/', '/d/'];
+    const sigs: Array<NfaSignatureInput | null> = srcs.map((s, id) => ({ id, ir: parseSignature(s).ir, anchored: false }));
+    expect(partitionSignatures(sigs, { groupSize: 2 })).toEqual([[0, 2, 1, 4], [3, 5]]);
+    expect(partitionSignatures(sigs, { groupSize: 10, partition: 'hard', hardThreshold: 16 })).toEqual([[0, 2, 3, 5], [1, 4]]);
+  });
 });
 
 describe('compile() with engineOptions.groupSize', () => {
