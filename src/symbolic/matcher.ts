@@ -202,8 +202,8 @@ export class ObddMatcher implements Matcher {
     this.m1 = new Int32Array(this.stride === 2 ? this.C : 0).fill(-1);
     this.enterX = new Int32Array(this.stride === 2 ? this.C : 0).fill(-1);
     this.splitPairs = (options.pairs ?? 'relation') === 'split';
-    this.pairUses = new Uint16Array(this.stride === 2 && !this.splitPairs ? this.C * this.C : 0);
     this.pairMinUses = Math.min(options.pairMinUses ?? DEFAULT_PAIR_MIN_USES, 0xffff);
+    this.pairUses = new Uint16Array(this.stride === 2 && !this.splitPairs && this.pairMinUses > 1 ? this.C * this.C : 0);
     for (let c = 0; c < this.pre.length; c++) {
       this.ta[c] = bdd.protect(bdd.and(this.tc[c], this.enc.accY));
       this.pre[c] = bdd.protect(bdd.exists(this.ta[c], this.enc.ySet));
@@ -305,7 +305,7 @@ export class ObddMatcher implements Matcher {
    */
   private usePair(c1: number, c2: number): boolean {
     const pair = c1 * this.C + c2;
-    if (this.splitPairs || this.t2[pair] >= 0) return true;
+    if (this.splitPairs || this.pairMinUses <= 1 || this.t2[pair] >= 0) return true;
     const u = this.pairUses[pair]!;
     if (u + 1 >= this.pairMinUses) return true;
     this.pairUses[pair] = u + 1;
@@ -369,15 +369,23 @@ export class ObddMatcher implements Matcher {
     this.t2Clears++;
   }
 
-  /** One byte, no memo: the new frontier; its accept list in outAcc. */
-  private sym1(f: NodeId, c: number): NodeId {
+  /**
+   * Runs one unit of symbolic work that starts from frontier `f`; on LimitExceededError the
+   * caches are dropped (keeping `f`) and the unit is redone once (the rule stated at "symbolic steps").
+   */
+  private guarded<T>(f: NodeId, unit: () => T): T {
     try {
-      return this.sym1Body(f, c);
+      return unit();
     } catch (e) {
       if (!(e instanceof LimitExceededError)) throw e;
       this.emergency(f);
-      return this.sym1Body(f, c);
+      return unit();
     }
+  }
+
+  /** One byte, no memo: the new frontier; its accept list in outAcc. */
+  private sym1(f: NodeId, c: number): NodeId {
+    return this.guarded(f, () => this.sym1Body(f, c));
   }
 
   private sym1Body(f: NodeId, c: number): NodeId {
@@ -389,13 +397,7 @@ export class ObddMatcher implements Matcher {
 
   /** One pair, no memo: the new frontier; accept lists in outMidAcc and outAcc. */
   private sym2(f: NodeId, c1: number, c2: number): NodeId {
-    try {
-      return this.sym2Body(f, c1, c2);
-    } catch (e) {
-      if (!(e instanceof LimitExceededError)) throw e;
-      this.emergency(f);
-      return this.sym2Body(f, c1, c2);
-    }
+    return this.guarded(f, () => this.sym2Body(f, c1, c2));
   }
 
   private sym2Body(f: NodeId, c1: number, c2: number): NodeId {
@@ -470,13 +472,7 @@ export class ObddMatcher implements Matcher {
 
   /** stateOf under the guard (for entering the memo from a scratch's frontier). */
   private stateOfGuarded(f: NodeId): number {
-    try {
-      return this.stateOf(f);
-    } catch (e) {
-      if (!(e instanceof LimitExceededError)) throw e;
-      this.emergency(f);
-      return this.stateOf(f);
-    }
+    return this.guarded(f, () => this.stateOf(f));
   }
 
   private missStep1(s: number, c: number): number {
@@ -487,13 +483,7 @@ export class ObddMatcher implements Matcher {
     let t: number;
     try {
       this.maybeGc(f);
-      try {
-        t = this.miss1Body(f, c);
-      } catch (e) {
-        if (!(e instanceof LimitExceededError)) throw e;
-        this.emergency(f);
-        t = this.miss1Body(f, c);
-      }
+      t = this.guarded(f, () => this.miss1Body(f, c));
     } finally {
       bdd.unprotect(f);
     }
@@ -524,13 +514,7 @@ export class ObddMatcher implements Matcher {
     const f = bdd.protect(memo.stateNode[s]);
     try {
       this.maybeGc(f);
-      try {
-        this.miss2Body(f, c1, c2);
-      } catch (e) {
-        if (!(e instanceof LimitExceededError)) throw e;
-        this.emergency(f);
-        this.miss2Body(f, c1, c2);
-      }
+      this.guarded(f, () => this.miss2Body(f, c1, c2));
     } finally {
       bdd.unprotect(f);
     }
@@ -745,13 +729,7 @@ export class ObddMatcher implements Matcher {
   }
 
   private endList(f: NodeId): number[] {
-    try {
-      return this.acceptList(f, true);
-    } catch (e) {
-      if (!(e instanceof LimitExceededError)) throw e;
-      this.emergency(f);
-      return this.acceptList(f, true);
-    }
+    return this.guarded(f, () => this.acceptList(f, true));
   }
 
   finish(scratch: Scratch, onMatch: MatchCallback): void {
