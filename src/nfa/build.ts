@@ -74,6 +74,18 @@ export interface BuildNfaOptions {
 }
 
 /**
+ * Identity of a signature for `dedupe` and `clusterIdentical`: anchoring plus `irKey`.
+ * IR trees are immutable, so the key is computed once per tree (mdfa and grouped obdd
+ * build many NFAs over the same signatures).
+ */
+const keyOfIr = new WeakMap<Ir, string>();
+function signatureKey(s: NfaSignatureInput): string {
+  let k = keyOfIr.get(s.ir);
+  if (k === undefined) keyOfIr.set(s.ir, (k = irKey(s.ir)));
+  return (s.anchored ? 'A' : 'U') + k;
+}
+
+/**
  * Signatures grouped by identity (same IR and anchoring), each cluster in the order of its
  * first member. What partitioning engines (mdfa, grouped obdd) split: `buildNfa` compiles
  * the copies in a cluster once, so keeping them together makes copies free.
@@ -83,7 +95,7 @@ export function clusterIdentical(signatures: ReadonlyArray<NfaSignatureInput | n
   const byKey = new Map<string, NfaSignatureInput[]>();
   for (const s of signatures) {
     if (!s) continue;
-    const key = (s.anchored ? 'A' : 'U') + irKey(s.ir);
+    const key = signatureKey(s);
     let c = byKey.get(key);
     if (!c) {
       c = [];
@@ -395,7 +407,7 @@ export function buildNfa(
       throw new UnsupportedFeatureError(`signature id ${String(s.id)}`, '', 0);
     }
     signatureCount = Math.max(signatureCount, s.id + 1);
-    const key = dedupe ? (s.anchored ? 'A' : 'U') + irKey(s.ir) : '';
+    const key = dedupe ? signatureKey(s) : '';
     if (dedupe && keys.has(key)) {
       copies.push({ sig: s, key });
       analysed.push(null);

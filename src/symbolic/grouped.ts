@@ -25,6 +25,7 @@ import { UsageError } from '../errors.js';
 import type { EngineName, MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../engines/types.js';
 import { buildNfa, clusterIdentical, type BuildNfaOptions, type NfaSignatureInput } from '../nfa/build.js';
 import type { Ir } from '../syntax/ir.js';
+import { byteSetSize } from '../syntax/byte-set.js';
 import { buildObddMatcher } from './index.js';
 import type { ObddOptions } from './matcher.js';
 
@@ -49,22 +50,11 @@ export function wantsGrouping(options: Record<string, unknown>): boolean {
   return options.groupSize !== undefined || options.partition !== undefined;
 }
 
-function popcount(set: Uint32Array): number {
-  let n = 0;
-  for (let w = 0; w < 8; w++) {
-    let v = set[w]! >>> 0;
-    v -= (v >>> 1) & 0x55555555;
-    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-    n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-  }
-  return n;
-}
-
 /** Smallest byte-set size among the `bytes` leaves that an IR item can consume (256 if none). */
 function narrowest(ir: Ir): number {
   switch (ir.kind) {
     case 'bytes':
-      return popcount(ir.set);
+      return byteSetSize(ir.set);
     case 'concat':
     case 'alt': {
       let m = 256;

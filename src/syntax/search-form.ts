@@ -28,21 +28,17 @@
  * they hold or fail exactly as in the original match.
  */
 import type { ByteSet, Ir } from './ir.js';
+import { byteSetSize, hasByte } from './byte-set.js';
 import { EMPTY, concatIr, altIr, repeatIr, startsWithTextStart } from './ir-build.js';
 
 /** True for a byte set containing every byte. */
 function isAll(set: ByteSet): boolean {
-  for (let w = 0; w < 8; w++) if (set[w] !== 0xffffffff) return false;
-  return true;
+  return byteSetSize(set) === 256;
 }
 
 /** True for a byte set containing every byte except possibly `\n`. */
 function coversNonNewline(set: ByteSet): boolean {
-  for (let w = 0; w < 8; w++) {
-    const need = w === 0 ? 0xffffffff & ~(1 << 10) : 0xffffffff;
-    if (((set[w]! & need) >>> 0) !== need >>> 0) return false;
-  }
-  return true;
+  return byteSetSize(set) - (hasByte(set, 10) ? 1 : 0) === 255;
 }
 
 /** Can match the empty string through a path without any assertion. */
