@@ -18,6 +18,7 @@
  * frontiers rarely repeat.
  */
 import { compileNfa } from '../src/engines/compile.js';
+import { startStates } from '../src/nfa/renumber.js';
 import { payloadsFromCaptures } from '../src/compare/index.js';
 import { arg, argv, etHttpFiles, etPcreSet } from './workload.js';
 
@@ -34,12 +35,8 @@ for (let q = N - 1, cur = -1; q >= 0; q--) {
   else if (nfa.endStart[q + 1]! > nfa.endStart[q]!) cur = nfa.endSig[nfa.endStart[q]!]!;
   owner[q] = cur;
 }
-// The start state and the unanchored loop states (they follow themselves) belong to no one.
-const loop = new Uint8Array(N);
-loop[0] = 1;
-for (let q = 1; q < Math.min(N, 8); q++) {
-  for (let k = nfa.followStart[q]!; k < nfa.followStart[q + 1]!; k++) if (nfa.follow[k] === q) loop[q] = 1;
-}
+// The start state and the unanchored loop states belong to no one.
+const loop = startStates(nfa);
 
 const corpus = payloadsFromCaptures(etHttpFiles().captures);
 const S = nfa.signatureCount;

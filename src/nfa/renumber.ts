@@ -14,6 +14,23 @@
  */
 import type { Nfa } from './types.js';
 
+/**
+ * CSR rows reordered: row k of the result is row order[k] of `starts`. Returns the new row
+ * starts and, per new entry, the index of the entry it copies (to map each column).
+ */
+function permuteRows(starts: Uint32Array, order: ArrayLike<number>): { starts: Uint32Array; from: Uint32Array } {
+  const n = order.length;
+  const out = new Uint32Array(n + 1);
+  const from = new Uint32Array(starts[n]!);
+  let w = 0;
+  for (let k = 0; k < n; k++) {
+    const old = order[k]!;
+    for (let j = starts[old]!; j < starts[old + 1]!; j++) from[w++] = j;
+    out[k + 1] = w;
+  }
+  return { starts: out, from };
+}
+
 /** The NFA with state `order[k]` renamed k (order: a permutation of 0..stateCount-1). */
 export function permuteStates(nfa: Nfa, order: ArrayLike<number>): Nfa {
   const n = nfa.stateCount;
@@ -26,30 +43,12 @@ export function permuteStates(nfa: Nfa, order: ArrayLike<number>): Nfa {
   }
   const W = nfa.classWords;
   const labels = new Uint32Array(n * W);
-  const followStart = new Uint32Array(n + 1);
-  const follow = new Uint32Array(nfa.follow.length);
-  const csr = (starts: Uint32Array, cols: Array<ArrayLike<number>>) => {
-    const s2 = new Uint32Array(n + 1);
-    const out = cols.map((c) => new (c.constructor as Uint32ArrayConstructor)(c.length));
-    let w = 0;
-    for (let k = 0; k < n; k++) {
-      const old = order[k]!;
-      for (let j = starts[old]!; j < starts[old + 1]!; j++, w++) cols.forEach((c, i) => (out[i]![w] = c[j]!));
-      s2[k + 1] = w;
-    }
-    return { s2, out };
-  };
-  let e = 0;
-  for (let k = 0; k < n; k++) {
-    const old = order[k]!;
-    labels.set(nfa.labels.subarray(old * W, old * W + W), k * W);
-    const from = e;
-    for (let j = nfa.followStart[old]!; j < nfa.followStart[old + 1]!; j++) follow[e++] = newOf[nfa.follow[j]!]!;
-    follow.subarray(from, e).sort();
-    followStart[k + 1] = e;
-  }
-  const acc = csr(nfa.acceptStart, [nfa.acceptSig, nfa.acceptDelta]);
-  const end = csr(nfa.endStart, [nfa.endSig, nfa.endDelta]);
+  for (let k = 0; k < n; k++) labels.set(nfa.labels.subarray(order[k]! * W, order[k]! * W + W), k * W);
+  const fol = permuteRows(nfa.followStart, order);
+  const follow = Uint32Array.from(fol.from, (j) => newOf[nfa.follow[j]!]!);
+  for (let k = 0; k < n; k++) follow.subarray(fol.starts[k]!, fol.starts[k + 1]!).sort();
+  const acc = permuteRows(nfa.acceptStart, order);
+  const end = permuteRows(nfa.endStart, order);
   return {
     stateCount: n,
     classCount: nfa.classCount,
@@ -57,17 +56,55 @@ export function permuteStates(nfa: Nfa, order: ArrayLike<number>): Nfa {
     classRep: nfa.classRep,
     classWords: W,
     labels,
-    followStart,
+    followStart: fol.starts,
     follow,
     start: Uint32Array.from(nfa.start, (q) => newOf[q]!).sort(),
-    acceptStart: acc.s2,
-    acceptSig: acc.out[0] as Uint32Array,
-    acceptDelta: acc.out[1] as unknown as Uint8Array,
-    endStart: end.s2,
-    endSig: end.out[0] as Uint32Array,
-    endDelta: end.out[1] as unknown as Uint8Array,
+    acceptStart: acc.starts,
+    acceptSig: Uint32Array.from(acc.from, (j) => nfa.acceptSig[j]!),
+    acceptDelta: Uint8Array.from(acc.from, (j) => nfa.acceptDelta[j]!),
+    endStart: end.starts,
+    endSig: Uint32Array.from(end.from, (j) => nfa.endSig[j]!),
+    endDelta: Uint8Array.from(end.from, (j) => nfa.endDelta[j]!),
     signatureCount: nfa.signatureCount,
   };
+}
+
+/**
+ * The start states as a mask: the initial frontier and the unanchored loop. The builder
+ * puts the loop right after state 0: states 1..k that follow themselves and whose labels
+ * partition the byte classes. So the loop is the run of self-following successors of a
+ * start state, from the first state after them, that ends once every class is covered; an
+ * anchored signature's self-looping first position (also a successor of state 0) comes
+ * after it and is not counted.
+ */
+export function startStates(nfa: Nfa): Uint8Array {
+  const n = nfa.stateCount;
+  const W = nfa.classWords;
+  const isStart = new Uint8Array(n);
+  const covered = new Uint32Array(W);
+  const follows = (p: number, q: number): boolean => {
+    for (let j = nfa.followStart[p]!; j < nfa.followStart[p + 1]!; j++) if (nfa.follow[j] === q) return true;
+    return false;
+  };
+  const cover = (q: number): void => {
+    for (let w = 0; w < W; w++) covered[w] |= nfa.labels[q * W + w]!;
+  };
+  const allCovered = (): boolean => {
+    for (let c = 0; c < nfa.classCount; c++) if (!((covered[c >>> 5]! >>> (c & 31)) & 1)) return false;
+    return true;
+  };
+  let next = 0;
+  for (const q of nfa.start) {
+    isStart[q] = 1;
+    if (follows(q, q)) cover(q); // a start state that is itself the loop
+    next = Math.max(next, q + 1);
+  }
+  for (let q = next; q < n && !allCovered(); q++) {
+    if (!follows(q, q) || !nfa.start.some((p) => follows(p, q))) break;
+    isStart[q] = 1;
+    cover(q);
+  }
+  return isStart;
 }
 
 /**
@@ -78,14 +115,7 @@ export function permuteStates(nfa: Nfa, order: ArrayLike<number>): Nfa {
 export function entryOrder(nfa: Nfa): Uint32Array {
   const n = nfa.stateCount;
   const W = nfa.classWords;
-  const isStart = new Uint8Array(n);
-  for (const q of nfa.start) isStart[q] = 1;
-  // Start states: state 0 and the unanchored loop (states that follow themselves among
-  // the successors of state 0).
-  for (let j = nfa.followStart[0]!; j < nfa.followStart[1]!; j++) {
-    const q = nfa.follow[j]!;
-    for (let i = nfa.followStart[q]!; i < nfa.followStart[q + 1]!; i++) if (nfa.follow[i] === q) isStart[q] = 1;
-  }
+  const isStart = startStates(nfa);
   const starts: number[] = [];
   for (let q = 0; q < n; q++) if (isStart[q]) starts.push(q);
   const isFirst = new Uint8Array(n);

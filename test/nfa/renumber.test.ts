@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildNfa } from '../../src/nfa/build.js';
-import { entryOrder, permuteStates } from '../../src/nfa/renumber.js';
+import { entryOrder, permuteStates, startStates } from '../../src/nfa/renumber.js';
+import { parseSignature } from '../../src/syntax/index.js';
 import { buildNfaMatcher } from '../../src/engines/nfa.js';
 import { inputArb, irArb } from '../engines/random-ir.js';
 import { allEnds } from '../engines/inputs.js';
@@ -43,5 +44,22 @@ describe('permuteStates', () => {
     const nfa = buildNfa([]);
     expect(() => permuteStates(nfa, new Uint32Array(nfa.stateCount + 1))).toThrow(RangeError);
     if (nfa.stateCount > 1) expect(() => permuteStates(nfa, new Uint32Array(nfa.stateCount))).toThrow(RangeError);
+  });
+
+  it('startStates: state 0 and the unanchored loop, not an anchored self-looping first position', () => {
+    const sig = (id: number, src: string) => {
+      const p = parseSignature(src);
+      return { id, ir: p.ir, anchored: p.anchored };
+    };
+    // No assertions in the unanchored signature: the loop is one state (1).
+    const nfa = buildNfa([sig(0, '/^a+b/'), sig(1, '/cd/')]);
+    const marked = [...startStates(nfa)].flatMap((v, q) => (v ? [q] : []));
+    expect(marked).toEqual([0, 1]);
+    // With \b the loop splits by the previous byte's kind: several loop states right after
+    // state 0, and still not the anchored signature's.
+    const nfa2 = buildNfa([sig(0, '/^a+b/'), sig(1, '/\\bcd/')]);
+    const marked2 = [...startStates(nfa2)].flatMap((v, q) => (v ? [q] : []));
+    expect(marked2.length).toBeGreaterThan(2);
+    expect(marked2).toEqual([...Array(marked2.length).keys()]);
   });
 });
