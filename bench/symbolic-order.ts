@@ -18,12 +18,8 @@ import { buildNfa, type NfaSignatureInput } from '../src/nfa/build.js';
 import { buildObddMatcher, ObddMatcher, type EncodingOptions } from '../src/symbolic/index.js';
 import { parseSignature } from '../src/syntax/index.js';
 import { searchForm } from '../src/syntax/search-form.js';
+import { arg } from './workload.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: string): string => {
-  const k = argv.indexOf(name);
-  return k >= 0 && argv[k + 1] ? argv[k + 1] : dflt;
-};
 const here = (p: string): string => new URL(p, import.meta.url).pathname;
 const rulesFile = arg('--rules', here('../traces/rules/emerging-web_server.rules'));
 const maxSigs = Number(arg('--sigs', '200'));

@@ -5,6 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { pathologicalMarkdown, runPathological } from '../../src/compare/pathological.js';
+import { compile } from '../../src/engines/compile.js';
+import { irEquals } from '../../src/syntax/ir-build.js';
+import { parseSignature } from '../../src/syntax/index.js';
+import { searchForm } from '../../src/syntax/search-form.js';
 
 describe('runPathological', () => {
   it('measures regexp and automata on short inputs; nobody matches', () => {
@@ -33,11 +37,7 @@ describe('runPathological', () => {
 });
 
 describe('searchForm: false, which the demo uses for its V8 series', () => {
-  it('keeps /(a+)+b/ as written (the search form makes it /ab/, which cannot backtrack) with the same ends', async () => {
-    const { compile } = await import('../../src/engines/compile.js');
-    const { parseSignature } = await import('../../src/syntax/index.js');
-    const { searchForm } = await import('../../src/syntax/search-form.js');
-    const { irEquals } = await import('../../src/syntax/ir-build.js');
+  it('keeps /(a+)+b/ as written (the search form makes it /ab/, which cannot backtrack) with the same ends', () => {
     // What the demo relies on: as written, the IR keeps the nested repeat; trimmed it does not.
     const written = parseSignature('/(a+)+b/').ir;
     expect(irEquals(searchForm(written).ir, parseSignature('/ab/').ir)).toBe(true);

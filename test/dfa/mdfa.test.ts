@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildDfa } from '../../src/dfa/build.js';
-import { buildMdfaFromNfas, groupGreedy } from '../../src/dfa/mdfa.js';
+import { buildMdfaFromNfas, buildMdfaMatcher, groupGreedy } from '../../src/dfa/mdfa.js';
+import { parseSignature } from '../../src/syntax/index.js';
 import { LimitExceededError } from '../../src/errors.js';
 import type { Nfa } from '../../src/nfa/types.js';
 import { arbSigNfa, expectReports, makeNfa, referenceEvents, runMatcher, sorted, unionNfas } from './helpers.js';
@@ -114,9 +115,7 @@ describe('mdfa engine', () => {
 });
 
 describe('buildMdfaMatcher: identical signatures travel together', () => {
-  it('copies of a signature cost no extra group and report under every id', async () => {
-    const { buildMdfaMatcher } = await import('../../src/dfa/mdfa.js');
-    const { parseSignature } = await import('../../src/syntax/index.js');
+  it('copies of a signature cost no extra group and report under every id', () => {
     const sig = (id: number, src: string) => ({ id, ir: parseSignature(src).ir, anchored: false });
     // "an a 6 bytes before a b": 2^7-ish DFA states alone; two different ones do not fit
     // together under the budget, but any number of copies of the first do.

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { NfaSignatureInput } from '../../src/nfa/build.js';
-import type { Matcher } from '../../src/engines/types.js';
+import type { Matcher, MatchMode } from '../../src/engines/types.js';
 import { parseSignature } from '../../src/syntax/index.js';
 
 /** `bytes` cut at the given points (taken modulo length + 1, deduplicated, sorted). */
@@ -39,11 +39,22 @@ export function webServerSignatures(limit: number): (NfaSignatureInput | null)[]
   return sigs;
 }
 
-/** Every (signature, end) report of one input ('all' mode, scan + finish), as sorted "sig@end" strings. */
-export function allEnds(m: Matcher, input: Uint8Array): string[] {
+/**
+ * Every (signature, end) report of one input scanned as `chunks` (scan each, then finish),
+ * as sorted "sig@end" strings.
+ */
+export function runReports(m: Matcher, chunks: readonly Uint8Array[], mode: MatchMode = 'all'): string[] {
   const out: string[] = [];
-  const sc = m.createScratch({ mode: 'all' });
-  m.scan(sc, input, (s, e) => out.push(`${s}@${e}`));
-  m.finish(sc, (s, e) => out.push(`${s}@${e}`));
+  const sc = m.createScratch({ mode });
+  const cb = (s: number, e: number): void => {
+    out.push(`${s}@${e}`);
+  };
+  for (const c of chunks) m.scan(sc, c, cb);
+  m.finish(sc, cb);
   return out.sort();
+}
+
+/** runReports of one whole input, 'all' mode. */
+export function allEnds(m: Matcher, input: Uint8Array): string[] {
+  return runReports(m, [input]);
 }

@@ -20,18 +20,7 @@ import type { Matcher, MatchMode } from '../../src/engines/types.js';
 import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
 import { parseSignature } from '../../src/syntax/index.js';
 import { inputArb, irArb, irToJs as oracleJs, latin1 } from './random-ir.js';
-import { split } from './inputs.js';
-
-function run(m: Matcher, chunks: Uint8Array[], mode: MatchMode = 'all'): string[] {
-  const out: string[] = [];
-  const sc = m.createScratch({ mode });
-  const cb = (s: number, e: number) => {
-    out.push(`${s}@${e}`);
-  };
-  for (const c of chunks) m.scan(sc, c, cb);
-  m.finish(sc, cb);
-  return out.sort();
-}
+import { runReports as run, split } from './inputs.js';
 
 /**
  * The reports of each call: one sorted list per `scan`, then one for `finish`. Engines
@@ -55,7 +44,6 @@ function runPerCall(m: Matcher, chunks: Uint8Array[], mode: MatchMode = 'all'): 
   calls.push(cur.sort());
   return calls;
 }
-
 
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const sigsOf = (...srcs: string[]): NfaSignatureInput[] =>
