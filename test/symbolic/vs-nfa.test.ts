@@ -9,24 +9,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/engines/compile.js';
 import { buildNfaMatcher } from '../../src/engines/nfa.js';
-import type { Matcher, MatchMode } from '../../src/engines/types.js';
 import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
 import { buildObddMatcher, type ObddOptions } from '../../src/symbolic/index.js';
 import { parseSignature } from '../../src/syntax/index.js';
 import { inputArb, irArb } from '../engines/random-ir.js';
 import { splitAt } from './reference.js';
-import { webServerSignatures } from '../engines/inputs.js';
-
-function run(m: Matcher, chunks: Uint8Array[], mode: MatchMode): string[] {
-  const out: string[] = [];
-  const sc = m.createScratch({ mode });
-  const cb = (s: number, e: number): void => {
-    out.push(`${s}@${e}`);
-  };
-  for (const c of chunks) m.scan(sc, c, cb);
-  m.finish(sc, cb);
-  return out.sort();
-}
+import { runReports as run, webServerSignatures } from '../engines/inputs.js';
 
 const CONFIGS: ObddOptions[] = [
   { stride: 1, memo: false },
