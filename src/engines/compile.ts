@@ -148,10 +148,12 @@ export function compileNfa(
 ): CompiledNfa {
   const t0 = performance.now();
   const maxRepeatExpansion = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
+  const trim = options.searchForm ?? true;
+  if (typeof trim !== 'boolean') throw new UsageError(`searchForm must be true or false, not ${JSON.stringify(trim)}`);
   const rejected: RejectedSignature[] = [];
   const inputs: Array<NfaSignatureInput | null> = signatures.map((spec, id) => {
     try {
-      const { ir, anchored } = toIr(spec, maxRepeatExpansion, options.searchForm ?? true);
+      const { ir, anchored } = toIr(spec, maxRepeatExpansion, trim);
       return { id, ir, anchored };
     } catch (e) {
       rejected.push({ signature: id, source: describe(spec), error: e instanceof Error ? e : new Error(String(e)) });

@@ -79,6 +79,12 @@ describe('compile', () => {
   it('unknown or unavailable engines are a UsageError', () => {
     expect(() => compile(['a'], { engine: 'bogus' as never })).toThrow(UsageError);
   });
+
+  it('searchForm must be a boolean (a string such as "false" is not silently true)', () => {
+    expect(() => compile(['a'], { searchForm: 'false' as never })).toThrow(/searchForm must be true or false/);
+    expect(() => compile(['a'], { searchForm: 'false' as never })).toThrow(UsageError);
+    expect(compile(['/.*a/'], { engine: 'nfa', searchForm: false }).nfa.states).toBeGreaterThan(compile(['/.*a/'], { engine: 'nfa' }).nfa.states);
+  });
 });
 
 /**
