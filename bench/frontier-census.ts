@@ -2,7 +2,7 @@
  * Why the step memo stops hitting on the full ET Open set: which signatures keep states in
  * the frontier, and how many different sub-frontiers each one goes through.
  *
- *   npx tsx bench/frontier-census.ts [--bytes N] [--top K] [--as-written]
+ *   npx tsx bench/frontier-census.ts [--bytes N] [--top K] [--window N] [--as-written]
  *
  * Workload: every pcre option of the active ET Open rules compiled as `compile` does
  * (search form, identical signatures once; --as-written: without the search form), over the
@@ -15,7 +15,10 @@
  * The memo keys on the whole frontier, the union of these parts: with a hundred signatures
  * each cycling through its own states independently most of the time (run-length counters
  * such as `[0-9a-zA-Z]{200,}`, `\x3d[^\x26]{720}` among them, but not only), whole
- * frontiers rarely repeat.
+ * frontiers repeat far less often than their parts.
+ * It also counts, per --window bytes (default 50,000), the bytes whose (whole frontier,
+ * class of the byte) pair already occurred earlier in the stream: the hit-rate ceiling of
+ * a step memo of unlimited size keyed like ours, whatever the engine computing the misses.
  */
 import { compileNfa } from '../src/engines/compile.js';
 import { startStates } from '../src/nfa/renumber.js';
@@ -48,6 +51,25 @@ let gen = 0;
 let bytes = 0;
 let total = 0;
 const cw = nfa.classWords;
+// Whole-frontier recurrence: a (frontier, class of the next byte) pair seen before is the
+// only way a memo keyed on whole frontiers can hit, so the share of repeats bounds the hit
+// rate of such a memo of unlimited size. Keys are 53-bit hashes of the sorted frontier
+// (start loop included) and the class; per window of the stream, to see whether it climbs.
+const seenPairs = new Set<number>();
+const window = Number(arg('--window', '50000'));
+const repeatsPerWindow: number[] = [];
+let repeats = 0;
+let windowBytes = 0;
+function pairKey(F: number[], c: number): number {
+  const a = F.slice().sort((x, y) => x - y);
+  let h1 = 0x811c9dc5 ^ c, h2 = 0x9e3779b9 ^ (c * 40503);
+  for (let k = 0; k < a.length; k++) {
+    h1 = Math.imul(h1 ^ a[k]!, 0x01000193);
+    h2 = Math.imul(h2 ^ (a[k]! + 0x632be5ab), 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+}
 const t0 = performance.now();
 for (const whole of corpus.inputs) {
   if (bytes >= maxBytes) break;
@@ -56,6 +78,14 @@ for (const whole of corpus.inputs) {
   let F: number[] = Array.from(nfa.start);
   for (let i = 0; i < p.length; i++) {
     const c = nfa.byteClass[p[i]!]!;
+    const key = pairKey(F, c);
+    if (seenPairs.has(key)) repeats++;
+    else seenPairs.add(key);
+    if (++windowBytes === window) {
+      repeatsPerWindow.push(repeats / window);
+      repeats = 0;
+      windowBytes = 0;
+    }
     const next: number[] = [];
     gen++;
     for (const q of F) {
@@ -95,6 +125,10 @@ const busy = ids.filter((s) => share(s) > 0.2);
 const log2Product = busy.reduce((a, s) => a + Math.log2(distinct[s]!.size + 1), 0);
 console.log(`those in it at >20% of bytes go through ${busy.reduce((a, s) => a + distinct[s]!.size, 0)} sub-frontiers in all; ` +
   `their combinations: up to 2^${log2Product.toFixed(0)}`);
+console.log(`(frontier, next class) pairs already seen earlier in the stream, per window of ${window} bytes ` +
+  `(the hit-rate ceiling of a whole-frontier memo of unlimited size): ` +
+  repeatsPerWindow.map((r) => `${(100 * r).toFixed(1)}%`).join(', ') +
+  (windowBytes ? `; last ${windowBytes} bytes: ${(100 * repeats / windowBytes).toFixed(1)}%` : ''));
 console.log(`\ntop ${top} by states per byte:`);
 console.log('| signature | states/byte | in frontier | distinct sub-frontiers | pcre |');
 console.log('|---:|---:|---:|---:|---|');

@@ -1,6 +1,6 @@
 /**
  * Replay figures per engine on real rules and traces, and whether every engine raises the
- * same alerts. Run: npx tsx bench/replay.bench.ts [--engines nfa,obdd,...] [--rules FILE,...]
+ * same alerts. Run: npx tsx bench/replay.bench.ts [--engines nfa,obdd,obdd2:pairMinUses=1,...] [--rules FILE,...]
  *   [--pcaps FILE,...|DIR] [--stream] [--select SELECTOR] [--with-disabled]
  *
  * Defaults: the bundled ET Open files (`traces/rules`: attack_response, web_server, ftp; 631
@@ -15,7 +15,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineName } from '../src/engines/types.js';
+import { parseEngineList } from '../src/cli/compare.js';
 import { prepareRules, Replayer, type Alert } from '../src/replay/replay.js';
 
 const shared = fileURLToPath(new URL('../../shared/data/', import.meta.url));
@@ -24,7 +24,8 @@ const opt = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const engines = (opt('engines') ?? 'nfa,obdd,obdd2,regexp,mdfa').split(',') as EngineName[];
+// Labels as for `compare --engines`: an engine may carry options (obdd2:pairMinUses=1).
+const engines = parseEngineList(opt('engines') ?? 'nfa,obdd,obdd2,regexp,mdfa');
 const bundledRules = fileURLToPath(new URL('../traces/rules/', import.meta.url));
 const ruleFiles = opt('rules')?.split(',') ??
   readdirSync(bundledRules).filter((f) => f.endsWith('.rules')).sort().map((f) => join(bundledRules, f));
@@ -39,12 +40,13 @@ const mode = args.includes('--stream') ? 'stream' : 'packet';
 const withDisabled = args.includes('--with-disabled');
 console.log(`rules ${ruleFiles.join(', ')}${withDisabled ? ' (with disabled rules)' : ''}; ${pcaps.length} capture(s); ${mode} mode`);
 let reference: string[] | undefined;
-for (const engine of engines) {
+for (const { name, engine, engineOptions } of engines) {
+  const label = name ?? engine;
   let prepared;
   try {
-    prepared = prepareRules({ ruleFiles, includeDisabled: withDisabled, select: opt('select'), engine });
+    prepared = prepareRules({ ruleFiles, includeDisabled: withDisabled, select: opt('select'), engine, engineOptions });
   } catch (e) {
-    console.log(`${engine.padEnd(7)} compile failed: ${(e as Error).message}`);
+    console.log(`${label.padEnd(7)} compile failed: ${(e as Error).message}`);
     continue;
   }
   const rp = new Replayer(prepared.detector, { mode });
@@ -72,7 +74,7 @@ for (const engine of engines) {
   } else agree = '  same alerts';
   const sids = new Set(alerts.map((a) => a.split(' ')[1])).size;
   console.log(
-    `${engine.padEnd(7)} compile ${prepared.compileMs.toFixed(0).padStart(6)} ms (${prepared.active} active rules, ` +
+    `${label.padEnd(7)} compile ${prepared.compileMs.toFixed(0).padStart(6)} ms (${prepared.active} active rules, ` +
       `${prepared.detector.compiled.nfa.states} NFA states)  replay ${ms.toFixed(0).padStart(6)} ms  ` +
       `${Math.round(st.packets / (ms / 1000))} pkt/s  ${(st.scannedBytes / 1048576 / (ms / 1000)).toFixed(2)} MiB/s scanned  ` +
       `${alerts.length} alerts (${sids} rules) digest ${(digest >>> 0).toString(16)}${damaged ? `  ${damaged} damaged` : ''}${engineErrors ? `  ${engineErrors} packets failed in the engine` : ''}${agree}`,

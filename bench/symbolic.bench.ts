@@ -91,6 +91,7 @@ const rows: Row[] = [
   { name: 'obdd  s1 memo on', build: () => buildObddMatcher(nfa, { stride: 1, memo: true } satisfies ObddOptions), fraction: 1, freshMemo: true },
   { name: 'obdd2 s2 memo on (class keys)', build: () => buildObddMatcher(nfa, { stride: 2, memo: true }), fraction: 1, freshMemo: true },
   { name: 'obdd2 s2 memo on (pair keys)', build: () => buildObddMatcher(nfa, { stride: 2, memo: true, memoKey: 'pair' }), fraction: 1, freshMemo: true },
+  { name: 'obdd2 s2 memo off (pairs on first use)', build: () => buildObddMatcher(nfa, { stride: 2, memo: false, pairMinUses: 1 }), fraction: quick ? 0.005 : 0.02, coldOps: true },
   { name: 'obdd2 s2 memo off (split pairs)', build: () => buildObddMatcher(nfa, { stride: 2, memo: false, pairs: 'split' }), fraction: quick ? 0.005 : 0.02, coldOps: true },
 ];
 
@@ -140,12 +141,16 @@ console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(`| ${r.name} | ${r.mbps.toFixed(r.mbps < 1 ? 4 : 2)} | ${(r.mbps / base).toFixed(r.mbps / base < 1 ? 4 : 1)} | ${r.bytes} | ${r.matches} | ${r.compileMs.toFixed(0)} |`);
 }
-console.log(`\nstride 2 / stride 1 (memo off): ${(results[2].mbps / s1off).toFixed(2)}× (split pairs: ${(results[6].mbps / s1off).toFixed(2)}×)   memo on s1 / nfa: ${(results[3].mbps / base).toFixed(1)}×   memo on s2 pair keys / nfa: ${(results[5].mbps / base).toFixed(1)}×`);
+const mbpsOf = (name: string): number => results.find((r) => r.name === name)!.mbps;
+const vsS1 = (name: string): string => `${(mbpsOf(name) / s1off).toFixed(2)}×`;
+console.log(`\nstride 2 / stride 1 (memo off): ${vsS1('obdd2 s2 memo off')} (pairs on first use: ${vsS1('obdd2 s2 memo off (pairs on first use)')}, ` +
+  `split pairs: ${vsS1('obdd2 s2 memo off (split pairs)')})   memo on s1 / nfa: ${(mbpsOf('obdd  s1 memo on') / base).toFixed(1)}×   ` +
+  `memo on s2 pair keys / nfa: ${(mbpsOf('obdd2 s2 memo on (pair keys)') / base).toFixed(1)}×`);
 
 console.log('\n## Memory of the compiled programs (after the runs above; memo-on rows: warm-up half + the last timed run)');
 for (const r of results.slice(1)) {
   const s = r.stats;
   const memo = s.memoStats as Record<string, number> | undefined;
-  console.log(`${r.name}: NFA states ${s.nfaStates}, classes ${s.byteClasses}, BDD vars ${s.bddVars}; T ${s.tNodes} nodes (${s.tBytes} B), T_c ${s.tcNodes} shared nodes (${s.tcBytes} B; ${s.tcNodesSum} summed), T2 ${s.t2Built} pairs ${s.t2Nodes} nodes (${s.t2Bytes} B); BDD table ${s.bddLiveNodes} live / ${s.bddPeakNodes} peak nodes, ${s.bddBytes} B incl. op cache, ${s.bddGcRuns} GCs` +
+  console.log(`${r.name}: NFA states ${s.nfaStates}, classes ${s.byteClasses}, BDD vars ${s.bddVars}; T ${s.tNodes} nodes (${s.tBytes} B), T_c ${s.tcNodes} shared nodes (${s.tcBytes} B; ${s.tcNodesSum} summed), T2 ${s.t2Built} pairs ${s.t2Nodes} nodes (${s.t2Bytes} B)${s.pairPolicy === "amortized" ? `, pair policy amortized (build M ${s.mBuildMeanMs} ms, AND ${s.pairAndMeanMs} ms; a use: two single steps ${s.pairRentMs} ms, pair step ${s.pairStepMs} ms)` : ""}; BDD table ${s.bddLiveNodes} live / ${s.bddPeakNodes} peak nodes, ${s.bddBytes} B incl. op cache, ${s.bddGcRuns} GCs` +
     (memo ? `; memo ${memo.states} states, ${memo.entries} entries, hit rate ${(memo.hitRate * 100).toFixed(2)}%, ${memo.clears} clears, ${memo.bytes} B` : ''));
 }

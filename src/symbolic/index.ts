@@ -22,8 +22,9 @@
  * explicit NFA's frontier is large and the input repetitive (199× on 1,000 ET pcres over a
  * raw capture) and loses on the full ET Open set over HTTP payloads, where the combination
  * of partial matches in progress across thousands of signatures (run-length counters among
- * them, bench/frontier-census.ts) is new at most bytes; a symbolic step there costs ~10× an
- * explicit one.
+ * them, bench/frontier-census.ts) is new at 10–90% of bytes even for a memo of unlimited
+ * size, and a symbolic step there costs 10–18× an explicit one (README: "Why the targets
+ * are out of reach").
  */
 import { BddManager } from '../bdd/index.js';
 import type { Matcher } from '../engines/types.js';

@@ -42,7 +42,10 @@ import { entryOrder, permuteStates } from '../nfa/renumber.js';
 import { encodeNfa, forEachState, type Encoding, type EncodingOptions } from './encoding.js';
 import { StepMemo, type MemoStats } from './memo.js';
 
-const DEFAULT_PAIR_MIN_USES = 1;
+
+/** 'amortized' pair builds: one pair step in this many is timed; weight of a new sample in the moving averages. */
+const PAIR_STEP_SAMPLE = 8;
+const EMA_RATE = 1 / 32;
 
 export interface ObddOptions {
   /** Bytes per symbolic step. @default 1 */
@@ -68,11 +71,13 @@ export interface ObddOptions {
    */
   pairNodeBudget?: number;
   /**
-   * Stride 2, pairs 'relation': a class pair gets its T2 relation once it has been seen this
-   * many times; until then it is stepped as two single bytes (1 = build on first use).
-   * @default 1
+   * Stride 2, pairs 'relation': when a class pair gets its own T2 relation; until then it is
+   * stepped as two single bytes. A number k: on its k-th use (1 = on first use, the paper's
+   * lazy build). 'amortized': once the time spent stepping that pair as two single bytes
+   * reaches the mean time a pair relation took to build (rent-or-buy; see usePair).
+   * @default 'amortized'
    */
-  pairMinUses?: number;
+  pairMinUses?: number | 'amortized';
   /** Stride 2: how a pair is stepped (see ObddMatcher.pairStep). @default 'relation' */
   pairs?: 'relation' | 'split';
   /** Variable order choices (for measurements; defaults are the measured best). */
@@ -98,6 +103,7 @@ export function checkOptions(o: ObddOptions): void {
   if (nl !== undefined && !(Number.isInteger(nl) && (nl as number) >= 2 && (nl as number) <= 1 << 28)) bad('nodeLimit', nl);
   for (const k of ['memoBudgetBytes', 'nodeLimit', 'pairNodeBudget', 'gcFloorNodes', 'pairMinUses'] as const) {
     const v = o[k] as unknown;
+    if (k === 'pairMinUses' && v === 'amortized') continue;
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) bad(k, v);
   }
   const e = o.encoding as unknown;
@@ -162,7 +168,26 @@ export class ObddMatcher implements Matcher {
   private readonly splitPairs: boolean;
   /** Stride 2: uses of each class pair so far (saturating), see usePair. */
   private readonly pairUses: Uint16Array;
+  /** 0: pairMinUses 'amortized'. */
   private readonly pairMinUses: number;
+  /** Stride 2, 'amortized': ms spent stepping each class pair as two single bytes, and summed per first class. */
+  private readonly pairRent: Float64Array;
+  private readonly firstRent: Float64Array;
+  /**
+   * Mean ms of the builds measured so far: of M_c (one per first class, the dear part) and
+   * of the AND that makes a pair relation from it; and their counts.
+   */
+  private mBuildMs = 0;
+  private mBuildsTimed = 0;
+  private andBuildMs = 0;
+  private pairBuildsTimed = 0;
+  /**
+   * Moving averages of one use of a pair: stepped as two single bytes (rent), and through
+   * its relation (sampled one in PAIR_STEP_SAMPLE); -1 until the first sample.
+   */
+  private rentPerUse = -1;
+  private pairStepMs = -1;
+  private pairStepTick = 0;
   private t2Nodes = 0;
   private t2Built = 0;
   private t2Clears = 0;
@@ -202,8 +227,12 @@ export class ObddMatcher implements Matcher {
     this.m1 = new Int32Array(this.stride === 2 ? this.C : 0).fill(-1);
     this.enterX = new Int32Array(this.stride === 2 ? this.C : 0).fill(-1);
     this.splitPairs = (options.pairs ?? 'relation') === 'split';
-    this.pairMinUses = Math.min(options.pairMinUses ?? DEFAULT_PAIR_MIN_USES, 0xffff);
-    this.pairUses = new Uint16Array(this.stride === 2 && !this.splitPairs && this.pairMinUses > 1 ? this.C * this.C : 0);
+    const minUses = options.pairMinUses ?? 'amortized';
+    this.pairMinUses = minUses === 'amortized' ? 0 : Math.max(1, Math.min(minUses, 0xffff));
+    const perPair = this.stride === 2 && !this.splitPairs ? this.C * this.C : 0;
+    this.pairUses = new Uint16Array(this.pairMinUses > 1 ? perPair : 0);
+    this.pairRent = new Float64Array(this.pairMinUses === 0 ? perPair : 0);
+    this.firstRent = new Float64Array(this.pairMinUses === 0 && perPair ? this.C : 0);
     for (let c = 0; c < this.pre.length; c++) {
       this.ta[c] = bdd.protect(bdd.and(this.tc[c], this.enc.accY));
       this.pre[c] = bdd.protect(bdd.exists(this.ta[c], this.enc.ySet));
@@ -287,7 +316,12 @@ export class ObddMatcher implements Matcher {
     if (r >= 0) return r;
     if (this.t2Nodes > this.pairNodeBudget) this.trimPairs();
     const bdd = this.bdd, enc = this.enc;
-    const rel = bdd.protect(bdd.and(this.mRel(c1), enc.enterY[c2]));
+    const m = this.mRel(c1);
+    const t0 = performance.now();
+    const rel = bdd.protect(bdd.and(m, enc.enterY[c2]));
+    // The 'amortized' policy prices a relation with means (one dear build does not decide alone).
+    this.andBuildMs = (this.andBuildMs * this.pairBuildsTimed + performance.now() - t0) / (this.pairBuildsTimed + 1);
+    this.pairBuildsTimed++;
     this.t2[pair] = rel;
     this.t2Nodes += bdd.nodeCount(rel);
     this.t2Built++;
@@ -295,21 +329,64 @@ export class ObddMatcher implements Matcher {
   }
 
   /**
-   * Whether a pair is stepped through its own relation. Building T2_{c1,c2} costs far more
-   * than a step, so with `pairMinUses` k > 1 only a pair seen k times gets one and rarer
-   * pairs take two single steps. Measured on 1,000 ET Open pcres (109 classes, raw HTTP
-   * capture bytes, 400 KB of warm-up, then 20 KB timed): build on first use 0.15 MB/s, k = 8
-   * 0.16, k = 32 0.20, stride 1 0.46; on 198 web_server and 24 attack_response pcres k = 8
-   * was slower than k = 1 (0.90× and 1.58× stride 1 instead of 1.27× and 1.87×), so the
-   * default stays the paper's build-on-first-use.
+   * Whether a pair is stepped through its own relation. Building T2_{c1,c2} can cost far
+   * more than a step (on the full ET Open set ~6 ms, against ~0.1 ms for two single steps;
+   * built on first use, 21 KB of HTTP payloads needed 1,124 of them and ran at 0.003 MB/s),
+   * and a rare pair never pays it back. 'amortized' (the default) is the rent-or-buy rule:
+   * a pair is stepped as two single bytes ("rent") until the time spent doing so reaches
+   * what building its relation costs ("buy"), in two purchases: M_c1, shared by every pair
+   * with first class c1, once the rent of all those pairs together reaches the mean time of
+   * an M build; then T2_{c1,c2}, once that pair's own rent reaches the mean time of the AND.
+   * Whatever the input, the time spent is then at most about twice that of the better of
+   * "always two single steps" and "build at once" (the ski-rental bound, with means
+   * standing in for this build's cost). The first builds are made at once, to time them.
+   * A fixed k (`pairMinUses: k`) builds on the k-th use instead: k = 1 is the paper's lazy
+   * build. Measured on 1,000 ET Open pcres (109 classes, raw HTTP capture bytes, 400 KB of
+   * warm-up, then 20 KB timed): k = 1 0.15 MB/s, k = 8 0.16, k = 32 0.20, stride 1 0.46; on
+   * 198 web_server and 24 attack_response pcres k = 8 was slower than k = 1 (0.90× and
+   * 1.58× stride 1 instead of 1.27× and 1.87×). Timing only decides when a relation is
+   * built, never what a step yields: reports are the same under every policy.
    */
   private usePair(c1: number, c2: number): boolean {
     const pair = c1 * this.C + c2;
-    if (this.splitPairs || this.pairMinUses <= 1 || this.t2[pair] >= 0) return true;
+    if (this.splitPairs || this.pairMinUses === 1 || this.t2[pair] >= 0) return true;
+    if (this.pairMinUses === 0) {
+      // A relation saves (rent - step) per use, not the whole rent: buying pays after
+      // price / (rent - step) uses, i.e. once the rent paid reaches price × rent / (rent - step),
+      // and never when a pair step costs as much as two single steps (as on the full ET
+      // Open set, where relations are large).
+      const r = this.rentPerUse, p = this.pairStepMs;
+      const factor = r < 0 || p < 0 ? 1 : r > p ? r / (r - p) : Infinity;
+      // Two purchases: M_c1 serves every pair with first class c1, so it is bought with
+      // their summed rent; then each pair's own AND with its own rent.
+      if (this.m1[c1]! < 0) return this.mBuildsTimed === 0 || this.firstRent[c1]! >= this.mBuildMs * factor;
+      return this.pairBuildsTimed === 0 || this.pairRent[pair]! >= this.andBuildMs * factor;
+    }
     const u = this.pairUses[pair]!;
     if (u + 1 >= this.pairMinUses) return true;
     this.pairUses[pair] = u + 1;
     return false;
+  }
+
+  private payRent(c1: number, c2: number, ms: number): void {
+    this.pairRent[c1 * this.C + c2] += ms;
+    this.firstRent[c1] += ms;
+    this.rentPerUse = this.rentPerUse < 0 ? ms : this.rentPerUse + (ms - this.rentPerUse) * EMA_RATE;
+  }
+
+  /** A pair step through its relation; one in PAIR_STEP_SAMPLE is timed for the 'amortized' policy. */
+  private timedPairStep(f: NodeId, c1: number, c2: number): NodeId {
+    if (this.pairRent.length === 0 || ++this.pairStepTick < PAIR_STEP_SAMPLE) return this.pairStep(f, c1, c2);
+    this.pairStepTick = 0;
+    const built = this.t2[c1 * this.C + c2]! >= 0;
+    const t0 = performance.now();
+    const g = this.pairStep(f, c1, c2);
+    // A step that had to build its relation first would count the build as step time.
+    if (built) {
+      const ms = performance.now() - t0;
+      this.pairStepMs = this.pairStepMs < 0 ? ms : this.pairStepMs + (ms - this.pairStepMs) * EMA_RATE;
+    }
+    return g;
   }
 
   /** M_c1(x, y) = ∃z. T_c1(x, z) ∧ Follow(z, y), built on first use (see pairRel). */
@@ -318,9 +395,12 @@ export class ObddMatcher implements Matcher {
     if (m >= 0) return m;
     if (this.t2Nodes > this.pairNodeBudget) this.trimPairs();
     const bdd = this.bdd, enc = this.enc;
+    const t0 = performance.now();
     const a = bdd.rename(this.tc[c1], enc.yToZ);
     const b = bdd.rename(enc.follow, enc.xToZ);
     m = bdd.protect(bdd.andExists(a, b, enc.zSet));
+    this.mBuildMs = (this.mBuildMs * this.mBuildsTimed + performance.now() - t0) / (this.mBuildsTimed + 1);
+    this.mBuildsTimed++;
     this.m1[c1] = m;
     this.t2Nodes += bdd.nodeCount(m);
     return m;
@@ -420,9 +500,11 @@ export class ObddMatcher implements Matcher {
     const bdd = this.bdd, enc = this.enc;
     if (!this.usePair(c1, c2)) {
       // A rare pair: two single steps; the mid frontier gives mid-pair acceptance directly.
+      const t0 = this.pairRent.length ? performance.now() : 0;
       const g1 = bdd.relNext(f, this.tc[c1], enc.xSet, enc.yToX);
       this.outMidAcc = bdd.and(g1, enc.acc) !== 0 ? this.acceptList(g1, false) : ObddMatcher.NONE;
       const g2 = bdd.relNext(g1, this.tc[c2], enc.xSet, enc.yToX);
+      if (this.pairRent.length) this.payRent(c1, c2, performance.now() - t0);
       this.outAcc = bdd.and(g2, enc.acc) !== 0 ? this.acceptList(g2, false) : ObddMatcher.NONE;
       return g2;
     }
@@ -431,7 +513,7 @@ export class ObddMatcher implements Matcher {
     this.outMidAcc = bdd.and(f, this.pre[c1]) !== 0
       ? this.acceptList(bdd.relNext(f, this.ta[c1], enc.xSet, enc.yToX), false)
       : ObddMatcher.NONE;
-    const g = this.pairStep(f, c1, c2);
+    const g = this.timedPairStep(f, c1, c2);
     this.outAcc = bdd.and(g, enc.acc) !== 0 ? this.acceptList(g, false) : ObddMatcher.NONE;
     return g;
   }
@@ -567,11 +649,12 @@ export class ObddMatcher implements Matcher {
     const f1 = bdd.and(f, this.pre[c1]) !== 0 ? bdd.protect(bdd.relNext(f, this.ta[c1], enc.xSet, enc.yToX)) : -1;
     let f2 = -1;
     try {
-      f2 = bdd.protect(
-        this.usePair(c1, c2)
-          ? this.pairStep(f, c1, c2)
-          : bdd.relNext(bdd.relNext(f, this.tc[c1], enc.xSet, enc.yToX), this.tc[c2], enc.xSet, enc.yToX),
-      );
+      if (this.usePair(c1, c2)) f2 = bdd.protect(this.timedPairStep(f, c1, c2));
+      else {
+        const t0 = this.pairRent.length ? performance.now() : 0;
+        f2 = bdd.protect(bdd.relNext(bdd.relNext(f, this.tc[c1], enc.xSet, enc.yToX), this.tc[c2], enc.xSet, enc.yToX));
+        if (this.pairRent.length) this.payRent(c1, c2, performance.now() - t0);
+      }
       // Interning may clear the memo; retry until both ids belong to one generation
       // (the second round always fits: the memo's floor of states is never refused).
       let t = -1, mid = -1;
@@ -837,6 +920,11 @@ export class ObddMatcher implements Matcher {
       t2NodesSum: this.t2Nodes,
       t2Bytes: Math.round(t2Shared * bytesPerNode),
       t2Clears: this.t2Clears,
+      pairPolicy: this.stride !== 2 ? 'none' : this.splitPairs ? 'split' : this.pairMinUses === 0 ? 'amortized' : `uses:${this.pairMinUses}`,
+      mBuildMeanMs: Math.round(this.mBuildMs * 1000) / 1000,
+      pairRentMs: Math.round(this.rentPerUse * 1e4) / 1e4,
+      pairStepMs: Math.round(this.pairStepMs * 1e4) / 1e4,
+      pairAndMeanMs: Math.round(this.andBuildMs * 1000) / 1000,
       encodeMs: Math.round(enc.encodeMs * 10) / 10,
       compileMs: Math.round(this.compileMs * 10) / 10,
       compiledLiveNodes: this.compileStats.liveNodes,

@@ -24,7 +24,8 @@ const configs: Array<[string, ObddOptions]> = [
   // A budget this small clears the memo every few states: exercises clears mid-scan.
   ['stride 1, tiny memo', { stride: 1, memo: true, memoBudgetBytes: 256 }],
   ['stride 2, tiny pair memo', { stride: 2, memo: true, memoKey: 'pair', memoBudgetBytes: 256 }],
-  ['stride 2, tiny pair cache', { stride: 2, memo: false, pairNodeBudget: 1 }],
+  ['stride 2, tiny pair cache', { stride: 2, memo: false, pairNodeBudget: 1, pairMinUses: 1 }],
+  ['stride 2, amortized pair builds, tiny pair cache', { stride: 2, memo: false, pairNodeBudget: 1, pairMinUses: 'amortized' }],
   ['stride 2, split pairs, memo off', { stride: 2, memo: false, pairs: 'split' }],
   ['stride 2, split pairs, pair memo', { stride: 2, memo: true, memoKey: 'pair', pairs: 'split' }],
   ['stride 2, split pairs, tiny cache', { stride: 2, memo: false, pairs: 'split', pairNodeBudget: 1 }],
@@ -168,9 +169,39 @@ describe('ObddMatcher memory, memo and GC behaviour', () => {
     const probe = new ObddMatcher(new BddManager(), nfa, { stride: 2, memo: true });
     const compiled = probe.stats().compiledLiveNodes as number;
     // Room for the encoding and a few steps, but not for every pair relation and frontier.
-    const m = buildObddMatcher(nfa, { stride: 2, memo: true, memoKey: 'pair', nodeLimit: compiled + 1500, gcFloorNodes: 1 << 30 });
+    const m = buildObddMatcher(nfa, { stride: 2, memo: true, memoKey: 'pair', nodeLimit: compiled + 1500, gcFloorNodes: 1 << 30, pairMinUses: 1 });
     expect(sortEvents(engineRun(m, [input], 'all'))).toEqual(want);
     expect(m.stats().emergencyGcs as number).toBeGreaterThan(0);
+  });
+
+  it("'amortized' pair builds (the default): a frequent pair gets its relation, pairs used once mostly do not", () => {
+    const code = (ch: string): number => ch.charCodeAt(0);
+    // 'cd' first: the very first pair is built at once (to time a build); then 'ab' 20,000
+    // times, whose two-single-step time passes any build time long before the end.
+    const rep = new Uint8Array(40002);
+    rep[0] = code('c');
+    rep[1] = code('d');
+    for (let i = 2; i < rep.length; i++) rep[i] = code(i % 2 === 0 ? 'a' : 'b');
+    const m = new ObddMatcher(new BddManager(), nfa, { stride: 2, memo: false });
+    expect(sortEvents(engineRun(m, [rep], 'all'))).toEqual(sortEvents(referenceRun(nfa, [rep], 'all')));
+    expect(m.stats().pairPolicy).toBe('amortized');
+    expect(m.stats().t2Built).toBe(2);
+    // Each of the 64 pairs over a..h once: with build-on-first-use all 64 are built; with
+    // 'amortized' only pairs whose one pair of single steps cost as much as a mean build
+    // (a GC pause in between can do that), after a warm-up so that cold code does not.
+    const once = new Uint8Array(128);
+    for (let k = 0; k < 64; k++) {
+      once[2 * k] = alphabet[k >> 3]!;
+      once[2 * k + 1] = alphabet[k & 7]!;
+    }
+    const wantOnce = sortEvents(referenceRun(nfa, [once], 'all'));
+    const eager = new ObddMatcher(new BddManager(), nfa, { stride: 2, memo: false, pairMinUses: 1 });
+    expect(sortEvents(engineRun(eager, [once], 'all'))).toEqual(wantOnce);
+    expect(eager.stats().t2Built).toBe(64);
+    engineRun(new ObddMatcher(new BddManager(), nfa, { stride: 2, memo: false }), [input], 'all');
+    const lazy = new ObddMatcher(new BddManager(), nfa, { stride: 2, memo: false });
+    expect(sortEvents(engineRun(lazy, [once], 'all'))).toEqual(wantOnce);
+    expect(lazy.stats().t2Built as number).toBeLessThan(32);
   });
 
   it('rejects a scratch of another engine and bad options', () => {
@@ -181,6 +212,7 @@ describe('ObddMatcher memory, memo and GC behaviour', () => {
     expect(() => new ObddMatcher(new BddManager(), nfa, { memoBudgetBytes: -1 })).toThrow(UsageError);
     expect(() => buildObddMatcher(nfa, { memo: 'yes' as unknown as boolean })).toThrow(UsageError);
     expect(() => buildObddMatcher(nfa, { memoKey: 'both' as 'pair' })).toThrow(UsageError);
+    expect(() => buildObddMatcher(nfa, { stride: 2, pairMinUses: 'auto' as 'amortized' })).toThrow(UsageError);
     expect(() => buildObddMatcher(nfa, { encoding: { inputPosition: 'middle' as 'top' } })).toThrow(UsageError);
   });
 });

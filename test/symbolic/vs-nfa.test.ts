@@ -28,6 +28,7 @@ const CONFIGS: ObddOptions[] = [
   { stride: 1, memo: false, encoding: { numbering: 'entry' } },
   { stride: 2, memo: true, encoding: { numbering: 'entry' } },
   { stride: 2, memo: false, pairMinUses: 2 },
+  { stride: 2, memo: false, pairMinUses: 'amortized' },
   { stride: 2, memo: true, memoKey: 'pair', pairs: 'split' },
 ];
 
