@@ -42,7 +42,6 @@ import { entryOrder, permuteStates } from '../nfa/renumber.js';
 import { encodeNfa, forEachState, type Encoding, type EncodingOptions } from './encoding.js';
 import { StepMemo, type MemoStats } from './memo.js';
 
-
 /** 'amortized' pair builds: one pair step in this many is timed; weight of a new sample in the moving averages. */
 const PAIR_STEP_SAMPLE = 8;
 const EMA_RATE = 1 / 32;
@@ -73,8 +72,8 @@ export interface ObddOptions {
   /**
    * Stride 2, pairs 'relation': when a class pair gets its own T2 relation; until then it is
    * stepped as two single bytes. A number k: on its k-th use (1 = on first use, the paper's
-   * lazy build). 'amortized': once the time spent stepping that pair as two single bytes
-   * reaches the mean time a pair relation took to build (rent-or-buy; see usePair).
+   * lazy build). 'amortized': once the time spent stepping it as two single bytes has paid
+   * for building it, weighed by what a relation saves per use (rent-or-buy; see usePair).
    * @default 'amortized'
    */
   pairMinUses?: number | 'amortized';
