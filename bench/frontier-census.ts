@@ -119,6 +119,10 @@ const ids = [...Array(S).keys()].filter((s) => activeBytes[s]! > 0);
 const share = (s: number): number => activeBytes[s]! / bytes;
 console.log(`ET Open active pcres: ${set.sources.length}; NFA ${N} states; ${bytes} bytes of HTTP payloads; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`frontier states per byte (start loop excluded): ${(total / bytes).toFixed(1)}`);
+// A decomposed matcher (one automaton or memo per signature or group) does at least one
+// step per part that is not idle: this mean is its floor of lookups per byte.
+const activePerByte = ids.reduce((a, s) => a + activeBytes[s]!, 0) / bytes;
+console.log(`signatures with a state in the frontier, mean per byte: ${activePerByte.toFixed(1)}`);
 console.log(`signatures ever in the frontier: ${ids.length}; in it at more than 1% / 5% / 20% / 50% of bytes: ` +
   [0.01, 0.05, 0.2, 0.5].map((t) => ids.filter((s) => share(s) > t).length).join(' / '));
 const busy = ids.filter((s) => share(s) > 0.2);
