@@ -12,6 +12,7 @@ import type { EngineName } from '../../src/engines/types.js';
 import { formatFast } from '../../src/replay/format.js';
 import { prepareRules, Replayer, type Alert, type ReplayMode } from '../../src/replay/replay.js';
 import { bytes, pcapFile, tcpPacket } from '../pcap/build.js';
+import { captureRun, type Captured } from './capture.js';
 
 const C = [10, 0, 0, 1];
 const S = [10, 0, 0, 2];
@@ -201,24 +202,7 @@ describe('replay (library)', () => {
 
 // ---- CLI ----------------------------------------------------------------------------------
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await run(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (argv: string[]): Promise<Captured> => captureRun(run, argv);
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -15,6 +15,32 @@ import { UsageError } from '../../src/errors.js';
 
 const b = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
+/**
+ * An engine spec named `name`: the nfa engine whose matcher forwards every call to the real
+ * one `m`, except the methods `override(m)` replaces (faulty, failing or drifting engines).
+ */
+function wrappedNfa(name: string, override: (m: Matcher) => Partial<Matcher>): EngineSpec {
+  return {
+    name,
+    engine: 'nfa',
+    build: (sigs, opts) => {
+      const r = compile(sigs, opts);
+      const m = r.matcher;
+      const wrapped: Matcher = {
+        engine: m.engine,
+        signatureCount: m.signatureCount,
+        createScratch: (o) => m.createScratch(o),
+        scan: (sc, bytes, cb) => m.scan(sc, bytes, cb),
+        finish: (sc, cb) => m.finish(sc, cb),
+        reset: (sc) => m.reset(sc),
+        stats: () => m.stats(),
+        ...override(m),
+      };
+      return { matcher: wrapped, rejected: r.rejected };
+    },
+  };
+}
+
 describe('compareEngines', () => {
   it('all engines agree on a small set; counts, sizes and ratios are filled in', () => {
     const sigs = ['/ab/', '/b+/', '/^x/', '/a(/'];
@@ -78,30 +104,17 @@ describe('compareEngines', () => {
   it('lists every disagreement with signature, input, end and engines', () => {
     // A faulty engine: the nfa, except that on inputs starting with 'a' it drops the reports
     // of signature 1 and invents an end 99 for signature 0.
-    const faulty: EngineSpec = {
-      name: 'faulty',
-      engine: 'nfa',
-      build: (sigs, opts) => {
-        const r = compile(sigs, opts);
-        const m = r.matcher;
-        const wrapped: Matcher = {
-          engine: m.engine,
-          signatureCount: m.signatureCount,
-          createScratch: (o) => Object.assign(m.createScratch(o), { first: -1 }),
-          scan: (sc, bytes, cb) => {
-            (sc as unknown as { first: number }).first = bytes[0]!;
-            m.scan(sc, bytes, (sig, e) => (bytes[0] === 0x61 && sig === 1 ? undefined : cb(sig, e)));
-          },
-          finish: (sc, cb) => {
-            if ((sc as unknown as { first: number }).first === 0x61) cb(0, 99);
-            m.finish(sc, cb);
-          },
-          reset: (sc) => m.reset(sc),
-          stats: () => m.stats(),
-        };
-        return { matcher: wrapped, rejected: r.rejected };
+    const faulty = wrappedNfa('faulty', (m) => ({
+      createScratch: (o) => Object.assign(m.createScratch(o), { first: -1 }),
+      scan: (sc, bytes, cb) => {
+        (sc as unknown as { first: number }).first = bytes[0]!;
+        m.scan(sc, bytes, (sig, e) => (bytes[0] === 0x61 && sig === 1 ? undefined : cb(sig, e)));
       },
-    };
+      finish: (sc, cb) => {
+        if ((sc as unknown as { first: number }).first === 0x61) cb(0, 99);
+        m.finish(sc, cb);
+      },
+    }));
     const r = compareEngines(['/zz/', '/b/'], [b('zzb'), b('abzz'), b('zz')], {
       engines: ['nfa', faulty, 'obdd'],
       runs: 1,
@@ -126,27 +139,12 @@ describe('compareEngines', () => {
   it('a scan that throws is retried once; throwing again ends that engine only', () => {
     const throwing = (times: number): EngineSpec => {
       let left = times;
-      return {
-        name: `throws${times}`,
-        engine: 'nfa',
-        build: (sigs, opts) => {
-          const r = compile(sigs, opts);
-          const m = r.matcher;
-          const wrapped: Matcher = {
-            engine: m.engine,
-            signatureCount: m.signatureCount,
-            createScratch: (o) => m.createScratch(o),
-            scan: (sc, bytes, cb) => {
-              m.scan(sc, bytes, cb); // reports first, then fails: the retry must not double count
-              if (bytes[0] === 0x21 && left-- > 0) throw new Error('boom');
-            },
-            finish: (sc, cb) => m.finish(sc, cb),
-            reset: (sc) => m.reset(sc),
-            stats: () => m.stats(),
-          };
-          return { matcher: wrapped, rejected: r.rejected };
+      return wrappedNfa(`throws${times}`, (m) => ({
+        scan: (sc, bytes, cb) => {
+          m.scan(sc, bytes, cb); // reports first, then fails: the retry must not double count
+          if (bytes[0] === 0x21 && left-- > 0) throw new Error('boom');
         },
-      };
+      }));
     };
     const inputs = [b('ab'), b('!ab'), b('ab')];
     const r = compareEngines(['/ab/'], inputs, { engines: ['nfa', throwing(1), throwing(2)], runs: 1 });
@@ -165,25 +163,10 @@ describe('compareEngines', () => {
 
   it('flags an engine whose later pass reports differently (unstable)', () => {
     let scans = 0;
-    const drifting: EngineSpec = {
-      name: 'drifting',
-      engine: 'nfa',
-      build: (sigs, opts) => {
-        const r = compile(sigs, opts);
-        const m = r.matcher;
-        const wrapped: Matcher = {
-          engine: m.engine,
-          signatureCount: m.signatureCount,
-          createScratch: (o) => m.createScratch(o),
-          // From the second pass on (after 2 inputs), reports are dropped.
-          scan: (sc, bytes, cb) => m.scan(sc, bytes, ++scans > 2 ? () => {} : cb),
-          finish: (sc, cb) => m.finish(sc, cb),
-          reset: (sc) => m.reset(sc),
-          stats: () => m.stats(),
-        };
-        return { matcher: wrapped, rejected: r.rejected };
-      },
-    };
+    // From the second pass on (after 2 inputs), reports are dropped.
+    const drifting = wrappedNfa('drifting', (m) => ({
+      scan: (sc, bytes, cb) => m.scan(sc, bytes, ++scans > 2 ? () => {} : cb),
+    }));
     const r = compareEngines(['/ab/'], [b('ab'), b('ab')], { engines: ['nfa', drifting], runs: 2 });
     expect(r.engines[0]!.unstable).toBe(false);
     expect(r.engines[1]!.unstable).toBe(true);
