@@ -46,6 +46,11 @@ import { StepMemo, type MemoStats } from './memo.js';
 const PAIR_STEP_SAMPLE = 8;
 const EMA_RATE = 1 / 32;
 
+/** Moving average `avg` (-1: no sample yet) updated with sample `x`. */
+const ema = (avg: number, x: number): number => (avg < 0 ? x : avg + (x - avg) * EMA_RATE);
+/** Mean of `n` samples `mean`, updated with sample `x` (n + 1 samples). */
+const meanWith = (mean: number, n: number, x: number): number => (mean * n + x) / (n + 1);
+
 export interface ObddOptions {
   /** Bytes per symbolic step. @default 1 */
   stride?: 1 | 2;
@@ -319,7 +324,7 @@ export class ObddMatcher implements Matcher {
     const t0 = performance.now();
     const rel = bdd.protect(bdd.and(m, enc.enterY[c2]));
     // The 'amortized' policy prices a relation with means (one dear build does not decide alone).
-    this.andBuildMs = (this.andBuildMs * this.pairBuildsTimed + performance.now() - t0) / (this.pairBuildsTimed + 1);
+    this.andBuildMs = meanWith(this.andBuildMs, this.pairBuildsTimed, performance.now() - t0);
     this.pairBuildsTimed++;
     this.t2[pair] = rel;
     this.t2Nodes += bdd.nodeCount(rel);
@@ -370,7 +375,7 @@ export class ObddMatcher implements Matcher {
   private payRent(c1: number, c2: number, ms: number): void {
     this.pairRent[c1 * this.C + c2] += ms;
     this.firstRent[c1] += ms;
-    this.rentPerUse = this.rentPerUse < 0 ? ms : this.rentPerUse + (ms - this.rentPerUse) * EMA_RATE;
+    this.rentPerUse = ema(this.rentPerUse, ms);
   }
 
   /** A pair step through its relation; one in PAIR_STEP_SAMPLE is timed for the 'amortized' policy. */
@@ -381,10 +386,7 @@ export class ObddMatcher implements Matcher {
     const t0 = performance.now();
     const g = this.pairStep(f, c1, c2);
     // A step that had to build its relation first would count the build as step time.
-    if (built) {
-      const ms = performance.now() - t0;
-      this.pairStepMs = this.pairStepMs < 0 ? ms : this.pairStepMs + (ms - this.pairStepMs) * EMA_RATE;
-    }
+    if (built) this.pairStepMs = ema(this.pairStepMs, performance.now() - t0);
     return g;
   }
 
@@ -398,7 +400,7 @@ export class ObddMatcher implements Matcher {
     const a = bdd.rename(this.tc[c1], enc.yToZ);
     const b = bdd.rename(enc.follow, enc.xToZ);
     m = bdd.protect(bdd.andExists(a, b, enc.zSet));
-    this.mBuildMs = (this.mBuildMs * this.mBuildsTimed + performance.now() - t0) / (this.mBuildsTimed + 1);
+    this.mBuildMs = meanWith(this.mBuildMs, this.mBuildsTimed, performance.now() - t0);
     this.mBuildsTimed++;
     this.m1[c1] = m;
     this.t2Nodes += bdd.nodeCount(m);
