@@ -21,6 +21,7 @@
  * a step memo of unlimited size keyed like ours, whatever the engine computing the misses.
  */
 import { compileNfa } from '../src/engines/compile.js';
+import { UsageError } from '../src/errors.js';
 import { startStates } from '../src/nfa/renumber.js';
 import { payloadsFromCaptures } from '../src/compare/index.js';
 import { arg, argv, etHttpFiles, etPcreSet } from './workload.js';
@@ -57,6 +58,7 @@ const cw = nfa.classWords;
 // (start loop included) and the class; per window of the stream, to see whether it climbs.
 const seenPairs = new Set<number>();
 const window = Number(arg('--window', '50000'));
+if (!Number.isInteger(window) || window < 1) throw new UsageError(`--window must be a positive integer, not '${arg('--window', '')}'`);
 const repeatsPerWindow: number[] = [];
 let repeats = 0;
 let windowBytes = 0;
