@@ -20,11 +20,11 @@
  * class of the byte) pair already occurred earlier in the stream: the hit-rate ceiling of
  * a step memo of unlimited size keyed like ours, whatever the engine computing the misses.
  */
-import { compileNfa } from '../src/engines/compile.js';
+import { compileNfa } from '../src/compile.js';
 import { UsageError } from '../src/errors.js';
 import { startStates } from '../src/nfa/renumber.js';
 import { payloadsFromCaptures } from '../src/compare/index.js';
-import { arg, argv, etHttpFiles, etPcreSet } from './workload.js';
+import { arg, argv, etHttpFiles, etPcreSet } from './lib/workload.js';
 
 const maxBytes = Number(arg('--bytes', '100000'));
 const top = Number(arg('--top', '20'));

@@ -1,5 +1,5 @@
 /**
- * Does grouping the signatures (one obdd per group, src/symbolic/grouped.ts) rescue the
+ * Does grouping the signatures (one obdd per group, src/engines/obdd/grouped.ts) rescue the
  * step memo on the full ET Open set? Measures, in the same run: the explicit nfa, obdd
  * ungrouped, and obdd grouped under each partition variant, and checks that every variant
  * reports exactly the same multiset of (input, signature, end) as nfa.
@@ -21,14 +21,14 @@
  * (order:N, then R rounds halving every group whose memo miss rate exceeds M on a training
  * sample: the --sample bytes (default 100,000) of payloads after the measured prefix).
  */
-import { compileNfa } from '../src/engines/compile.js';
-import { buildNfaMatcher } from '../src/engines/nfa.js';
-import type { Matcher } from '../src/engines/types.js';
+import { compileNfa } from '../src/compile.js';
+import { buildNfaMatcher } from '../src/engines/explicit/matcher.js';
+import type { Matcher } from '../src/matcher/types.js';
 import { payloadsFromCaptures } from '../src/compare/index.js';
-import { buildObddMatcher } from '../src/symbolic/index.js';
-import { adaptivePartition, buildGroupedObddMatcher, GroupedObddMatcher, hardness, type GroupedObddOptions } from '../src/symbolic/grouped.js';
+import { buildObddMatcher } from '../src/engines/obdd/index.js';
+import { adaptivePartition, buildGroupedObddMatcher, GroupedObddMatcher, hardness, type GroupedObddOptions } from '../src/engines/obdd/grouped.js';
 
-import { arg, argv, etHttpFiles, etPcreSet } from './workload.js';
+import { arg, argv, etHttpFiles, etPcreSet } from './lib/workload.js';
 
 const maxBytes = Number(arg('--bytes', '300000'));
 const maxSigs = Number(arg('--sigs', '0'));

@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Matcher, MatcherStats, Scratch } from '../src/engines/types.js';
+import type { Matcher, MatcherStats, Scratch } from '../src/matcher/types.js';
 import { FlowTable } from '../src/flow/flow-table.js';
 import { Decoder } from '../src/pcap/decode.js';
 import { parseCaptureBuffer, readCapture } from '../src/pcap/reader.js';

@@ -3,7 +3,7 @@
  * follows; on byte strings Perl ≥ 5.18 has PCRE's `\s` with VT, ASCII-only `\w`/`\d` and
  * ASCII-only caseless matching). For every accepted `pcre` option of the rulesets, it
  * samples inputs from the IR (a random walk, then mutations), decides match/no-match with
- * the reference IR matcher of test/syntax/ir-matcher.ts and with Perl, and reports
+ * the reference IR matcher of src/syntax/ir-reference.ts and with Perl, and reports
  * disagreements. Needs `perl` on PATH; minutes, not seconds: a bench, not a unit test.
  *
  *   npx tsx bench/pcre-perl-diff.ts [--rules DIR] [--max N] [--show N] [--random N]
@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandedSize, parseSignature } from '../src/syntax/index.js';
 import type { Ir } from '../src/syntax/ir.js';
-import { latin1, matches } from '../test/syntax/ir-matcher.js';
+import { latin1, matches } from '../src/syntax/ir-reference.js';
 import { extractPcreOptions } from './pcre-census.js';
 
 let seed = 12345;

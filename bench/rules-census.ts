@@ -12,8 +12,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LimitExceededError, UnsupportedFeatureError } from '../src/errors.js';
-import { loadRuleFiles } from '../src/snort/load.js';
-import { irLengthBounds, RuleProgram, type ApproximationCensus, type LengthBounds } from '../src/snort/rule-match.js';
+import { loadRuleFiles } from '../src/rules/load.js';
+import { irLengthBounds, RuleProgram, type ApproximationCensus, type LengthBounds } from '../src/detect/rule-match.js';
 import { parseSignature } from '../src/syntax/index.js';
 
 const root = new URL('../../shared/data/rules/', import.meta.url).pathname;

@@ -15,10 +15,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { buildNfa, type NfaSignatureInput } from '../src/nfa/build.js';
-import { buildObddMatcher, ObddMatcher, type EncodingOptions } from '../src/symbolic/index.js';
+import { buildObddMatcher, ObddMatcher, type EncodingOptions } from '../src/engines/obdd/index.js';
 import { parseSignature } from '../src/syntax/index.js';
 import { searchForm } from '../src/syntax/search-form.js';
-import { arg } from './workload.js';
+import { arg } from './lib/workload.js';
 
 const here = (p: string): string => new URL(p, import.meta.url).pathname;
 const rulesFile = arg('--rules', here('../traces/rules/emerging-web_server.rules'));

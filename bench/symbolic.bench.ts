@@ -27,13 +27,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Bench } from 'tinybench';
-import { buildNfaMatcher } from '../src/engines/nfa.js';
-import type { Matcher } from '../src/engines/types.js';
+import { buildNfaMatcher } from '../src/engines/explicit/matcher.js';
+import type { Matcher } from '../src/matcher/types.js';
 import { buildNfa, type NfaSignatureInput } from '../src/nfa/build.js';
-import { buildObddMatcher, ObddMatcher, type ObddOptions } from '../src/symbolic/index.js';
+import { buildObddMatcher, ObddMatcher, type ObddOptions } from '../src/engines/obdd/index.js';
 import { parseSignature } from '../src/syntax/index.js';
 import { searchForm } from '../src/syntax/search-form.js';
-import { arg, argv } from './workload.js';
+import { arg, argv } from './lib/workload.js';
 
 const quick = argv.includes('--quick');
 const here = (p: string): string => new URL(p, import.meta.url).pathname;

@@ -41,8 +41,8 @@ import { execFileSync } from 'node:child_process';
 import { compareEngines, type CompareResult, type EngineSpec } from '../src/compare/compare.js';
 import { payloadsFromCaptures, pcreSetFromRules, type Corpus, type SignatureSet } from '../src/compare/corpus.js';
 import { formatBytes, formatMBps, formatText } from '../src/compare/format.js';
-import { pathologicalMarkdown, runPathological, type PathologicalResult } from '../src/compare/pathological.js';
-import { logLogScatterSvg, type PlotPoint } from '../src/compare/svg.js';
+import { pathologicalMarkdown, runPathological, type PathologicalResult } from './lib/pathological.js';
+import { logLogScatterSvg, type PlotPoint } from './lib/svg.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DATA = join(here, '../../shared/data');

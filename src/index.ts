@@ -2,15 +2,16 @@
  * Public API of the nfa-obdd package. See README "Library API".
  */
 export * from './errors.js';
-export type * from './engines/types.js';
+export type * from './matcher/types.js';
 export type { Nfa } from './nfa/types.js';
 export { parseSignature, parsePattern, literalIr, type ParseOptions } from './syntax/index.js';
 export type { Ir, ParsedSignature, ByteSet, AssertionKind } from './syntax/ir.js';
-export * from './engines/compile.js';
-export { buildNfaMatcher } from './engines/nfa.js';
-export { buildObddMatcher, type ObddOptions, type EncodingOptions, type MemoStats } from './symbolic/index.js';
+export * from './compile.js';
+export { buildNfaMatcher } from './engines/explicit/matcher.js';
+export { buildObddMatcher, type ObddOptions, type EncodingOptions, type MemoStats } from './engines/obdd/index.js';
 export { buildNfa, type BuildNfaOptions, type NfaSignatureInput } from './nfa/build.js';
-export * from './snort/index.js';
+export * from './rules/index.js';
+export * from './detect/index.js';
 export * from './pcap/index.js';
 export * from './flow/index.js';
 export * from './compare/index.js';

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { ENGINE_NAMES } from '../engines/compile.js';
-import type { EngineName } from '../engines/types.js';
+import { ENGINE_NAMES } from '../compile.js';
+import type { EngineName } from '../matcher/types.js';
 import { compareEngines, type EngineSpec } from '../compare/compare.js';
 import { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type SignatureSet } from '../compare/corpus.js';
 import { formatText, toJson } from '../compare/format.js';

@@ -8,13 +8,13 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import { ENGINE_NAMES } from '../engines/compile.js';
+import { ENGINE_NAMES } from '../compile.js';
 import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineOptionsFromFlags } from './engine-flags.js';
-import type { EngineName } from '../engines/types.js';
+import type { EngineName } from '../matcher/types.js';
 import { formatFast, formatJson } from '../replay/format.js';
 import { prepareRules, Replayer, type Alert, type CaptureResult, type PreparedRules, type ReplayMode } from '../replay/replay.js';
-import { formatLoadSummary } from '../snort/load.js';
-import { SELECT_PRESETS } from '../snort/select.js';
+import { formatLoadSummary } from '../rules/load.js';
+import { SELECT_PRESETS } from '../rules/select.js';
 import { parseArgs } from './args.js';
 
 /**
@@ -39,7 +39,7 @@ input:
   --vars FILE          snort.conf-style variables file (var/ipvar/portvar lines)
   --var NAME=VALUE     set a variable (repeatable), e.g. --var HOME_NET=10.0.0.0/8
   --select SELECTOR    keep only matching rules, e.g. proto=tcp,dport=80,msg=SQL,sid=1-3000
-                       presets: ${Object.keys(SELECT_PRESETS).join(', ')} (see src/snort/select.ts)
+                       presets: ${Object.keys(SELECT_PRESETS).join(', ')} (see src/rules/select.ts)
 
 matching:
   --engine ENGINE      ${ENGINE_NAMES.join('|')} (default ${DEFAULT_ENGINE})

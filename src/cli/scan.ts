@@ -12,8 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { compile, ENGINE_NAMES } from '../engines/compile.js';
-import type { EngineName } from '../engines/types.js';
+import { compile, ENGINE_NAMES } from '../compile.js';
+import type { EngineName } from '../matcher/types.js';
 import { parseArgs } from './args.js';
 import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineOptionsFromFlags } from './engine-flags.js';
 

@@ -26,8 +26,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
-import { compile, ENGINE_NAMES, type CompileOptions, type CompileResult, type SignatureSpec } from '../engines/compile.js';
-import type { EngineName, Matcher, MatcherStats, RejectedSignature, Scratch } from '../engines/types.js';
+import { compile, ENGINE_NAMES, type CompileOptions, type CompileResult, type SignatureSpec } from '../compile.js';
+import type { EngineName, Matcher, MatcherStats, RejectedSignature, Scratch } from '../matcher/types.js';
 
 /** One engine configuration; `name` labels it in reports (e.g. 'obdd2+memo'). */
 export interface EngineSpec {

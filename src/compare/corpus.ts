@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PcapFormatError, RuleParseError } from '../errors.js';
 import { Decoder, DecodeStatus, parseCaptureBuffer } from '../pcap/index.js';
-import { loadRuleFiles, selectRules, type LoadResult } from '../snort/index.js';
+import { loadRuleFiles, selectRules, type LoadResult } from '../rules/index.js';
 
 export interface SignatureSet {
   sources: string[];

@@ -9,5 +9,3 @@ export {
 } from './compare.js';
 export { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type RulePcreOptions, type SignatureSet } from './corpus.js';
 export { formatBytes, formatMBps, formatText, toJson } from './format.js';
-export { PATHOLOGICAL_SIGNATURES, pathologicalMarkdown, runPathological, type PathologicalOptions, type PathologicalResult, type PathologicalRow } from './pathological.js';
-export { logLogScatterSvg, type PlotOptions, type PlotPoint } from './svg.js';

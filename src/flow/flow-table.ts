@@ -1,6 +1,6 @@
 /**
  * Bidirectional flow table: decoded packets in, signature matches out, through any engine's
- * `Matcher` (src/engines/types.ts) and nothing else.
+ * `Matcher` (src/matcher/types.ts) and nothing else.
  *
  * Stream mode (default): TCP packets are grouped by 5-tuple (plus outer VLAN) into flows;
  * each direction is reassembled in sequence order (`TcpStream`) and owns one `Scratch`,
@@ -23,7 +23,7 @@
  * byte stream (counted from its first byte, holes included); packet mode and non-TCP
  * report the offset in the packet's payload.
  */
-import type { Matcher, MatchCallback, ScratchOptions } from '../engines/types.js';
+import type { Matcher, MatchCallback, ScratchOptions } from '../matcher/types.js';
 import { DecodedPacket, Decoder, DecodeStatus, formatAddress, TcpFlag } from '../pcap/decode.js';
 import type { Packet } from '../pcap/types.js';
 import { ReassemblyCounters, type ReassemblyLimits, type ReassemblySink, TcpStream } from './tcp-stream.js';

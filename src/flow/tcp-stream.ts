@@ -14,7 +14,7 @@
  * across missing bytes) and delivers what became contiguous. Sequence numbers wrap modulo
  * 2^32; stream positions (`streamPos`) are plain numbers counted from the first byte.
  */
-import type { Scratch } from '../engines/types.js';
+import type { Scratch } from '../matcher/types.js';
 
 export interface ReassemblySink {
   /** Contiguous bytes of `stream`, starting at `stream.streamPos`. */

@@ -38,19 +38,19 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { PcapFormatError, RuleParseError } from '../errors.js';
-import type { EngineName, MatchCallback, Scratch } from '../engines/types.js';
+import type { EngineName, MatchCallback, Scratch } from '../matcher/types.js';
 import { ReassemblyCounters, TcpStream, type ReassemblyLimits, type ReassemblySink } from '../flow/tcp-stream.js';
 import { Decoder, DecodeStatus, formatAddress, TcpFlag, type DecodedPacket } from '../pcap/decode.js';
 import { readCapture, type CaptureSource } from '../pcap/reader.js';
 import type { Packet } from '../pcap/types.js';
-import { RuleDetector } from '../snort/detect.js';
-import { locateHttpBuffers } from '../snort/http-buffers.js';
-import { loadRuleTexts, type LoadSummary } from '../snort/load.js';
-import type { RuleReject } from '../snort/parse.js';
-import type { Rule } from '../snort/rule.js';
-import { flowMatches, headerMatchesPacket, type PacketFields, type RuleFlowState } from '../snort/rule-match.js';
-import { selectRules } from '../snort/select.js';
-import { Variables } from '../snort/vars.js';
+import { RuleDetector } from '../detect/detect.js';
+import { locateHttpBuffers } from '../detect/http-buffers.js';
+import { loadRuleTexts, type LoadSummary } from '../rules/load.js';
+import type { RuleReject } from '../rules/parse.js';
+import type { Rule } from '../rules/rule.js';
+import { flowMatches, headerMatchesPacket, type PacketFields, type RuleFlowState } from '../detect/rule-match.js';
+import { selectRules } from '../rules/select.js';
+import { Variables } from '../rules/vars.js';
 
 // ---- rules ---------------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ export interface RuleSetOptions {
   varsFile?: string;
   /** `NAME=value` assignments applied last (`--var`). */
   vars?: readonly string[];
-  /** A `src/snort/select.ts` selector (`--select`). */
+  /** A `src/rules/select.ts` selector (`--select`). */
   select?: string;
   /** @default 'nfa' */
   engine?: EngineName;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/replay.js';
 import { UsageError } from '../../src/errors.js';
-import type { EngineName } from '../../src/engines/types.js';
+import type { EngineName } from '../../src/matcher/types.js';
 import { formatFast } from '../../src/replay/format.js';
 import { prepareRules, Replayer, type Alert, type ReplayMode } from '../../src/replay/replay.js';
 import { bytes, pcapFile, tcpPacket } from '../pcap/build.js';

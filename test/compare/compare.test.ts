@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareEngines, programBytesOf } from '../../src/compare/compare.js';
 import { formatText, toJson } from '../../src/compare/format.js';
-import { compile } from '../../src/engines/compile.js';
-import type { Matcher } from '../../src/engines/types.js';
+import { compile } from '../../src/compile.js';
+import type { Matcher } from '../../src/matcher/types.js';
 import type { EngineSpec } from '../../src/compare/compare.js';
 import { UsageError } from '../../src/errors.js';
 

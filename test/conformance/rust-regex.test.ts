@@ -22,7 +22,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NfaObddError, UnsupportedFeatureError } from '../../src/errors.js';
-import { buildNfaMatcher } from '../../src/engines/nfa.js';
+import { buildNfaMatcher } from '../../src/engines/explicit/matcher.js';
 import { buildNfa } from '../../src/nfa/build.js';
 import { parsePattern } from '../../src/syntax/index.js';
 import type { Ir } from '../../src/syntax/ir.js';

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { EngineName } from '../../src/engines/types.js';
+import type { EngineName } from '../../src/matcher/types.js';
 import { describeFailure, readManifest, runCase } from './suricata-verify.js';
 
 const root = fileURLToPath(new URL('../../../shared/data/suricata-verify/', import.meta.url));

@@ -14,11 +14,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EngineName } from '../../src/engines/types.js';
+import type { EngineName } from '../../src/matcher/types.js';
 import { Replayer, type Alert, type ReplayMode } from '../../src/replay/replay.js';
-import { RuleDetector } from '../../src/snort/detect.js';
-import { loadRuleFiles } from '../../src/snort/load.js';
-import { selectRules } from '../../src/snort/select.js';
+import { RuleDetector } from '../../src/detect/detect.js';
+import { loadRuleFiles } from '../../src/rules/load.js';
+import { selectRules } from '../../src/rules/select.js';
 import { describeFailure, readManifest, runCase } from './suricata-verify.js';
 
 const shared = fileURLToPath(new URL('../../../shared/data/', import.meta.url));

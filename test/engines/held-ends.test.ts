@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/engines/compile.js';
-import type { EngineName } from '../../src/engines/types.js';
+import { compile } from '../../src/compile.js';
+import type { EngineName } from '../../src/matcher/types.js';
 
 // End-of-input acceptance with delta 1 (`$` before a final `\n`) can confirm an end
 // smaller than one already found; every engine must still report it, in order, and

@@ -4,7 +4,7 @@
  * marked `atEnd` matches only at the end of input (reported by `finish`), like `abc$`.
  * Deliberately naive; it exists to test reassembly, not matching.
  */
-import type { Matcher, MatchCallback, MatcherStats, Scratch, ScratchOptions } from '../../src/engines/types.js';
+import type { Matcher, MatchCallback, MatcherStats, Scratch, ScratchOptions } from '../../src/matcher/types.js';
 
 export interface FakeSignature {
   text: string;

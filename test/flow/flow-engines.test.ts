@@ -4,7 +4,7 @@
  * stream mode and not in packet mode; an end-anchored one is reported when the stream ends.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, ENGINE_NAMES } from '../../src/engines/compile.js';
+import { compile, ENGINE_NAMES } from '../../src/compile.js';
 import { UsageError } from '../../src/errors.js';
 import { FlowTable, type FlowMode } from '../../src/flow/flow-table.js';
 import { Packet } from '../../src/pcap/types.js';

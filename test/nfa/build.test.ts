@@ -10,7 +10,7 @@ import { buildNfa } from '../../src/nfa/build.js';
 import { computeByteClasses } from '../../src/nfa/byte-classes.js';
 import type { Nfa } from '../../src/nfa/types.js';
 import type { ByteSet, Ir } from '../../src/syntax/ir.js';
-import { byteSet, irArb } from '../engines/random-ir.js';
+import { byteSet, irArb } from '../support/random-ir.js';
 
 const lit = (s: string): Ir => ({
   kind: 'concat',

@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
-import { buildNfaMatcher } from '../../src/engines/nfa.js';
+import { buildNfaMatcher } from '../../src/engines/explicit/matcher.js';
 import type { Ir } from '../../src/syntax/ir.js';
-import { inputArb, irArb } from '../engines/random-ir.js';
-import { allEnds } from '../engines/inputs.js';
+import { inputArb, irArb } from '../support/random-ir.js';
+import { allEnds } from '../support/inputs.js';
 
 
 describe('nfa dedupe', () => {

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { buildNfa } from '../../src/nfa/build.js';
 import { entryOrder, permuteStates, startStates } from '../../src/nfa/renumber.js';
 import { parseSignature } from '../../src/syntax/index.js';
-import { buildNfaMatcher } from '../../src/engines/nfa.js';
-import { inputArb, irArb } from '../engines/random-ir.js';
-import { allEnds } from '../engines/inputs.js';
+import { buildNfaMatcher } from '../../src/engines/explicit/matcher.js';
+import { inputArb, irArb } from '../support/random-ir.js';
+import { allEnds } from '../support/inputs.js';
 
 
 describe('permuteStates', () => {

@@ -9,7 +9,7 @@ import {
   parseSignature,
   type Ir,
 } from '../../src/syntax/index.js';
-import { latin1, matches } from './ir-matcher.js';
+import { latin1, matches } from '../../src/syntax/ir-reference.js';
 
 /** Does the signature (PCRE text) match the latin1 string? Uses the reference IR matcher. */
 const m = (source: string, input: string): boolean => matches(parseSignature(source).ir, latin1(input));

@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/engines/compile.js';
-import type { Matcher } from '../../src/engines/types.js';
+import { compile } from '../../src/compile.js';
+import type { Matcher } from '../../src/matcher/types.js';
 import { payloadsFromCaptures } from '../../src/compare/index.js';
 import { expandedSize, irEquals } from '../../src/syntax/ir-build.js';
 import type { Ir } from '../../src/syntax/ir.js';
 import { parseSignature } from '../../src/syntax/index.js';
 import { searchForm } from '../../src/syntax/search-form.js';
-import { byteSet, inputArb, irArb, irToJs, latin1, v8MatchEnds } from '../engines/random-ir.js';
+import { byteSet, inputArb, irArb, irToJs, latin1, v8MatchEnds } from '../support/random-ir.js';
 
 const TEXT_START: Ir = { kind: 'assert', assertion: 'text-start' };
 const LINE_START: Ir = { kind: 'assert', assertion: 'line-start' };

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSignature } from '../../src/syntax/index.js';
-import { ends, latin1, leftmostStart } from './ir-matcher.js';
+import { ends, latin1, leftmostStart } from '../../src/syntax/ir-reference.js';
 
 const ATOMS = ['a', 'b', 'A', '0', ' ', '\\n', '.', '\\d', '\\w', '\\W', '\\s', '\\S', '[ab]', '[^a]', '[a-c]', '[\\d_]', '\\x41', '\\xff', '[^\\n-]'];
 const ASSERTS = ['\\b', '\\B', '^', '$'];

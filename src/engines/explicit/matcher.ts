@@ -1,0 +1,300 @@
+/**
+ * The explicit NFA engine ("nfa" baseline): the traditional simulation of the literature.
+ * The frontier is a list of states; for every byte, every frontier state's successors are
+ * tested against the byte's class and the new frontier is collected. Cost per byte is the
+ * number of frontier states times their out-degree, which is what the NFA-OBDD engine is
+ * measured against. One standard refinement keeps the baseline fair: states with a large
+ * out-degree (above all the unanchored start loop, which follows every signature's first
+ * positions) list their successors per byte class, so only enterable ones are visited.
+ *
+ * Membership of the next frontier uses a generation stamp per state (no clearing per
+ * byte); acceptance is gathered only for states that have any. Reports follow the shared
+ * rule of `report.ts` (delta-1 before delta-0 within a step, deduplicated per signature,
+ * a possible final-newline `$` match held back one byte).
+ * Streaming: the scratch keeps the frontier and absolute offset between `scan` calls.
+ * A match callback that throws leaves its scratch mid-step: `reset` it before reuse.
+ */
+import { UsageError } from '../../errors.js';
+import type { Nfa } from '../../nfa/types.js';
+import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher/report.js';
+import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions } from '../../matcher/types.js';
+
+const STAMP_LIMIT = 0xfffffff0;
+const DEFAULT_INDEX_DEGREE = 32;
+/** Cap on per-class index entries (4 bytes each) for the whole matcher. */
+const MAX_INDEX_ENTRIES = 8 << 20;
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+export interface NfaMatcherOptions {
+  /**
+   * States with at least this many successors get a per-class successor index (memory:
+   * one entry per (successor, class of its label)). Infinity disables it.
+   * @default 32
+   */
+  indexDegree?: number;
+}
+
+class NfaScratch implements Scratch {
+  readonly engine = 'nfa' as const;
+  offset = 0;
+  cur: Uint32Array;
+  curLen = 0;
+  nxt: Uint32Array;
+  /** mark[q] === gen ⇔ q is already in the frontier being built. */
+  readonly mark: Uint32Array;
+  gen = 0;
+  /** States of the new frontier that have acceptance entries. */
+  readonly acc: Uint32Array;
+  /** sigStamp[s] === stamp ⇔ s was already named in the current acceptance pass. */
+  readonly sigStamp: Uint32Array;
+  stamp = 0;
+  /** Start acceptance (offset 0) has been checked for this input. */
+  primed = false;
+  readonly reporter: MatchReporter;
+
+  constructor(
+    readonly owner: NfaMatcher,
+    nfa: Nfa,
+    plan: ReportPlan,
+    options: ScratchOptions,
+  ) {
+    const n = nfa.stateCount;
+    this.cur = new Uint32Array(n);
+    this.nxt = new Uint32Array(n);
+    this.mark = new Uint32Array(n);
+    this.acc = new Uint32Array(n);
+    this.sigStamp = new Uint32Array(nfa.signatureCount);
+    this.reporter = new MatchReporter(plan, options.mode ?? 'all');
+    this.cur.set(nfa.start);
+    this.curLen = nfa.start.length;
+  }
+}
+
+export class NfaMatcher implements Matcher {
+  readonly engine = 'nfa' as const;
+  readonly signatureCount: number;
+  private readonly plan: ReportPlan;
+  /** hasAccept[q] = 1 when q has (after-byte) acceptance entries. */
+  private readonly hasAccept: Uint8Array;
+  private readonly edgeCount: number;
+
+  /** indexBase[p] ≥ 0: p's successors are listed per class at classStart[indexBase[p] + c]. */
+  private readonly indexBase: Int32Array;
+  private readonly classStart: Uint32Array;
+  private readonly classSucc: Uint32Array;
+  private readonly indexedStates: number;
+
+  constructor(
+    readonly nfa: Nfa,
+    options: NfaMatcherOptions = {},
+  ) {
+    this.signatureCount = nfa.signatureCount;
+    this.plan = reportPlanFromNfa(nfa);
+    this.hasAccept = new Uint8Array(nfa.stateCount);
+    for (let q = 0; q < nfa.stateCount; q++) {
+      this.hasAccept[q] = nfa.acceptStart[q + 1] > nfa.acceptStart[q] ? 1 : 0;
+    }
+    this.edgeCount = nfa.follow.length;
+
+    // High out-degree states (the unanchored loop follows the first position of every
+    // signature) get their successors grouped by class, so a byte visits only the
+    // successors it can enter instead of testing every label.
+    const minDegree = options.indexDegree ?? DEFAULT_INDEX_DEGREE;
+    const { stateCount, classCount, classWords, labels, followStart, follow } = nfa;
+    this.indexBase = new Int32Array(stateCount).fill(-1);
+    const starts: number[] = [];
+    const succ: number[] = [];
+    let indexed = 0;
+    for (let p = 0; p < stateCount; p++) {
+      const lo = followStart[p];
+      const hi = followStart[p + 1];
+      if (hi - lo < minDegree || hi === lo) continue;
+      // Entries = Σ classes per successor label; skip a state that would blow the budget.
+      let cost = 0;
+      for (let j = lo; j < hi; j++) {
+        for (let k = 0; k < classWords; k++) cost += popcount(labels[follow[j] * classWords + k]);
+      }
+      if (succ.length + cost > MAX_INDEX_ENTRIES) continue;
+      indexed++;
+      this.indexBase[p] = starts.length;
+      for (let c = 0; c < classCount; c++) {
+        starts.push(succ.length);
+        const w = c >>> 5;
+        const bit = 1 << (c & 31);
+        for (let j = lo; j < hi; j++) if ((labels[follow[j] * classWords + w] & bit) !== 0) succ.push(follow[j]);
+      }
+      starts.push(succ.length);
+    }
+    this.classStart = Uint32Array.from(starts);
+    this.classSucc = Uint32Array.from(succ);
+    this.indexedStates = indexed;
+  }
+
+  createScratch(options: ScratchOptions = {}): Scratch {
+    return new NfaScratch(this, this.nfa, this.plan, options);
+  }
+
+  private own(scratch: Scratch): NfaScratch {
+    if (!(scratch instanceof NfaScratch) || scratch.owner !== this) {
+      throw new UsageError('scratch was not created by this nfa matcher');
+    }
+    return scratch;
+  }
+
+  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
+    const s = this.own(scratch);
+    if (!s.primed) this.prime(s, onMatch);
+    const { byteClass, labels, classWords, followStart, follow } = this.nfa;
+    const hasAccept = this.hasAccept;
+    const indexBase = this.indexBase;
+    const classStart = this.classStart;
+    const classSucc = this.classSucc;
+    const mark = s.mark;
+    const acc = s.acc;
+    const reporter = s.reporter;
+    let cur = s.cur;
+    let nxt = s.nxt;
+    let curLen = s.curLen;
+    const base = s.offset;
+    const len = bytes.length;
+    let i = 0;
+    for (; i < len; i++) {
+      if (reporter.allDone) break;
+      // A byte follows: ends held back for a possible final-newline `$` are now safe.
+      if (reporter.held !== 0) reporter.flush(base + i + 1, onMatch);
+      const c = byteClass[bytes[i]];
+      const w = c >>> 5;
+      const bit = 1 << (c & 31);
+      if (s.gen >= STAMP_LIMIT) {
+        mark.fill(0);
+        s.gen = 0;
+      }
+      const gen = ++s.gen;
+      let n = 0;
+      let accN = 0;
+      for (let k = 0; k < curLen; k++) {
+        const p = cur[k];
+        const ix = indexBase[p];
+        if (ix >= 0) {
+          const e = classStart[ix + c + 1];
+          for (let j = classStart[ix + c]; j < e; j++) {
+            const q = classSucc[j];
+            if (mark[q] !== gen) {
+              mark[q] = gen;
+              nxt[n++] = q;
+              if (hasAccept[q] !== 0) acc[accN++] = q;
+            }
+          }
+          continue;
+        }
+        const e = followStart[p + 1];
+        for (let j = followStart[p]; j < e; j++) {
+          const q = follow[j];
+          if ((labels[q * classWords + w] & bit) !== 0 && mark[q] !== gen) {
+            mark[q] = gen;
+            nxt[n++] = q;
+            if (hasAccept[q] !== 0) acc[accN++] = q;
+          }
+        }
+      }
+      const t = cur;
+      cur = nxt;
+      nxt = t;
+      curLen = n;
+      if (accN !== 0) this.emitAccepts(s, acc, accN, base + i + 1, false, onMatch);
+    }
+    s.cur = cur;
+    s.nxt = nxt;
+    s.curLen = curLen;
+    // In 'first' mode with every signature reported, the rest of the input cannot report.
+    s.offset = base + len;
+    if (reporter.held !== 0) reporter.flush(s.offset, onMatch);
+  }
+
+  finish(scratch: Scratch, onMatch: MatchCallback): void {
+    const s = this.own(scratch);
+    if (!s.primed) this.prime(s, onMatch);
+    if (!s.reporter.allDone) this.emitAccepts(s, s.cur, s.curLen, s.offset, true, onMatch);
+    s.reporter.endOfInput(onMatch);
+    this.reset(s);
+  }
+
+  reset(scratch: Scratch): void {
+    const s = this.own(scratch);
+    s.cur.set(this.nfa.start);
+    s.curLen = this.nfa.start.length;
+    s.offset = 0;
+    s.primed = false;
+    s.reporter.reset();
+  }
+
+  /** Acceptance of the start frontier: empty matches at offset 0. */
+  private prime(s: NfaScratch, onMatch: MatchCallback): void {
+    s.primed = true;
+    this.emitAccepts(s, s.cur, s.curLen, 0, false, onMatch);
+  }
+
+  /**
+   * Reports the acceptance (or end-acceptance) entries of `states`: delta 1 first, then
+   * delta 0, each signature once per pass (report.ts rule 1).
+   */
+  private emitAccepts(
+    s: NfaScratch,
+    states: Uint32Array,
+    count: number,
+    offset: number,
+    atEnd: boolean,
+    onMatch: MatchCallback,
+  ): void {
+    const nfa = this.nfa;
+    const rowStart = atEnd ? nfa.endStart : nfa.acceptStart;
+    const sigs = atEnd ? nfa.endSig : nfa.acceptSig;
+    const deltas = atEnd ? nfa.endDelta : nfa.acceptDelta;
+    const stamps = s.sigStamp;
+    for (let delta = 1; delta >= 0; delta--) {
+      const end = offset - delta;
+      if (end < 0) continue;
+      if (s.stamp >= STAMP_LIMIT) {
+        stamps.fill(0);
+        s.stamp = 0;
+      }
+      const stamp = ++s.stamp;
+      for (let k = 0; k < count; k++) {
+        const q = states[k];
+        const e = rowStart[q + 1];
+        for (let j = rowStart[q]; j < e; j++) {
+          if (deltas[j] !== delta) continue;
+          const sig = sigs[j];
+          if (stamps[sig] === stamp) continue;
+          stamps[sig] = stamp;
+          s.reporter.emit(sig, end, onMatch);
+        }
+      }
+    }
+  }
+
+  stats(): MatcherStats {
+    const nfa = this.nfa;
+    return {
+      engine: 'nfa',
+      signatures: nfa.signatureCount,
+      states: nfa.stateCount,
+      classes: nfa.classCount,
+      followEdges: this.edgeCount,
+      acceptEntries: nfa.acceptSig.length,
+      endAcceptEntries: nfa.endSig.length,
+      scratchBytes: nfa.stateCount * 16 + nfa.signatureCount * 4,
+      classIndexedStates: this.indexedStates,
+      classIndexEntries: this.classSucc.length,
+    };
+  }
+}
+
+export function buildNfaMatcher(nfa: Nfa, options: NfaMatcherOptions = {}): Matcher {
+  return new NfaMatcher(nfa, options);
+}

@@ -1,0 +1,148 @@
+/**
+ * `compile`, the public front door: input forms, rejection without stopping, ids kept,
+ * budgets, engine dispatch errors; and an end-to-end differential test from PCRE text
+ * (through the real front end) against V8 on patterns whose meaning both share.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LimitExceededError, RegexSyntaxError, UnsupportedFeatureError, UsageError } from '../src/errors.js';
+import { compile, type SignatureSpec } from '../src/compile.js';
+import type { Matcher } from '../src/matcher/types.js';
+import { inputArb, latin1 } from './support/random-ir.js';
+
+function ends(m: Matcher, input: Uint8Array | string): Array<[number, number]> {
+  const bytes = typeof input === 'string' ? Uint8Array.from(input, (c) => c.charCodeAt(0)) : input;
+  const out: Array<[number, number]> = [];
+  const s = m.createScratch();
+  const cb = (sig: number, end: number): void => {
+    out.push([sig, end]);
+  };
+  m.scan(s, bytes, cb);
+  m.finish(s, cb);
+  return out;
+}
+
+describe('compile', () => {
+  it('accepts pcre text, bare patterns, { pcre } and { content, nocase }', () => {
+    const sigs: Array<string | SignatureSpec> = [
+      '/ab+c/i',
+      'x[0-9]',
+      { pcre: '/^GET/' },
+      { content: 'HeLLo', nocase: true },
+      { content: Uint8Array.of(0x00, 0xff) },
+    ];
+    const r = compile(sigs);
+    expect(r.rejected).toEqual([]);
+    expect(r.matcher.engine).toBe('obdd'); // the default engine
+    expect(r.matcher.signatureCount).toBe(5);
+    expect(r.nfa).toMatchObject({ signatures: 5, compiled: 5 });
+    expect(r.nfa.states).toBeGreaterThan(10);
+    expect(r.compileMs).toBeGreaterThanOrEqual(0);
+    expect(ends(r.matcher, 'GET ABBC x1 hello \x00\xff')).toEqual([
+      [2, 3],
+      [0, 8],
+      [1, 11],
+      [3, 17],
+      [4, 20],
+    ]);
+    expect(ends(r.matcher, 'xGET')).toEqual([]);
+  });
+
+  it('rejects bad signatures with typed errors and keeps every id', () => {
+    const r = compile(['/a(/', 'ok', '/(a)\\1/', { content: '' }, '!/neg/', 'a{3}', 42 as unknown as string]);
+    expect(r.rejected.map((x) => x.signature)).toEqual([0, 2, 3, 4, 6]);
+    expect(r.rejected[0].error).toBeInstanceOf(RegexSyntaxError);
+    expect(r.rejected[0].source).toBe('/a(/');
+    expect(r.rejected[1].error).toBeInstanceOf(UnsupportedFeatureError);
+    expect(r.rejected[2].error).toBeInstanceOf(UnsupportedFeatureError);
+    expect(r.rejected[3].error).toBeInstanceOf(UnsupportedFeatureError);
+    expect(r.rejected[4].error).toBeInstanceOf(UsageError);
+    expect(r.matcher.signatureCount).toBe(7);
+    expect(ends(r.matcher, 'ok aaa')).toEqual([
+      [1, 2],
+      [5, 6],
+    ]);
+  });
+
+  it('budgets reject the signatures that exceed them, not the set', () => {
+    const r = compile(['abc', 'x{40}', 'def'], { maxStates: 20 });
+    expect(r.rejected.map((x) => [x.signature, x.error instanceof LimitExceededError])).toEqual([[1, true]]);
+    expect(ends(r.matcher, 'abcdef')).toEqual([
+      [0, 3],
+      [2, 6],
+    ]);
+    const r2 = compile(['a{100}b', 'b'], { maxRepeatExpansion: 50 });
+    expect(r2.rejected.map((x) => x.signature)).toEqual([0]);
+    expect(r2.rejected[0].error).toBeInstanceOf(LimitExceededError);
+  });
+
+  it('unknown or unavailable engines are a UsageError', () => {
+    expect(() => compile(['a'], { engine: 'bogus' as never })).toThrow(UsageError);
+  });
+
+  it('searchForm must be a boolean (a string such as "false" is not silently true)', () => {
+    expect(() => compile(['a'], { searchForm: 'false' as never })).toThrow(/searchForm must be true or false/);
+    expect(() => compile(['a'], { searchForm: 'false' as never })).toThrow(UsageError);
+    expect(compile(['/.*a/'], { engine: 'nfa', searchForm: false }).nfa.states).toBeGreaterThan(compile(['/.*a/'], { engine: 'nfa' }).nfa.states);
+  });
+});
+
+/**
+ * Random PCRE source in a subset where PCRE and V8 agree on latin1 strings: literals,
+ * classes over a small alphabet, `\d` `\w` `\b` `\B`, `^` (no m), groups, alternation and
+ * quantifiers. (No `.`, `\s`, `i`, `$`: they differ, see GUIDE.md.)
+ */
+const atomArb: fc.Arbitrary<string> = fc.constantFrom(
+  'a',
+  'b',
+  '_',
+  '0',
+  ' ',
+  '\\n',
+  '[ab]',
+  '[^a]',
+  '[a\\n ]',
+  '\\d',
+  '\\w',
+  '\\W',
+  '\\xe9',
+  '\\b',
+  '\\B',
+  '^',
+);
+const { re: pcreArb } = fc.letrec<{ re: string }>((tie) => ({
+  re: fc.oneof(
+    { depthSize: 'small' },
+    { weight: 4, arbitrary: atomArb },
+    { weight: 3, arbitrary: fc.array(tie('re'), { minLength: 2, maxLength: 4 }).map((a) => a.join('')) },
+    { weight: 2, arbitrary: fc.array(tie('re'), { minLength: 2, maxLength: 3 }).map((a) => `(?:${a.join('|')})`) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(tie('re'), fc.constantFrom('*', '+', '?', '{2}', '{0,2}', '{1,}', '*?'))
+        .map(([r, q]) => `(?:${r})${q}`),
+    },
+  ),
+}));
+
+describe('compile vs V8 through the PCRE front end', () => {
+  it('every match end of random PCRE-and-V8 patterns equals V8', () => {
+    fc.assert(
+      fc.property(pcreArb, inputArb, (src, input) => {
+        const r = compile([src]);
+        // Quantified assertions (`\b*`) are rejected by the front end (PCRE refuses them too).
+        fc.pre(r.rejected.length === 0);
+        const got = ends(r.matcher, input).map(([, e]) => e);
+        const re = new RegExp(`(?<=${src})`, 'y');
+        const str = latin1(input);
+        const want: number[] = [];
+        for (let e = 0; e <= str.length; e++) {
+          re.lastIndex = e;
+          if (re.test(str)) want.push(e);
+        }
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
