@@ -23,6 +23,7 @@ import type { Matcher, MatcherStats, Scratch } from '../src/matcher/types.js';
 import { FlowTable } from '../src/flow/flow-table.js';
 import { Decoder } from '../src/pcap/decode.js';
 import { parseCaptureBuffer, readCapture } from '../src/pcap/reader.js';
+import { sharedPath } from './lib/shared-data.js';
 
 const require = createRequire(import.meta.url);
 // pcap-parser is CommonJS without types; it calls the deprecated Buffer() constructor.
@@ -32,7 +33,7 @@ const pcapParser = require('pcap-parser') as {
 };
 
 const quick = process.argv.includes('--quick');
-const ROOT = join(import.meta.dirname, '../../shared/data/traces/zeek');
+const ROOT = sharedPath('traces/zeek');
 const FILES = ['http/no_crlf.pcap', 'http/206_example_b.pcap', 'ftp/cwd-navigation.pcap', 'ftp/ftp-with-numbers-in-filename.pcap'];
 const TARGET_BYTES = quick ? 8e6 : 40e6;
 const ROUNDS = quick ? 3 : 7;

@@ -12,6 +12,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LimitExceededError, RegexSyntaxError, UnsupportedFeatureError } from '../src/errors.js';
 import { expandedSize, parseSignature } from '../src/syntax/index.js';
+import { sharedPath } from './lib/shared-data.js';
 
 export interface PcreOption {
   file: string;
@@ -74,7 +75,7 @@ export function reasonOf(e: unknown): string {
 function main(): void {
   const args = process.argv.slice(2);
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const rulesRoot = args.includes('--rules') ? args[args.indexOf('--rules') + 1] : join(here, '../../shared/data/rules');
+  const rulesRoot = args.includes('--rules') ? args[args.indexOf('--rules') + 1] : sharedPath('rules');
   const show = args.includes('--show') ? args[args.indexOf('--show') + 1] : undefined;
   const showLimit = args.includes('--limit') ? Number(args[args.indexOf('--limit') + 1]) : 20;
   const sets = readdirSync(rulesRoot).filter((d) => statSync(join(rulesRoot, d)).isDirectory()).sort();

@@ -24,6 +24,7 @@ import { expandedSize, parseSignature } from '../src/syntax/index.js';
 import type { Ir } from '../src/syntax/ir.js';
 import { latin1, matches } from '../src/syntax/ir-reference.js';
 import { extractPcreOptions } from './pcre-census.js';
+import { sharedPath } from './lib/shared-data.js';
 
 let seed = 12345;
 function rand(n: number): number {
@@ -171,7 +172,7 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 function main(): void {
   const args = process.argv.slice(2);
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const rulesRoot = args.includes('--rules') ? args[args.indexOf('--rules') + 1] : join(here, '../../shared/data/rules');
+  const rulesRoot = args.includes('--rules') ? args[args.indexOf('--rules') + 1] : sharedPath('rules');
   const max = args.includes('--max') ? Number(args[args.indexOf('--max') + 1]) : Infinity;
   const showMax = args.includes('--show') ? Number(args[args.indexOf('--show') + 1]) : 30;
   const random = args.includes('--random') ? Number(args[args.indexOf('--random') + 1]) : 0;

@@ -17,8 +17,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEngineList } from '../src/cli/compare.js';
 import { prepareRules, Replayer, type Alert } from '../src/replay/replay.js';
+import { SHARED_DATA } from './lib/shared-data.js';
 
-const shared = fileURLToPath(new URL('../../shared/data/', import.meta.url));
+const shared = SHARED_DATA + '/';
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);

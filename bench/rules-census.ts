@@ -15,8 +15,9 @@ import { LimitExceededError, UnsupportedFeatureError } from '../src/errors.js';
 import { loadRuleFiles } from '../src/rules/load.js';
 import { irLengthBounds, RuleProgram, type ApproximationCensus, type LengthBounds } from '../src/detect/rule-match.js';
 import { parseSignature } from '../src/syntax/index.js';
+import { sharedPath } from './lib/shared-data.js';
 
-const root = new URL('../../shared/data/rules/', import.meta.url).pathname;
+const root = sharedPath('rules') + '/';
 if (!existsSync(root)) {
   console.error(`no rules at ${root}`);
   process.exit(1);

@@ -19,11 +19,12 @@ import { buildObddMatcher, ObddMatcher, type EncodingOptions } from '../src/engi
 import { parseSignature } from '../src/syntax/index.js';
 import { searchForm } from '../src/syntax/search-form.js';
 import { arg } from './lib/workload.js';
+import { sharedPath } from './lib/shared-data.js';
 
 const here = (p: string): string => new URL(p, import.meta.url).pathname;
 const rulesFile = arg('--rules', here('../traces/rules/emerging-web_server.rules'));
 const maxSigs = Number(arg('--sigs', '200'));
-const zeek = here('../../shared/data/traces/zeek/http/206_example_b.pcap');
+const zeek = sharedPath('traces/zeek/http/206_example_b.pcap');
 const input = new Uint8Array(readFileSync(existsSync(zeek) ? zeek : here('../traces/pcap/get.pcap'))).subarray(0, Number(arg('--bytes', '20000')));
 
 const sigs: Array<NfaSignatureInput | null> = [];

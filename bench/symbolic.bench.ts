@@ -34,12 +34,13 @@ import { buildObddMatcher, ObddMatcher, type ObddOptions } from '../src/engines/
 import { parseSignature } from '../src/syntax/index.js';
 import { searchForm } from '../src/syntax/search-form.js';
 import { arg, argv } from './lib/workload.js';
+import { sharedPath } from './lib/shared-data.js';
 
 const quick = argv.includes('--quick');
 const here = (p: string): string => new URL(p, import.meta.url).pathname;
 const rulesFile = arg('--rules', here('../traces/rules/emerging-web_server.rules'));
 const maxSigs = Number(arg('--sigs', '200'));
-const zeek = here('../../shared/data/traces/zeek/http/206_example_b.pcap');
+const zeek = sharedPath('traces/zeek/http/206_example_b.pcap');
 const traceFile = arg('--trace', existsSync(zeek) ? zeek : here('../traces/pcap/get.pcap'));
 const CHUNK = 1460;
 

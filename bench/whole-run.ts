@@ -43,9 +43,10 @@ import { payloadsFromCaptures, pcreSetFromRules, type Corpus, type SignatureSet 
 import { formatBytes, formatMBps, formatText } from '../src/compare/format.js';
 import { pathologicalMarkdown, runPathological, type PathologicalResult } from './lib/pathological.js';
 import { logLogScatterSvg, type PlotPoint } from './lib/svg.js';
+import { SHARED_DATA } from './lib/shared-data.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const DATA = join(here, '../../shared/data');
+const DATA = SHARED_DATA;
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1]! : dflt);
 const quick = argv.includes('--quick');

@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pcreSetFromRules } from '../../src/compare/index.js';
+import { sharedPath } from './shared-data.js';
 
 export const argv = process.argv.slice(2);
 
@@ -19,8 +20,8 @@ const here = (p: string): string => new URL(p, import.meta.url).pathname;
 
 /** Every `*.rules` file of --rules (default: ET Open) and every capture of --traces (default: Zeek HTTP), in name order. */
 export function etHttpFiles(): { ruleFiles: string[]; captures: string[] } {
-  const rulesDir = arg('--rules', here('../../../shared/data/rules/et-open-snort-2.9.0'));
-  const traceDir = arg('--traces', here('../../../shared/data/traces/zeek/http'));
+  const rulesDir = arg('--rules', sharedPath('rules/et-open-snort-2.9.0'));
+  const traceDir = arg('--traces', sharedPath('traces/zeek/http'));
   return {
     ruleFiles: readdirSync(rulesDir).filter((f) => f.endsWith('.rules')).sort().map((f) => join(rulesDir, f)),
     captures: readdirSync(traceDir).filter((f) => f.endsWith('.pcap') || f.endsWith('.pcapng')).sort().map((f) => join(traceDir, f)),

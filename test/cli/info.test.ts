@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/info.js';
 import { UsageError } from '../../src/errors.js';
 import { bytes, concat, epb, idb, pcapFile, shb, tcpPacket } from '../pcap/build.js';
+import { sharedPath } from '../support/shared-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfa-obdd-info-'));
 const pkt = tcpPacket({ payload: bytes('hello') });
@@ -98,7 +99,7 @@ describe('info', () => {
     await expect(run(['--bogus', files.good])).rejects.toBeInstanceOf(UsageError);
   });
 
-  const ZEEK = join(import.meta.dirname, '../../../shared/data/traces/zeek/http/get-to-ssh-server.pcap');
+  const ZEEK = sharedPath('traces/zeek/http/get-to-ssh-server.pcap');
   it.skipIf(!existsSync(ZEEK))('reads a real nanosecond capture', async () => {
     const { code, out } = await capture(['--format', 'json', ZEEK]);
     expect(code).toBe(0);

@@ -27,8 +27,9 @@ import { buildNfa } from '../../src/nfa/build.js';
 import { parsePattern } from '../../src/syntax/index.js';
 import type { Ir } from '../../src/syntax/ir.js';
 import { parseToml, type TomlTable, type TomlValue } from './toml.js';
+import { sharedPath } from '../support/shared-data.js';
 
-const SHARED = resolve(import.meta.dirname, '../../../shared/data/regex-tests/rust-regex/testdata');
+const SHARED = sharedPath('regex-tests/rust-regex/testdata');
 const BUNDLED = resolve(import.meta.dirname, 'rust-regex');
 const ROOT = existsSync(SHARED) ? SHARED : BUNDLED;
 

@@ -12,6 +12,7 @@ import { Decoder } from '../../src/pcap/decode.js';
 import { parseCaptureBuffer } from '../../src/pcap/reader.js';
 import { RuleDetector } from '../../src/detect/detect.js';
 import { parseRules } from '../../src/rules/parse.js';
+import { sharedPath } from '../support/shared-data.js';
 
 const RULES = [
   'alert ip any any -> any any (msg:"GPL ATTACK_RESPONSE id check returned root"; content:"uid=0|28|root|29|"; fast_pattern:only; classtype:bad-unknown; sid:2100498; rev:8;)',
@@ -70,7 +71,7 @@ describe('RuleDetector', () => {
     }
   });
 
-  const pcap = new URL('../../../shared/data/traces/zeek/http/testmyids.pcap', import.meta.url).pathname;
+  const pcap = sharedPath('traces/zeek/http/testmyids.pcap');
   it.skipIf(!existsSync(pcap))('fires GPL ATTACK_RESPONSE on testmyids.pcap with every engine (packet mode)', () => {
     const cap = parseCaptureBuffer(new Uint8Array(readFileSync(pcap)));
     expect(cap.list.length).toBeGreaterThan(0);

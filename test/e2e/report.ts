@@ -6,8 +6,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EngineName } from '../../src/matcher/types.js';
 import { describeFailure, readManifest, runCase } from './suricata-verify.js';
+import { sharedPath } from '../support/shared-data.js';
 
-const root = fileURLToPath(new URL('../../../shared/data/suricata-verify/', import.meta.url));
+const root = sharedPath('suricata-verify') + '/';
 if (!existsSync(root)) {
   console.log(`no suricata-verify data at ${root}`);
   process.exit(0);

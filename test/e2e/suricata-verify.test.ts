@@ -20,8 +20,9 @@ import { RuleDetector } from '../../src/detect/detect.js';
 import { loadRuleFiles } from '../../src/rules/load.js';
 import { selectRules } from '../../src/rules/select.js';
 import { describeFailure, readManifest, runCase } from './suricata-verify.js';
+import { SHARED_DATA } from '../support/shared-data.js';
 
-const shared = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+const shared = SHARED_DATA + '/';
 const svRoot = join(shared, 'suricata-verify');
 const haveSv = existsSync(join(svRoot, 'MANIFEST.jsonl'));
 const community = join(shared, 'rules/snort2-community/community.rules');

@@ -7,6 +7,7 @@ import { parseCaptureBuffer } from '../../src/pcap/reader.js';
 import { Packet } from '../../src/pcap/types.js';
 import { bytes, ether, ipv4, ipv6, tcpHeader, tcpPacket } from '../pcap/build.js';
 import { FakeMatcher, type FakeSignature } from './fake-matcher.js';
+import { sharedPath } from '../support/shared-data.js';
 
 const SYN = 0x02;
 const ACK = 0x10;
@@ -304,7 +305,7 @@ describe('FlowTable fuzzing', () => {
   });
 });
 
-const TRACE = join(import.meta.dirname, '../../../shared/data/traces/zeek/http/testmyids.pcap');
+const TRACE = sharedPath('traces/zeek/http/testmyids.pcap');
 describe.skipIf(!existsSync(TRACE))('FlowTable on a real capture', () => {
   it('finds the testmyids.com response in stream mode', () => {
     const cap = parseCaptureBuffer(readFileSync(TRACE));

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { PcapFormatError } from '../../src/errors.js';
 import { parseCaptureBuffer, readCapture } from '../../src/pcap/reader.js';
 import { bytes, concat, epb, idb, opb, pcapFile, shb, spb, tcpPacket, anyBlock } from './build.js';
+import { sharedPath } from '../support/shared-data.js';
 
 const pkts = [0, 1, 2, 3, 4].map((i) => tcpPacket({ seq: i * 100, payload: bytes(`payload number ${i}`) }));
 const classicLE = pcapFile(pkts.map((data, i) => ({ data, sec: 100 + i, sub: i })));
@@ -29,7 +30,7 @@ const ng = concat([
   idb(228, {}, false),
   epb(0, 8n, pkts[4]!.subarray(14), undefined, false),
 ]);
-const REAL = join(import.meta.dirname, '../../../shared/data/traces/zeek/http/get.pcap');
+const REAL = sharedPath('traces/zeek/http/get.pcap');
 const bases = [classicLE, classicBEns, ng, ...(existsSync(REAL) ? [new Uint8Array(readFileSync(REAL)).subarray(0, 3000)] : [])];
 
 type Mutation =

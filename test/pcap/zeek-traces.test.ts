@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { parseCaptureBuffer, readCapture } from '../../src/pcap/reader.js';
 import { Decoder, DecodeStatus } from '../../src/pcap/decode.js';
 import { linkTypeName } from '../../src/pcap/types.js';
+import { sharedPath } from '../support/shared-data.js';
 
-const ROOT = join(import.meta.dirname, '../../../shared/data/traces/zeek');
+const ROOT = sharedPath('traces/zeek');
 const expected = JSON.parse(
   readFileSync(join(import.meta.dirname, '../fixtures/pcap/zeek-expected-counts.json'), 'utf8'),
 ) as { files: Record<string, { packets: number; linktype: string; tcpPackets: number; tcpPayloadBytes: number }> };

@@ -9,8 +9,9 @@ import { parseRules } from '../../src/rules/parse.js';
 import type { ContentPattern, PcrePattern } from '../../src/rules/rule.js';
 import { RuleProgram } from '../../src/detect/rule-match.js';
 import { selectRules } from '../../src/rules/select.js';
+import { sharedPath } from '../support/shared-data.js';
 
-const root = new URL('../../../shared/data/rules/', import.meta.url).pathname;
+const root = sharedPath('rules') + '/';
 const et = (f: string) => `${root}et-open-snort-2.9.0/${f}`;
 const have = existsSync(root);
 

@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { extractPcreOptions, reasonOf } from '../../bench/pcre-census.js';
 import { NfaObddError } from '../../src/errors.js';
 import { parseSignature } from '../../src/syntax/index.js';
+import { sharedPath } from '../support/shared-data.js';
 
-const rules = fileURLToPath(new URL('../../../shared/data/rules/', import.meta.url));
+const rules = sharedPath('rules');
 const files = [
   'snort2-community/community.rules',
   'snort3-community/snort3-community.rules',
