@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BddManager, MAX_BDD_VARS } from '../../src/bdd/index.js';
+import { anySat, BddManager, evaluate, MAX_BDD_VARS, relNextIsFused, satCount, support, toDot } from '../../src/bdd/index.js';
 import { LimitExceededError } from '../../src/errors.js';
 import {
   bddTT,
@@ -139,7 +139,7 @@ describe('BddManager: operations agree with truth tables', () => {
           const g = build(m, e2);
           const set = m.varSet(maskVars(mask));
           const r = m.renaming(pairs);
-          if (m.relNextIsFused(set, r)) fused++;
+          if (relNextIsFused(m, set, r)) fused++;
           const got = m.relNext(f, g, set, r);
           expect(got).toBe(m.rename(m.andExists(f, g, set), r));
           const want = ttRename(ttExists(ttAnd(exprTT(e1, N), exprTT(e2, N)), mask), map);
@@ -166,7 +166,7 @@ describe('BddManager: operations agree with truth tables', () => {
         const qvars = [...maskVars(inMask), X(0), X(1), X(2)];
         const set = m.varSet(qvars);
         const r = m.renaming([0, 1, 2].map((j) => [Y(j), X(j)] as [number, number]));
-        expect(m.relNextIsFused(set, r)).toBe(true);
+        expect(relNextIsFused(m, set, r)).toBe(true);
         const got = m.relNext(fx, rel, set, r);
         expect(got).toBe(m.rename(m.andExists(fx, rel, set), r));
         const map = Array.from({ length: n }, (_, v) => v);
@@ -187,10 +187,10 @@ describe('BddManager: operations agree with truth tables', () => {
       [1, 2],
       [3, 0],
     ]);
-    expect(m.relNextIsFused(set, crossed)).toBe(false);
+    expect(relNextIsFused(m, set, crossed)).toBe(false);
     // identity on a survivor colliding with a target: x1 not quantified, y1 -> x1
     const collide = m.renaming([[3, 2]]);
-    expect(m.relNextIsFused(m.varSet([0]), collide)).toBe(false);
+    expect(relNextIsFused(m, m.varSet([0]), collide)).toBe(false);
     const rel = m.and(m.var(1), m.xor(m.var(0), m.var(3)));
     const got = m.relNext(m.var(0), rel, set, crossed);
     // ∃x0,x2. x0 ∧ y0 ∧ ¬y1 = y0 ∧ ¬y1, then y0 -> x1, y1 -> x0
@@ -212,7 +212,7 @@ describe('BddManager: operations agree with truth tables', () => {
           const want = new Uint8Array(t.length);
           for (let a = 0; a < t.length; a++) want[a] = t[(a & ~care) | (vals & care)];
           expect(bddTT(m, g, N)).toEqual(want);
-          expect(m.support(g).every((v) => !((care >>> v) & 1))).toBe(true);
+          expect(support(m, g).every((v) => !((care >>> v) & 1))).toBe(true);
         },
       ),
       { numRuns: RUNS },
@@ -226,9 +226,9 @@ describe('BddManager: operations agree with truth tables', () => {
         const f = build(m, e);
         const t = exprTT(e, N);
         const ones = t.reduce((s, x) => s + x, 0);
-        expect(m.satCount(f)).toBe(ones);
-        expect(m.satCount(f, N + 3)).toBe(ones * 8);
-        const sat = m.anySat(f);
+        expect(satCount(m, f)).toBe(ones);
+        expect(satCount(m, f, N + 3)).toBe(ones * 8);
+        const sat = anySat(m, f);
         if (ones === 0) expect(sat).toBeNull();
         else {
           // every completion of the don't cares satisfies f: check with dc = 0 and dc = 1
@@ -253,7 +253,7 @@ describe('BddManager: operations agree with truth tables', () => {
           for (let a = 0; a < t.length; a++) if (t[a] !== t[a ^ (1 << v)]) d = true;
           if (d) dep.push(v);
         }
-        expect(m.support(f)).toEqual(dep);
+        expect(support(m, f)).toEqual(dep);
       }),
       { numRuns: RUNS },
     );
@@ -308,7 +308,7 @@ describe('BddManager: structure and debugging', () => {
     const m = new BddManager();
     m.newVars(2);
     const f = m.and(m.var(0), m.nvar(1));
-    const dot = m.toDot(f, (v) => `b${v}`);
+    const dot = toDot(m, f, (v) => `b${v}`);
     expect(dot).toMatch(/^digraph bdd \{/);
     expect(dot).toContain('"b0"');
     expect(dot).toContain('"b1"');
@@ -361,13 +361,13 @@ describe('BddManager: memory', () => {
     for (let v = n - 1; v >= 0; v--) p = m.xor(p, m.var(v));
     const chain = m.varSet(all);
     expect(m.and(p, chain)).toBe(n % 2 === 0 ? BddManager.FALSE : chain);
-    expect(m.satCount(m.ite(p, chain, BddManager.FALSE), n)).toBe(n % 2 === 0 ? 0 : 1);
-    expect(m.satCount(m.ite(m.not(p), chain, BddManager.FALSE), n)).toBe(n % 2 === 0 ? 1 : 0);
+    expect(satCount(m, m.ite(p, chain, BddManager.FALSE), n)).toBe(n % 2 === 0 ? 0 : 1);
+    expect(satCount(m, m.ite(m.not(p), chain, BddManager.FALSE), n)).toBe(n % 2 === 0 ? 1 : 0);
     // 2^(n-1) overflows a double: Infinity, never NaN; small counts stay exact
-    expect(m.satCount(p)).toBe(Infinity);
-    expect(m.satCount(m.and(m.var(n - 1), chain))).toBe(1);
-    expect(m.satCount(m.var(n - 1), 1000 + n)).toBe(Infinity);
-    expect(m.satCount(m.and(m.var(1000), m.var(1001)), 1002)).toBe(2 ** 1000);
+    expect(satCount(m, p)).toBe(Infinity);
+    expect(satCount(m, m.and(m.var(n - 1), chain))).toBe(1);
+    expect(satCount(m, m.var(n - 1), 1000 + n)).toBe(Infinity);
+    expect(satCount(m, m.and(m.var(1000), m.var(1001)), 1002)).toBe(2 ** 1000);
     const y2x = m.renaming(all.filter((v) => v % 2 === 1).map((v) => [v, v - 1] as [number, number]));
     const odd = m.varSet(all.filter((v) => v % 2 === 1));
     // ∃even. parity ∧ (all odd true) = all odd true; renamed: all even true
@@ -429,7 +429,7 @@ describe('BddManager: memory', () => {
       };
       for (let asg = 0; asg < 8; asg++) {
         const x = [asg & 1, (asg >> 1) & 1, (asg >> 2) & 1];
-        if (m.evaluate(f, x) !== want(x)) throw new Error(`round ${round}: wrong value at ${x}`);
+        if (evaluate(m, f, x) !== want(x)) throw new Error(`round ${round}: wrong value at ${x}`);
       }
       m.gc();
     }
@@ -443,7 +443,7 @@ describe('BddManager: memory', () => {
     const f = m.protect(m.protect(m.and(m.var(0), m.var(2))));
     m.unprotect(f);
     m.gc();
-    expect(m.evaluate(f, [1, 0, 1])).toBe(true);
+    expect(evaluate(m, f, [1, 0, 1])).toBe(true);
     m.unprotect(f);
     m.gc();
     expect(m.stats().liveNodes).toBe(2);
@@ -469,9 +469,9 @@ describe('BddManager: memory', () => {
     expect(m.stats().capacity).toBe(200);
     m.gc();
     expect(m.stats().liveNodes).toBe(3);
-    expect(m.evaluate(keep, [1])).toBe(true);
+    expect(evaluate(m, keep, [1])).toBe(true);
     const g = m.and(m.var(5), m.var(6));
-    expect(m.satCount(g, 24)).toBe(2 ** 22);
+    expect(satCount(m, g, 24)).toBe(2 ** 22);
   });
 
   it('stats report peak nodes, capacity growth, bytes and cache use', () => {
@@ -505,11 +505,11 @@ describe('BddManager: op cache generations', () => {
       m.and(x0!, x1!);
       m.gc();
       const other = m.protect(m.or(x2!, x3!));
-      expect(m.evaluate(other, [false, false, true, false])).toBe(true);
+      expect(evaluate(m, other, [false, false, true, false])).toBe(true);
       for (let k = 0; k < K; k++) m.clearCache();
       const f = m.and(x0!, x1!);
-      expect(m.evaluate(f, [true, true, false, false]), `after ${K} invalidations`).toBe(true);
-      expect(m.evaluate(f, [false, false, true, true]), `after ${K} invalidations`).toBe(false);
+      expect(evaluate(m, f, [true, true, false, false]), `after ${K} invalidations`).toBe(true);
+      expect(evaluate(m, f, [false, false, true, true]), `after ${K} invalidations`).toBe(false);
     }
   });
 });
