@@ -5,7 +5,12 @@
  * Guarantees: a bad signature never stops compilation. Each one that cannot be parsed,
  * is unsupported, or exceeds a budget is listed in `rejected` with a typed error, keeps
  * its id (ids are indices into the input list) and simply never matches. Only bad usage
- * (an unknown or unavailable engine, bad options) throws a UsageError.
+ * (an unknown engine, an unknown option key or an ill-typed option value, named in the
+ * message with its engine) throws a UsageError.
+ *
+ * Engine configuration is typed: `EngineConfig` pairs each engine name with its own
+ * options type, and the same key tables check options that arrive untyped (JavaScript
+ * callers, CLI labels parsed by src/cli/engine-flags.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { UnsupportedFeatureError, UsageError } from './errors.js';
@@ -14,13 +19,22 @@ import type { Nfa } from './nfa/types.js';
 import { DEFAULT_MAX_REPEAT_EXPANSION, literalIr, parseSignature } from './syntax/index.js';
 import type { Ir } from './syntax/ir.js';
 import { searchForm } from './syntax/search-form.js';
-import { buildNfaMatcher, type NfaMatcherOptions } from './engines/explicit/matcher.js';
-import { buildDfaMatcher } from './engines/dfa/matcher.js';
-import { buildMdfaMatcher } from './engines/dfa/mdfa.js';
-import { buildRegexpMatcher } from './engines/regexp/matcher.js';
-import { buildObddMatcher } from './engines/obdd/index.js';
-import { buildGroupedObddMatcher, wantsGrouping, type GroupedObddOptions } from './engines/obdd/grouped.js';
+import { buildNfaMatcher, NFA_OPTION_KEYS, type NfaMatcherOptions } from './engines/explicit/matcher.js';
+import { DFA_OPTION_KEYS } from './engines/dfa/build.js';
+import { buildDfaMatcher, type DfaMatcherOptions } from './engines/dfa/matcher.js';
+import { buildMdfaMatcher, MDFA_OPTION_KEYS, type MdfaOptions } from './engines/dfa/mdfa.js';
+import { buildRegexpMatcher, REGEXP_OPTION_KEYS, type RegexpOptions } from './engines/regexp/matcher.js';
+import { buildObddEngine, OBDD_ENGINE_OPTION_KEYS, type ObddEngineOptions } from './engines/obdd/engine.js';
+import { checkOptionKeys, type OptionKeys } from './matcher/options.js';
 import type { EngineName, Matcher, RejectedSignature } from './matcher/types.js';
+
+export type { NfaMatcherOptions } from './engines/explicit/matcher.js';
+export type { DfaMatcherOptions } from './engines/dfa/matcher.js';
+export type { MdfaOptions } from './engines/dfa/mdfa.js';
+export type { RegexpOptions, RegexpFailure } from './engines/regexp/matcher.js';
+export type { ObddEngineOptions } from './engines/obdd/engine.js';
+export type { ObddGrouping, ObddPartition } from './engines/obdd/grouped.js';
+export type { ObddEncodingOptions } from './engines/obdd/matcher.js';
 
 /** A signature given as an object: a pcre option value, or a literal content string. */
 export type SignatureSpec =
@@ -28,11 +42,50 @@ export type SignatureSpec =
   /** Literal bytes; a string is encoded as UTF-8. `nocase` folds ASCII letters only. */
   | { readonly content: Uint8Array | string; readonly nocase?: boolean };
 
-export interface CompileOptions {
-  /** @default 'obdd' (the NFA-OBDD engine, stride 1, memo on) */
-  engine?: EngineName;
-  /** Passed through to the engine's builder (e.g. BDD or DFA budgets). */
-  engineOptions?: Record<string, unknown>;
+/** The engine compile() builds when none is named: the NFA-OBDD engine, stride 1, memo on. */
+export const DEFAULT_ENGINE = 'obdd' satisfies EngineName;
+
+/** Every engine name compile() accepts, in the order the CLI lists them. */
+export const ENGINE_NAMES: readonly EngineName[] = ['nfa', 'obdd', 'obdd2', 'dfa', 'mdfa', 'regexp'];
+
+/** The options type of each engine, by engine name. */
+export interface EngineOptionsByName {
+  nfa: NfaMatcherOptions;
+  obdd: ObddEngineOptions;
+  obdd2: ObddEngineOptions;
+  dfa: DfaMatcherOptions;
+  mdfa: MdfaOptions;
+  regexp: RegexpOptions;
+}
+
+/** The options of engine `E` (of any engine when `E` is the whole union). */
+export type EngineOptions<E extends EngineName = EngineName> = EngineOptionsByName[E];
+
+/**
+ * An engine and its options, discriminated by `engine`: `{ engine: 'obdd', engineOptions:
+ * { memo: false } }` type-checks, `{ engine: 'nfa', engineOptions: { memo: false } }` does
+ * not. What compile(), compare's engine list and the CLI's engine labels carry.
+ */
+export type EngineConfig = { [E in EngineName]: { engine: E; engineOptions?: EngineOptionsByName[E] } }[EngineName];
+
+/** No engine named: the default engine (`DEFAULT_ENGINE`) with its options. */
+export interface DefaultEngineConfig {
+  engine?: undefined;
+  engineOptions?: EngineOptionsByName[typeof DEFAULT_ENGINE];
+}
+
+/** Option keys of each engine, for run-time checks of untyped options (compile(), CLI labels). */
+export const ENGINE_OPTION_KEYS: { readonly [E in EngineName]: OptionKeys } = {
+  nfa: NFA_OPTION_KEYS,
+  obdd: OBDD_ENGINE_OPTION_KEYS,
+  obdd2: OBDD_ENGINE_OPTION_KEYS,
+  dfa: DFA_OPTION_KEYS,
+  mdfa: MDFA_OPTION_KEYS,
+  regexp: REGEXP_OPTION_KEYS,
+};
+
+/** The options compile() gives the NFA construction (every engine shares one NFA front end). */
+export interface NfaCompileOptions {
   /** Total NFA states for the whole set; signatures past it are rejected. @default 2_000_000 */
   maxStates?: number;
   /** Byte positions one signature may expand to through counted repeats. @default 50_000 */
@@ -45,6 +98,13 @@ export interface CompileOptions {
   searchForm?: boolean;
 }
 
+/**
+ * Options of compile(): the NFA front end's, plus the engine (@default `DEFAULT_ENGINE`)
+ * and that engine's own options (its budgets, memo, grouping...).
+ */
+export type CompileOptions = NfaCompileOptions & (EngineConfig | DefaultEngineConfig);
+
+/** Sizes of the shared NFA behind a compiled matcher. */
 export interface NfaSummary {
   states: number;
   classes: number;
@@ -52,53 +112,60 @@ export interface NfaSummary {
   signatures: number;
   /** Signatures compiled into the NFA (signatures − rejected). */
   compiled: number;
+  /** Parse and NFA construction time, in milliseconds. */
   buildMs: number;
 }
 
+/** What compile() returns: the matcher, the signatures it could not compile, and figures. */
 export interface CompileResult {
   matcher: Matcher;
   rejected: RejectedSignature[];
   nfa: NfaSummary;
-  /** Total compile time: parsing, NFA construction and the engine's own build. */
+  /** Total compile time in milliseconds: parsing, NFA construction and the engine's own build. */
   compileMs: number;
 }
 
-export const ENGINE_NAMES: readonly EngineName[] = ['nfa', 'obdd', 'obdd2', 'dfa', 'mdfa', 'regexp'];
-
-/** What an engine builder gets: the shared NFA plus the per-signature IR (for `regexp`). */
+/** What an engine builder gets: the shared NFA plus the per-signature IR (for `regexp`, `mdfa`, grouped obdd). */
 export interface EngineInput {
   readonly nfa: Nfa;
   /** IR per signature id, null for rejected ones. */
   readonly signatures: ReadonlyArray<NfaSignatureInput | null>;
-  readonly options: Record<string, unknown>;
 }
 
 /**
- * One case per engine. Engines not present yet throw a UsageError; adding one is one
- * `case` line calling its builder.
+ * Checks an engine name and its options as they may arrive from JavaScript or a CLI label:
+ * returns the typed configuration, or throws UsageError for an unknown engine, options that
+ * are not an object, or an option key the engine does not have (naming the key and the
+ * engine). Value types are checked by the engine's builder (also UsageError).
  */
-function buildEngine(engine: EngineName, input: EngineInput): Matcher {
-  switch (engine) {
+export function checkEngineConfig(engine: unknown, engineOptions: unknown): EngineConfig {
+  if (typeof engine !== 'string' || !(ENGINE_NAMES as readonly string[]).includes(engine)) {
+    throw new UsageError(`unknown engine '${String(engine)}' (engines: ${ENGINE_NAMES.join(', ')})`);
+  }
+  const name = engine as EngineName;
+  checkOptionKeys(name, engineOptions, ENGINE_OPTION_KEYS[name]);
+  return { engine: name, engineOptions } as EngineConfig;
+}
+
+/** One case per engine: its builder, given the engine's own options. */
+function buildEngine(config: EngineConfig, input: EngineInput): Matcher {
+  switch (config.engine) {
     case 'nfa':
-      return buildNfaMatcher(input.nfa, input.options as NfaMatcherOptions);
+      return buildNfaMatcher(input.nfa, config.engineOptions ?? {});
     case 'dfa':
-      return buildDfaMatcher(input.nfa, input.options);
+      return buildDfaMatcher(input.nfa, config.engineOptions ?? {});
     case 'mdfa':
-      return buildMdfaMatcher(input.signatures, input.options);
+      return buildMdfaMatcher(input.signatures, config.engineOptions ?? {});
     case 'regexp':
-      return buildRegexpMatcher(input.signatures, input.options);
+      return buildRegexpMatcher(input.signatures, config.engineOptions ?? {});
     case 'obdd':
+      return buildObddEngine(input.nfa, input.signatures, config.engineOptions ?? {}, 1);
     case 'obdd2':
-      // engineOptions.groupSize / partition: one obdd per signature group (symbolic/grouped.ts).
-      if (wantsGrouping(input.options)) {
-        return buildGroupedObddMatcher(input.signatures, { ...(input.options as unknown as GroupedObddOptions), stride: engine === 'obdd2' ? 2 : 1 });
-      }
-      return buildObddMatcher(input.nfa, { ...input.options, stride: engine === 'obdd2' ? 2 : 1 });
-    default:
-      throw new UsageError(`engine '${engine}' is not available in this build yet`);
+      return buildObddEngine(input.nfa, input.signatures, config.engineOptions ?? {}, 2);
   }
 }
 
+/** The shared NFA of a signature set, before any engine is built. */
 export interface CompiledNfa {
   nfa: Nfa;
   signatures: Array<NfaSignatureInput | null>;
@@ -141,10 +208,13 @@ function toIr(spec: unknown, maxRepeatExpansion: number, trim: boolean): { ir: I
   throw new UsageError('a signature must be a string, { pcre } or { content, nocase? }');
 }
 
-/** Parses every signature and builds the shared NFA; rejected ones are listed, not thrown. */
+/**
+ * Parses every signature and builds the shared NFA; rejected ones are listed, not thrown.
+ * Throws UsageError only when `searchForm` is not a boolean.
+ */
 export function compileNfa(
   signatures: ReadonlyArray<string | SignatureSpec>,
-  options: Pick<CompileOptions, 'maxStates' | 'maxRepeatExpansion' | 'searchForm'> = {},
+  options: NfaCompileOptions = {},
 ): CompiledNfa {
   const t0 = performance.now();
   const maxRepeatExpansion = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
@@ -172,22 +242,22 @@ export function compileNfa(
   return { nfa, signatures: inputs, rejected, buildMs: performance.now() - t0 };
 }
 
+/**
+ * Compiles `signatures` (ids = indices in the list) with the chosen engine. Bad signatures
+ * are listed in `rejected`, never thrown. Throws UsageError for bad usage: an unknown
+ * engine, `signatures` not an array, an unknown option key or an ill-typed option value
+ * (naming the option and the engine); LimitExceededError when the engine's own build
+ * exceeds its budget (a DFA's states, the BDD node budget).
+ */
 export function compile(
   signatures: ReadonlyArray<string | SignatureSpec>,
   options: CompileOptions = {},
 ): CompileResult {
   const t0 = performance.now();
-  const engine = options.engine ?? 'obdd';
-  if (!ENGINE_NAMES.includes(engine)) {
-    throw new UsageError(`unknown engine '${String(engine)}' (engines: ${ENGINE_NAMES.join(', ')})`);
-  }
+  const config = checkEngineConfig(options.engine ?? DEFAULT_ENGINE, options.engineOptions);
   if (!Array.isArray(signatures)) throw new UsageError('signatures must be an array');
   const built = compileNfa(signatures, options);
-  const matcher = buildEngine(engine, {
-    nfa: built.nfa,
-    signatures: built.signatures,
-    options: options.engineOptions ?? {},
-  });
+  const matcher = buildEngine(config, { nfa: built.nfa, signatures: built.signatures });
   return {
     matcher,
     rejected: built.rejected,

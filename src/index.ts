@@ -1,5 +1,5 @@
 /**
- * Public API of the nfa-obdd package. See README "Library API".
+ * Public API of the nfa-obdd package. See README "Library" and docs/architecture.md.
  */
 export * from './errors.js';
 export type * from './matcher/types.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LimitExceededError, RegexSyntaxError, UnsupportedFeatureError, UsageError } from '../src/errors.js';
-import { compile, type SignatureSpec } from '../src/compile.js';
+import { compile, DEFAULT_ENGINE, type CompileOptions, type SignatureSpec } from '../src/compile.js';
 import type { Matcher } from '../src/matcher/types.js';
 import { inputArb, latin1 } from './support/random-ir.js';
 
@@ -78,6 +78,49 @@ describe('compile', () => {
 
   it('unknown or unavailable engines are a UsageError', () => {
     expect(() => compile(['a'], { engine: 'bogus' as never })).toThrow(UsageError);
+  });
+
+  it('the default engine is DEFAULT_ENGINE (obdd)', () => {
+    expect(DEFAULT_ENGINE).toBe('obdd');
+    expect(compile(['a']).matcher.engine).toBe(DEFAULT_ENGINE);
+  });
+
+  it('an unknown option key is a UsageError naming the option and the engine', () => {
+    expect(() => compile(['a'], { engine: 'nfa', engineOptions: { bogus: 1 } as never })).toThrow(UsageError);
+    expect(() => compile(['a'], { engine: 'nfa', engineOptions: { bogus: 1 } as never })).toThrow(/unknown nfa option 'bogus'/);
+    // An option of another engine is unknown here too (memo is obdd's).
+    expect(() => compile(['a'], { engine: 'dfa', engineOptions: { memo: false } as never })).toThrow(/unknown dfa option 'memo'/);
+    // Nested option objects are checked too; obdd's stride follows from the engine name.
+    expect(() => compile(['a'], { engine: 'obdd', engineOptions: { encoding: { order: 'x' } } as never })).toThrow(/unknown obdd option 'encoding.order'/);
+    expect(() => compile(['a'], { engine: 'obdd2', engineOptions: { stride: 2 } as never })).toThrow(/unknown obdd2 option 'stride'/);
+    expect(() => compile(['a'], { engine: 'obdd', engineOptions: { grouping: { size: 2 } } as never })).toThrow(/unknown obdd option 'grouping.size'/);
+    expect(() => compile(['a'], { engine: 'regexp', engineOptions: 'fast' as never })).toThrow(/regexp options must be an object/);
+  });
+
+  it('an ill-typed option value is a UsageError naming the option and the engine', () => {
+    const bad: Array<[CompileOptions, RegExp]> = [
+      [{ engine: 'nfa', engineOptions: { indexDegree: 'high' as never } }, /nfa option indexDegree/],
+      [{ engine: 'obdd', engineOptions: { memo: 'no' as never } }, /obdd option memo/],
+      [{ engine: 'obdd2', engineOptions: { memoKey: 'triple' as never } }, /obdd2 option memoKey/],
+      [{ engine: 'obdd', engineOptions: { grouping: { groupSize: 0 } } }, /obdd option groupSize/],
+      [{ engine: 'dfa', engineOptions: { maxStates: -1 } }, /dfa option maxStates/],
+      [{ engine: 'mdfa', engineOptions: { minimize: 1 as never } }, /mdfa option minimize/],
+      [{ engine: 'regexp', engineOptions: { guard: 'thread' as never } }, /regexp option guard/],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => compile(['a'], options), JSON.stringify(options)).toThrow(UsageError);
+      expect(() => compile(['a'], options), JSON.stringify(options)).toThrow(message);
+    }
+  });
+
+  it('grouping is selected by the grouping option, with the same matches', () => {
+    const srcs = ['/ab+/', '/c[de]/', '/x$/'];
+    const one = compile(srcs, { engine: 'obdd' });
+    const grouped = compile(srcs, { engine: 'obdd', engineOptions: { memo: false, grouping: { groupSize: 1 } } });
+    expect(one.matcher.stats().groups).toBeUndefined();
+    expect(grouped.matcher.stats().groups).toBe(3);
+    const sorted = (xs: Array<[number, number]>): Array<[number, number]> => xs.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    expect(sorted(ends(grouped.matcher, 'abbcdx'))).toEqual(sorted(ends(one.matcher, 'abbcdx')));
   });
 
   it('searchForm must be a boolean (a string such as "false" is not silently true)', () => {

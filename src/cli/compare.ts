@@ -8,13 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { ENGINE_NAMES } from '../compile.js';
-import type { EngineName } from '../matcher/types.js';
 import { compareEngines, type EngineSpec } from '../compare/compare.js';
 import { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type SignatureSet } from '../compare/corpus.js';
 import { formatText, toJson } from '../compare/format.js';
-import { ENGINE_FLAG_SPEC, engineOptionsFromFlags } from './engine-flags.js';
+import { ENGINE_FLAG_SPEC, memoOptionsFromFlags, parseEngineLabel } from './engine-flags.js';
 import { parseArgs } from './args.js';
 
+/** The help text of `nfa-obdd compare`. */
 export const usage = `usage: nfa-obdd compare (--signatures FILE | --rules FILE...) (--pcap FILE... | --input FILE...)
                         [--engines LIST] [--runs N] [--baseline NAME] [--format text|json]
 
@@ -49,31 +49,17 @@ budget) is listed with its error and the others still run. Matches are compared 
 signatures every built engine accepted, per input among the engines that scanned it.
 `;
 
-/** Parses `name[:key=value...]` into an engine spec labelled with the whole token. */
+/**
+ * Parses a comma-separated list of engine labels (`nfa,obdd:memo=false`) into engine specs,
+ * each labelled with its whole label. Throws UsageError for an empty list and as
+ * `parseEngineLabel` does (unknown engine or option key, option not key=value).
+ */
 export function parseEngineList(text: string): EngineSpec[] {
   const out: EngineSpec[] = [];
   for (const raw of text.split(',')) {
     const token = raw.trim();
     if (token === '') continue;
-    const [name, ...opts] = token.split(':');
-    if (!(ENGINE_NAMES as readonly string[]).includes(name!)) {
-      throw new UsageError(`unknown engine '${name}' in --engines (engines: ${ENGINE_NAMES.join(', ')})`);
-    }
-    const engineOptions: Record<string, unknown> = {};
-    for (const o of opts) {
-      const eq = o.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--engines: option '${o}' of ${name} must be key=value`);
-      const key = o.slice(0, eq);
-      const v = o.slice(eq + 1);
-      let value: unknown = v;
-      try {
-        value = JSON.parse(v);
-      } catch {
-        // Not JSON: keep the string (e.g. stateBitOrder=lsb).
-      }
-      engineOptions[key] = value;
-    }
-    out.push({ name: token, engine: name as EngineName, engineOptions });
+    out.push({ name: token, ...parseEngineLabel(token, '--engines') });
   }
   if (out.length === 0) throw new UsageError('--engines lists no engine');
   return out;
@@ -108,7 +94,19 @@ export function expandFileLists(argv: readonly string[]): string[] {
   return out;
 }
 
-export async function run(argv: string[]): Promise<number> {
+/** The parsed command line of `compare`, checked. */
+interface CompareArgs {
+  sigPath: string | undefined;
+  rules: string[];
+  pcaps: string[];
+  raws: string[];
+  format: 'text' | 'json';
+  engines: EngineSpec[];
+  options: Record<string, string | boolean | string[] | undefined>;
+}
+
+/** Parses and checks the arguments; throws UsageError for bad usage. */
+function parseCompareArgs(argv: string[]): CompareArgs {
   const { options, positionals } = parseArgs(expandFileLists(argv), {
     signatures: 'value',
     rules: 'list',
@@ -145,9 +143,35 @@ export async function run(argv: string[]): Promise<number> {
     for (const e of symbolic) {
       const own = e.engineOptions ?? {};
       if ('memo' in own || 'memoBudgetBytes' in own) continue;
-      e.engineOptions = { ...own, ...engineOptionsFromFlags(options, e.engine) };
+      e.engineOptions = { ...own, ...memoOptionsFromFlags(options) };
     }
   }
+  return { sigPath, rules, pcaps, raws, format, engines, options };
+}
+
+/** The corpus of `--pcap` or `--input` files; null (after a message on stderr) when an input cannot be read. */
+function loadCorpus(pcaps: string[], raws: string[]): Corpus | null {
+  if (pcaps.length > 0) return payloadsFromCaptures(pcaps);
+  const items: { name: string; bytes: Uint8Array }[] = [];
+  for (const path of raws) {
+    try {
+      const b = path === '-' ? readFileSync(0) : readFileSync(path);
+      items.push({ name: path, bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) });
+    } catch (e) {
+      process.stderr.write(`nfa-obdd compare: cannot read input '${path}': ${(e as Error).message}\n`);
+      return null;
+    }
+  }
+  return corpusFromBuffers(items);
+}
+
+/**
+ * Runs `nfa-obdd compare` with `argv` (the arguments after the command name); resolves to
+ * the exit code (0: the comparison ran, 1: an input cannot be read). Throws UsageError for
+ * bad usage (exit 2 in main).
+ */
+export async function run(argv: string[]): Promise<number> {
+  const { sigPath, rules, pcaps, raws, format, engines, options } = parseCompareArgs(argv);
   const runs = positiveNumber(options.runs, 'runs', true);
   const byteBudget = positiveNumber(options['byte-budget'], 'byte-budget', false);
   const timeBudgetMs = positiveNumber(options['time-budget'], 'time-budget', false);
@@ -160,21 +184,8 @@ export async function run(argv: string[]): Promise<number> {
   const set: SignatureSet = sigPath !== undefined
     ? readSignatureFile(sigPath)
     : pcreSetFromRules(rules, { includeDisabled: options['include-disabled'] === true, select: options.select as string | undefined });
-  let corpus: Corpus;
-  if (pcaps.length > 0) corpus = payloadsFromCaptures(pcaps);
-  else {
-    const items: { name: string; bytes: Uint8Array }[] = [];
-    for (const path of raws) {
-      try {
-        const b = path === '-' ? readFileSync(0) : readFileSync(path);
-        items.push({ name: path, bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) });
-      } catch (e) {
-        process.stderr.write(`nfa-obdd compare: cannot read input '${path}': ${(e as Error).message}\n`);
-        return 1;
-      }
-    }
-    corpus = corpusFromBuffers(items);
-  }
+  const corpus = loadCorpus(pcaps, raws);
+  if (corpus === null) return 1;
   for (const w of corpus.warnings) process.stderr.write(`nfa-obdd compare: warning: ${w}\n`);
 
   const result = compareEngines(set.sources, corpus.inputs, {

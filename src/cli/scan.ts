@@ -9,14 +9,15 @@
  * `--first` reports only the earliest-ending match of each signature. Rejected signatures
  * go to stderr as `<file>:<line>: <reason>`; the exit code is 0 whenever the scan ran,
  * whatever it found or rejected (1: a file could not be read; 2: bad usage).
+ * `--engine` takes an engine label with options (`obdd:memoKey=pair`, engine-flags.ts).
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { compile, ENGINE_NAMES } from '../compile.js';
-import type { EngineName } from '../matcher/types.js';
+import { compile, DEFAULT_ENGINE, ENGINE_NAMES } from '../compile.js';
 import { parseArgs } from './args.js';
-import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineOptionsFromFlags } from './engine-flags.js';
+import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineOptionsFromFlags, parseEngineLabel, withMemoFlags } from './engine-flags.js';
 
+/** The help text of `nfa-obdd scan`. */
 export const usage = `usage: nfa-obdd scan --signatures FILE --input FILE [--engine ENGINE] [--no-memo | --memo-budget BYTES]
                      [--first] [--format text|json]
 
@@ -27,7 +28,7 @@ blank lines and lines starting with '#' are skipped).
 options:
   --signatures FILE   signature file
   --input FILE        data to scan
-  --engine ENGINE     ${ENGINE_NAMES.join('|')} (default obdd)
+  --engine ENGINE     ${ENGINE_NAMES.join('|')} (default ${DEFAULT_ENGINE})
 ${ENGINE_FLAG_USAGE}  --first             only the earliest-ending match of each signature
   --format FORMAT     text (default): <line> TAB <end> TAB <signature>
                       json: one {"line": N, "end": E} object per line
@@ -46,6 +47,11 @@ function readInput(path: string, what: string): Buffer | null {
   }
 }
 
+/**
+ * Runs `nfa-obdd scan` with `argv` (the arguments after the command name); resolves to the
+ * exit code (0: the scan ran, 1: a file cannot be read). Throws UsageError for bad usage,
+ * an unknown engine or engine option included (exit 2 in main).
+ */
 export async function run(argv: string[]): Promise<number> {
   const { options, positionals } = parseArgs(argv, {
     signatures: 'value',
@@ -62,10 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!inputPath) throw new UsageError('--input FILE is required');
   const format = (options.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
-  const engine = (options.engine as string | undefined) ?? 'obdd';
-  if (!(ENGINE_NAMES as readonly string[]).includes(engine)) {
-    throw new UsageError(`unknown engine '${engine}' (engines: ${ENGINE_NAMES.join(', ')})`);
-  }
+  const config = parseEngineLabel((options.engine as string | undefined) ?? DEFAULT_ENGINE);
   if (sigPath === '-' && inputPath === '-') throw new UsageError('only one of --signatures and --input can be -');
 
   const sigBuf = readInput(sigPath, 'signatures');
@@ -83,8 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     lineOf.push(i + 1);
   }
 
-  const engineOptions = engineOptionsFromFlags(options, engine);
-  const result = compile(sources, { engine: engine as EngineName, engineOptions });
+  const result = compile(sources, withMemoFlags(config, engineOptionsFromFlags(options, config.engine)));
   const errLines = result.rejected.map((r) => `${sigPath}:${lineOf[r.signature]}: ${r.error.message}\n`);
   if (errLines.length) process.stderr.write(errLines.join(''));
 

@@ -26,23 +26,25 @@
  */
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
-import { compile, ENGINE_NAMES, type CompileOptions, type CompileResult, type SignatureSpec } from '../compile.js';
+import { compile, ENGINE_NAMES, type CompileOptions, type CompileResult, type EngineConfig, type EngineOptions, type NfaCompileOptions, type SignatureSpec } from '../compile.js';
 import type { EngineName, Matcher, MatcherStats, RejectedSignature, Scratch } from '../matcher/types.js';
 
-/** One engine configuration; `name` labels it in reports (e.g. 'obdd2+memo'). */
-export interface EngineSpec {
+/**
+ * One engine configuration (an `EngineConfig` of compile.ts) under a label: `name` labels
+ * it in reports (e.g. 'obdd2+memo').
+ */
+export type EngineSpec = EngineConfig & {
   /** @default engine */
   name?: string;
-  engine: EngineName;
-  engineOptions?: Record<string, unknown>;
   /**
    * Builds the matcher instead of `compile` (same contract: never throws for a bad
    * signature, lists it in `rejected`). For wrapping or instrumenting an engine, or for
    * comparing a matcher from outside this package. @default compile
    */
   build?: (signatures: ReadonlyArray<string | SignatureSpec>, options: CompileOptions) => Pick<CompileResult, 'matcher' | 'rejected'>;
-}
+};
 
+/** Options of `compareEngines`. */
 export interface CompareOptions {
   engines: ReadonlyArray<EngineName | EngineSpec>;
   /** Timed scan passes over the inputs; the median is reported. @default 3 */
@@ -60,7 +62,7 @@ export interface CompareOptions {
   /** Inputs re-scanned to list exact disagreements. @default 50 */
   maxRescanInputs?: number;
   /** Options for the shared NFA front end. */
-  compile?: Pick<CompileOptions, 'maxStates' | 'maxRepeatExpansion'>;
+  compile?: Pick<NfaCompileOptions, 'maxStates' | 'maxRepeatExpansion'>;
   /** Names for inputs in reports (file#packet); default `#<index>`. */
   inputNames?: readonly string[];
   /** Where each signature came from (file:line sid N), for disagreement reports. */
@@ -69,6 +71,7 @@ export interface CompareOptions {
   onProgress?: (line: string) => void;
 }
 
+/** One engine's figures relative to the baseline engine (null where not comparable). */
 export interface EngineRatios {
   /**
    * Speed-up over the baseline (higher is better), on identical bytes: the baseline's time
@@ -86,11 +89,12 @@ export interface EngineRatios {
   heapBytes: number | null;
 }
 
+/** One engine's row of a comparison: build, size, scan figures, matches, error. Times in ms. */
 export interface EngineReport {
   /** The configuration's label. */
   engine: string;
   kind: EngineName;
-  engineOptions: Record<string, unknown>;
+  engineOptions: EngineOptions;
   /** Set when the engine could not be built, or failed while scanning. */
   error: string | null;
   accepted: number | null;
@@ -128,6 +132,7 @@ export interface EngineReport {
   stats: MatcherStats | null;
 }
 
+/** One (signature, input, end) reported by some engines and not by others. */
 export interface Disagreement {
   input: number;
   inputName: string;
@@ -140,6 +145,7 @@ export interface Disagreement {
   missingFrom: string[];
 }
 
+/** What `compareEngines` returns. */
 export interface CompareResult {
   signatures: number;
   inputs: number;
@@ -294,14 +300,20 @@ interface Built {
   cum: Float64Array[];
 }
 
-type NormalSpec = Required<Pick<EngineSpec, 'name' | 'engine' | 'engineOptions' | 'build'>>;
+/** An engine spec with its defaults filled in. */
+interface NormalSpec {
+  name: string;
+  config: Required<EngineConfig>;
+  build: NonNullable<EngineSpec['build']>;
+}
 
 function normalize(e: EngineName | EngineSpec): NormalSpec {
   const spec: EngineSpec = typeof e === 'string' ? { engine: e } : e;
   if (!spec || !(ENGINE_NAMES as readonly string[]).includes(spec.engine)) {
     throw new UsageError(`unknown engine '${String(spec?.engine ?? e)}' (engines: ${ENGINE_NAMES.join(', ')})`);
   }
-  return { name: spec.name ?? spec.engine, engine: spec.engine, engineOptions: spec.engineOptions ?? {}, build: spec.build ?? compile };
+  const config = { engine: spec.engine, engineOptions: spec.engineOptions ?? {} } as Required<EngineConfig>;
+  return { name: spec.name ?? spec.engine, config, build: spec.build ?? compile };
 }
 
 function errorText(e: unknown): string {
@@ -322,11 +334,21 @@ function describeSignature(spec: string | SignatureSpec): string {
 
 // ---------------------------------------------------------------- main entry
 
-export function compareEngines(
-  signatures: ReadonlyArray<string | SignatureSpec>,
-  inputs: readonly Uint8Array[],
-  options: CompareOptions,
-): CompareResult {
+/** The checked options of one comparison, defaults applied. */
+interface Settings {
+  specs: NormalSpec[];
+  names: Set<string>;
+  runs: number;
+  byteBudget: number;
+  timeBudgetMs: number;
+  repeatBelowMs: number;
+  maxList: number;
+  maxRescan: number;
+  progress: (line: string) => void;
+  inputName: (i: number) => string;
+}
+
+function checkSettings(options: CompareOptions): Settings {
   const specs = options.engines.map(normalize);
   if (specs.length === 0) throw new UsageError('compare needs at least one engine');
   const names = new Set<string>();
@@ -345,54 +367,35 @@ export function compareEngines(
   if (options.baseline !== undefined && !names.has(options.baseline)) {
     throw new UsageError(`baseline '${options.baseline}' is not one of the engines (${[...names].join(', ')})`);
   }
-  const maxList = options.maxDisagreements ?? 100;
-  const maxRescan = options.maxRescanInputs ?? 50;
-  const progress = options.onProgress ?? ((): void => {});
-  const inputName = (i: number): string => options.inputNames?.[i] ?? `#${i}`;
-  const n = inputs.length;
+  return {
+    specs, names, runs, byteBudget, timeBudgetMs, repeatBelowMs,
+    maxList: options.maxDisagreements ?? 100,
+    maxRescan: options.maxRescanInputs ?? 50,
+    progress: options.onProgress ?? ((): void => {}),
+    inputName: (i: number): string => options.inputNames?.[i] ?? `#${i}`,
+  };
+}
+
+/**
+ * Compares `engines` on `signatures` over `inputs` (see the module comment): builds each,
+ * scans every input with each, checks agreement and measures. Throws UsageError for bad
+ * options (no engine, an unknown engine name, a label given twice, runs or budgets out of
+ * range, an unknown baseline); an engine that fails to build or to scan is reported in its
+ * `error`, not thrown.
+ */
+export function compareEngines(
+  signatures: ReadonlyArray<string | SignatureSpec>,
+  inputs: readonly Uint8Array[],
+  options: CompareOptions,
+): CompareResult {
+  const settings = checkSettings(options);
   let inputBytes = 0;
   for (const b of inputs) inputBytes += b.length;
   const warnings: string[] = [];
 
   // 1. Compile every engine, measuring time and heap growth. Matchers stay alive until the
   // end (the heap delta of one must not be reclaimed into the next one's measurement).
-  const built: Built[] = [];
-  for (const spec of specs) {
-    const h0 = heapNow();
-    const t0 = performance.now();
-    const report: EngineReport = {
-      engine: spec.name, kind: spec.engine, engineOptions: spec.engineOptions, error: null,
-      accepted: null, rejected: null, compileMs: 0, programBytes: null, size: '', heapBytes: null, cacheBytes: null,
-      inputsScanned: 0, bytesScanned: 0, runs: 0, runMs: [], scanMs: 0, scanMBps: null, firstPassMBps: null, matches: 0, disabled: 0,
-      unstable: false, ratios: { scan: null, scanCold: null, scanBytes: 0, compile: null, programBytes: null, heapBytes: null }, stats: null,
-    };
-    let matcher: Matcher | null = null;
-    const rejectedIds = new Set<number>();
-    try {
-      const r = spec.build(signatures, { ...options.compile, engine: spec.engine, engineOptions: spec.engineOptions });
-      report.compileMs = performance.now() - t0;
-      matcher = r.matcher;
-      const engineRejected = (matcher as { rejected?: readonly RejectedSignature[] }).rejected ?? [];
-      for (const x of r.rejected) rejectedIds.add(x.signature);
-      for (const x of engineRejected) rejectedIds.add(x.signature);
-      report.rejected = rejectedIds.size;
-      report.accepted = signatures.length - rejectedIds.size;
-      report.heapBytes = Math.max(0, heapNow() - h0);
-      report.stats = matcher.stats();
-      report.programBytes = programBytesOf(report.stats);
-      report.size = sizeOf(report.stats);
-    } catch (e) {
-      // compile() itself never throws for bad signatures; this is the engine's build
-      // failing as a whole (e.g. LimitExceededError from the DFA's state budget).
-      report.compileMs = performance.now() - t0;
-      report.error = errorText(e);
-    }
-    progress(`${spec.name}: ${report.error ? `error: ${report.error}` : `compiled in ${report.compileMs.toFixed(0)} ms`}`);
-    built.push({
-      report, matcher, rejectedIds,
-      dCount: new Uint32Array(matcher ? n : 0), dSum: new Int32Array(matcher ? n : 0), dXor: new Int32Array(matcher ? n : 0), cum: [],
-    });
-  }
+  const built = settings.specs.map((spec) => buildEngine(spec, signatures, inputs.length, options.compile, settings.progress));
 
   // 2. The compared signatures: accepted by every engine that was built.
   const mask = new Uint8Array(signatures.length).fill(1);
@@ -400,142 +403,245 @@ export function compareEngines(
   let comparedSignatures = 0;
   for (let i = 0; i < mask.length; i++) comparedSignatures += mask[i]!;
 
-  // 3. Scan: the first pass fixes the prefix of inputs under the budgets and records the
-  // per-input digests; further passes time the same prefix and must agree with the first.
-  for (const b of built) {
-    const m = b.matcher;
-    if (!m) continue;
-    const rep = b.report;
-    const digest = new Digest(mask);
-    let scratch: Scratch = m.createScratch({ mode: 'all' });
-    let limit = n;
-    for (let run = 0; run < runs; run++) {
-      if (run > 0 && (rep.runMs[0]! > repeatBelowMs || rep.error)) break;
-      let bytes = 0;
-      let i = 0;
-      let changed = false;
-      const disabledBefore = disabledIds(m).length;
-      const cum = new Float64Array(run === 0 ? n : limit).fill(Number.NaN);
-      b.cum.push(cum);
-      const t0 = performance.now();
-      try {
-        for (; i < limit; i++) {
-          if (run === 0 && (bytes >= byteBudget || performance.now() - t0 >= timeBudgetMs)) break;
-          const input = inputs[i]!;
-          const totalBefore = digest.total;
-          digest.clear();
-          try {
-            m.scan(scratch, input, digest.onMatch);
-            m.finish(scratch, digest.onMatch);
-          } catch (e) {
-            // One retry on a fresh scratch, so that a transient failure (e.g. a worker
-            // hiccup under load) does not end the engine's run; it is still reported.
-            warnings.push(`${rep.engine}: scan failed on input ${i} (${inputName(i)}), retried once: ${errorText(e)}`);
-            scratch = m.createScratch({ mode: 'all' });
-            digest.total = totalBefore;
-            digest.clear();
-            m.scan(scratch, input, digest.onMatch);
-            m.finish(scratch, digest.onMatch);
-          }
-          bytes += input.length;
-          cum[i] = performance.now() - t0;
-          if (run === 0) {
-            b.dCount[i] = digest.count;
-            b.dSum[i] = digest.sum;
-            b.dXor[i] = digest.xor;
-          } else if (b.dCount[i] !== digest.count || b.dSum[i] !== digest.sum || b.dXor[i] !== digest.xor) {
-            changed = true;
-          }
-        }
-      } catch (e) {
-        rep.error = `scan failed on input ${i} (${inputName(i)}): ${errorText(e)}`;
-        warnings.push(`${rep.engine}: ${rep.error}`);
-        scratch = m.createScratch({ mode: 'all' });
-      }
-      const ms = performance.now() - t0;
-      if (run === 0) {
-        limit = i;
-        rep.inputsScanned = i;
-        rep.bytesScanned = bytes;
-      }
-      rep.runMs.push(ms);
-      rep.runs++;
-      // A pass that disabled signatures (regexp time budget) legitimately reports less:
-      // not instability.
-      const disabledNow = disabledIds(m).length;
-      const lostSignatures = disabledNow > disabledBefore;
-      if (run > 0 && !lostSignatures && !rep.unstable && (changed || digest.total !== rep.matches)) {
-        rep.unstable = true;
-        warnings.push(`${rep.engine}: pass ${run + 1} reported different matches than pass 1 (${digest.total} vs ${rep.matches})`);
-      }
-      if (run === 0) rep.matches = digest.total;
-      digest.total = 0;
-    }
-    rep.scanMs = median(rep.runMs);
-    const mbps = (ms: number): number | null => (ms > 0 && rep.bytesScanned > 0 ? rep.bytesScanned / 1e6 / (ms / 1000) : null);
-    rep.scanMBps = mbps(rep.scanMs);
-    rep.firstPassMBps = mbps(rep.runMs[0] ?? 0);
-    rep.stats = m.stats();
-    rep.cacheBytes = cacheBytesOf(rep.stats);
-    rep.disabled = disabledIds(m).length;
-    if (rep.inputsScanned < n) {
-      progress(`${rep.engine}: budget reached after ${rep.inputsScanned}/${n} inputs (${rep.bytesScanned} bytes)`);
-    }
-    progress(`${rep.engine}: ${rep.runs} pass(es), median ${rep.scanMs.toFixed(0)} ms, ${rep.scanMBps?.toFixed(3) ?? '-'} MB/s`);
-  }
+  // 3. Scan each engine; 4. compare digests per input; 5. ratios against the baseline.
+  for (const b of built) if (b.matcher) scanEngine(b, inputs, mask, settings, warnings);
+  const comparison = compareInputs(built, signatures, inputs, mask, settings, options.signatureNames, warnings);
+  const baseName = options.baseline ?? (settings.names.has('nfa') ? 'nfa' : settings.specs[0]!.name);
+  const base = setRatios(built, inputs, baseName);
+  for (const b of built) if (b.matcher) (b.matcher as { close?: () => void }).close?.();
 
-  // 4. Compare digests per input among the engines that scanned it.
+  return {
+    signatures: signatures.length, inputs: inputs.length, inputBytes, baseline: base ? baseName : null, heapMethod: gc ? 'gc' : 'no-gc',
+    comparedSignatures, ...comparison, engines: built.map((b) => b.report), warnings,
+  };
+}
+
+/** Builds one engine, measuring compile time and heap growth; a build failure becomes its `error`. */
+function buildEngine(
+  spec: NormalSpec,
+  signatures: ReadonlyArray<string | SignatureSpec>,
+  n: number,
+  nfaOptions: CompareOptions['compile'],
+  progress: (line: string) => void,
+): Built {
+  const h0 = heapNow();
+  const t0 = performance.now();
+  const report: EngineReport = {
+    engine: spec.name, kind: spec.config.engine, engineOptions: spec.config.engineOptions, error: null,
+    accepted: null, rejected: null, compileMs: 0, programBytes: null, size: '', heapBytes: null, cacheBytes: null,
+    inputsScanned: 0, bytesScanned: 0, runs: 0, runMs: [], scanMs: 0, scanMBps: null, firstPassMBps: null, matches: 0, disabled: 0,
+    unstable: false, ratios: { scan: null, scanCold: null, scanBytes: 0, compile: null, programBytes: null, heapBytes: null }, stats: null,
+  };
+  let matcher: Matcher | null = null;
+  const rejectedIds = new Set<number>();
+  try {
+    const r = spec.build(signatures, { ...nfaOptions, ...spec.config });
+    report.compileMs = performance.now() - t0;
+    matcher = r.matcher;
+    const engineRejected = (matcher as { rejected?: readonly RejectedSignature[] }).rejected ?? [];
+    for (const x of r.rejected) rejectedIds.add(x.signature);
+    for (const x of engineRejected) rejectedIds.add(x.signature);
+    report.rejected = rejectedIds.size;
+    report.accepted = signatures.length - rejectedIds.size;
+    report.heapBytes = Math.max(0, heapNow() - h0);
+    report.stats = matcher.stats();
+    report.programBytes = programBytesOf(report.stats);
+    report.size = sizeOf(report.stats);
+  } catch (e) {
+    // compile() itself never throws for bad signatures; this is the engine's build
+    // failing as a whole (e.g. LimitExceededError from the DFA's state budget).
+    report.compileMs = performance.now() - t0;
+    report.error = errorText(e);
+  }
+  progress(`${spec.name}: ${report.error ? `error: ${report.error}` : `compiled in ${report.compileMs.toFixed(0)} ms`}`);
+  return {
+    report, matcher, rejectedIds,
+    dCount: new Uint32Array(matcher ? n : 0), dSum: new Int32Array(matcher ? n : 0), dXor: new Int32Array(matcher ? n : 0), cum: [],
+  };
+}
+
+/**
+ * Scans with one built engine: the first pass fixes the prefix of inputs under the budgets
+ * and records the per-input digests; further passes time the same prefix and must agree
+ * with the first.
+ */
+function scanEngine(b: Built, inputs: readonly Uint8Array[], mask: Uint8Array, settings: Settings, warnings: string[]): void {
+  const m = b.matcher!;
+  const rep = b.report;
+  const digest = new Digest(mask);
+  const pass: Pass = { scratch: m.createScratch({ mode: 'all' }), limit: inputs.length };
+  for (let run = 0; run < settings.runs; run++) {
+    if (run > 0 && (rep.runMs[0]! > settings.repeatBelowMs || rep.error)) break;
+    const disabledBefore = disabledIds(m).length;
+    const { ms, changed } = scanPass(b, inputs, digest, pass, run, settings, warnings);
+    rep.runMs.push(ms);
+    rep.runs++;
+    // A pass that disabled signatures (regexp time budget) legitimately reports less:
+    // not instability.
+    const disabledNow = disabledIds(m).length;
+    const lostSignatures = disabledNow > disabledBefore;
+    if (run > 0 && !lostSignatures && !rep.unstable && (changed || digest.total !== rep.matches)) {
+      rep.unstable = true;
+      warnings.push(`${rep.engine}: pass ${run + 1} reported different matches than pass 1 (${digest.total} vs ${rep.matches})`);
+    }
+    if (run === 0) rep.matches = digest.total;
+    digest.total = 0;
+  }
+  rep.scanMs = median(rep.runMs);
+  const mbps = (ms: number): number | null => (ms > 0 && rep.bytesScanned > 0 ? rep.bytesScanned / 1e6 / (ms / 1000) : null);
+  rep.scanMBps = mbps(rep.scanMs);
+  rep.firstPassMBps = mbps(rep.runMs[0] ?? 0);
+  rep.stats = m.stats();
+  rep.cacheBytes = cacheBytesOf(rep.stats);
+  rep.disabled = disabledIds(m).length;
+  if (rep.inputsScanned < inputs.length) {
+    settings.progress(`${rep.engine}: budget reached after ${rep.inputsScanned}/${inputs.length} inputs (${rep.bytesScanned} bytes)`);
+  }
+  settings.progress(`${rep.engine}: ${rep.runs} pass(es), median ${rep.scanMs.toFixed(0)} ms, ${rep.scanMBps?.toFixed(3) ?? '-'} MB/s`);
+}
+
+/** What passes of one engine share: its scratch (replaced after a failure) and the inputs the first pass reached. */
+interface Pass {
+  scratch: Scratch;
+  limit: number;
+}
+
+/**
+ * One timed pass over the inputs (the first one under the budgets); returns its time and
+ * whether a later pass's digests differ from the first's. A scan that throws is retried
+ * once on a fresh scratch; a second failure ends the pass and sets the engine's `error`.
+ */
+function scanPass(
+  b: Built,
+  inputs: readonly Uint8Array[],
+  digest: Digest,
+  pass: Pass,
+  run: number,
+  settings: Settings,
+  warnings: string[],
+): { ms: number; changed: boolean } {
+  const m = b.matcher!;
+  const rep = b.report;
+  let bytes = 0;
+  let i = 0;
+  let changed = false;
+  const cum = new Float64Array(run === 0 ? inputs.length : pass.limit).fill(Number.NaN);
+  b.cum.push(cum);
+  const t0 = performance.now();
+  try {
+    for (; i < pass.limit; i++) {
+      if (run === 0 && (bytes >= settings.byteBudget || performance.now() - t0 >= settings.timeBudgetMs)) break;
+      const input = inputs[i]!;
+      const totalBefore = digest.total;
+      digest.clear();
+      try {
+        m.scan(pass.scratch, input, digest.onMatch);
+        m.finish(pass.scratch, digest.onMatch);
+      } catch (e) {
+        // One retry on a fresh scratch, so that a transient failure (e.g. a worker
+        // hiccup under load) does not end the engine's run; it is still reported.
+        warnings.push(`${rep.engine}: scan failed on input ${i} (${settings.inputName(i)}), retried once: ${errorText(e)}`);
+        pass.scratch = m.createScratch({ mode: 'all' });
+        digest.total = totalBefore;
+        digest.clear();
+        m.scan(pass.scratch, input, digest.onMatch);
+        m.finish(pass.scratch, digest.onMatch);
+      }
+      bytes += input.length;
+      cum[i] = performance.now() - t0;
+      if (run === 0) {
+        b.dCount[i] = digest.count;
+        b.dSum[i] = digest.sum;
+        b.dXor[i] = digest.xor;
+      } else if (b.dCount[i] !== digest.count || b.dSum[i] !== digest.sum || b.dXor[i] !== digest.xor) {
+        changed = true;
+      }
+    }
+  } catch (e) {
+    rep.error = `scan failed on input ${i} (${settings.inputName(i)}): ${errorText(e)}`;
+    warnings.push(`${rep.engine}: ${rep.error}`);
+    pass.scratch = m.createScratch({ mode: 'all' });
+  }
+  const ms = performance.now() - t0;
+  if (run === 0) {
+    pass.limit = i;
+    rep.inputsScanned = i;
+    rep.bytesScanned = bytes;
+  }
+  return { ms, changed };
+}
+
+/** The comparison figures of `CompareResult`. */
+type Comparison = Pick<
+  CompareResult,
+  'comparedInputs' | 'commonInputs' | 'commonBytes' | 'disagreeingInputs' | 'excusedInputs' | 'disagreements' | 'disagreementCount' | 'unlistedInputs'
+>;
+
+/**
+ * Compares the digests of each input among the engines that scanned it; inputs whose
+ * digests differ are re-scanned (up to `maxRescan`) to list exact disagreements.
+ */
+function compareInputs(
+  built: readonly Built[],
+  signatures: ReadonlyArray<string | SignatureSpec>,
+  inputs: readonly Uint8Array[],
+  mask: Uint8Array,
+  settings: Settings,
+  signatureNames: readonly string[] | undefined,
+  warnings: string[],
+): Comparison {
   const live = built.filter((b) => b.matcher);
   const disabled = new Set<number>();
   for (const b of live) for (const id of disabledIds(b.matcher)) disabled.add(id);
-  const disagreements: Disagreement[] = [];
-  let disagreementCount = 0;
-  let disagreeingInputs = 0;
-  let excusedInputs = 0;
-  let unlistedInputs = 0;
-  let comparedInputs = 0;
-  let commonInputs = 0;
-  let commonBytes = 0;
+  const out: Comparison = {
+    comparedInputs: 0, commonInputs: 0, commonBytes: 0, disagreeingInputs: 0, excusedInputs: 0,
+    disagreements: [], disagreementCount: 0, unlistedInputs: 0,
+  };
   let rescanned = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < inputs.length; i++) {
     const here = live.filter((b) => b.report.inputsScanned > i);
     if (here.length === live.length && live.length > 0) {
-      commonInputs++;
-      commonBytes += inputs[i]!.length;
+      out.commonInputs++;
+      out.commonBytes += inputs[i]!.length;
     }
     if (here.length < 2) continue;
-    comparedInputs++;
+    out.comparedInputs++;
     const r0 = here[0]!;
     const same = here.every((b) => b.dCount[i] === r0.dCount[i] && b.dSum[i] === r0.dSum[i] && b.dXor[i] === r0.dXor[i]);
     if (same) continue;
-    if (rescanned >= maxRescan) {
-      unlistedInputs++;
-      disagreeingInputs++;
+    if (rescanned >= settings.maxRescan) {
+      out.unlistedInputs++;
+      out.disagreeingInputs++;
       continue;
     }
     rescanned++;
     const found = listDisagreements(here, inputs[i]!, mask, disabled);
     if (found.length === 0) {
-      excusedInputs++;
+      out.excusedInputs++;
       continue;
     }
-    disagreeingInputs++;
-    disagreementCount += found.length;
+    out.disagreeingInputs++;
+    out.disagreementCount += found.length;
     for (const d of found) {
-      if (disagreements.length >= maxList) break;
-      disagreements.push({
-        input: i, inputName: inputName(i), signature: d.signature,
-        ...(options.signatureNames ? { signatureName: options.signatureNames[d.signature] } : {}),
+      if (out.disagreements.length >= settings.maxList) break;
+      out.disagreements.push({
+        input: i, inputName: settings.inputName(i), signature: d.signature,
+        ...(signatureNames ? { signatureName: signatureNames[d.signature] } : {}),
         source: describeSignature(signatures[d.signature]!),
         end: d.end, reportedBy: d.reportedBy, missingFrom: d.missingFrom,
       });
     }
   }
-  if (unlistedInputs > 0) warnings.push(`${unlistedInputs} more disagreeing inputs not listed (maxRescanInputs ${maxRescan})`);
+  if (out.unlistedInputs > 0) warnings.push(`${out.unlistedInputs} more disagreeing inputs not listed (maxRescanInputs ${settings.maxRescan})`);
   if (disabled.size > 0) warnings.push(`${disabled.size} signature(s) disabled while scanning (time budget); their differences are excused`);
+  return out;
+}
 
-  // 5. Ratios against the baseline.
-  const baseName = options.baseline ?? (names.has('nfa') ? 'nfa' : specs[0]!.name);
+/**
+ * Sets every built engine's ratios against the baseline `baseName` and returns the
+ * baseline's report (undefined when it failed: no ratios then).
+ */
+function setRatios(built: readonly Built[], inputs: readonly Uint8Array[], baseName: string): EngineReport | undefined {
   const base = built.find((b) => b.report.engine === baseName && b.matcher && !b.report.error)?.report;
   const baseBuilt = built.find((b) => b.report === base);
   const ratio = (a: number | null, b: number | null | undefined): number | null =>
@@ -558,13 +664,7 @@ export function compareEngines(
       heapBytes: ratio(r.heapBytes, base.heapBytes),
     };
   }
-  for (const b of live) (b.matcher as { close?: () => void }).close?.();
-
-  return {
-    signatures: signatures.length, inputs: n, inputBytes, baseline: base ? baseName : null, heapMethod: gc ? 'gc' : 'no-gc',
-    comparedSignatures, comparedInputs, commonInputs, commonBytes, disagreeingInputs, excusedInputs,
-    disagreements, disagreementCount, unlistedInputs, engines: built.map((b) => b.report), warnings,
-  };
+  return base;
 }
 
 interface Found {

@@ -14,6 +14,7 @@ import { PcapFormatError, RuleParseError } from '../errors.js';
 import { Decoder, DecodeStatus, parseCaptureBuffer } from '../pcap/index.js';
 import { loadRuleFiles, selectRules, type LoadResult } from '../rules/index.js';
 
+/** A signature list with a name per signature, for reports. */
 export interface SignatureSet {
   sources: string[];
   /** Where each signature came from: `file:line` or `file:line sid N`. */
@@ -22,6 +23,7 @@ export interface SignatureSet {
   summary: string;
 }
 
+/** The inputs of a comparison (one payload or one file each), with names and total bytes. */
 export interface Corpus {
   inputs: Uint8Array[];
   /** `file#packetIndex` for payloads, the path for raw files. */
@@ -54,6 +56,7 @@ export function readSignatureFile(path: string): SignatureSet {
   return { sources, names, summary: `${sources.length} signatures from ${path}` };
 }
 
+/** Which rules' pcre options `pcreSetFromRules` takes. */
 export interface RulePcreOptions {
   /** Load commented-out rules too. @default false */
   includeDisabled?: boolean;

@@ -5,6 +5,7 @@
  */
 import type { CompareResult, EngineReport } from './compare.js';
 
+/** A byte count for tables: B, KiB, MiB or GiB; '-' for null. */
 export function formatBytes(b: number | null): string {
   if (b === null) return '-';
   if (b < 1024) return `${b} B`;
@@ -13,6 +14,7 @@ export function formatBytes(b: number | null): string {
   return `${(b / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+/** A throughput in MB/s for tables, with precision fitting its size; '-' for null. */
 export function formatMBps(x: number | null): string {
   if (x === null) return '-';
   if (x >= 100) return x.toFixed(0);

@@ -77,6 +77,7 @@ export function reportPlanFromAccepts(sources: readonly AcceptLists[], signature
   return { signatureCount, slot, slotCount, hold };
 }
 
+/** The report plan of one NFA (which signatures report, which hold their last end back). */
 export function reportPlanFromNfa(nfa: Nfa): ReportPlan {
   return reportPlanFromAccepts([nfa], nfa.signatureCount);
 }

@@ -16,14 +16,17 @@
 
 export type EngineName = 'nfa' | 'obdd' | 'obdd2' | 'dfa' | 'mdfa' | 'regexp';
 
+/** Receives one report: signature id and absolute end offset (just past the match). */
 export type MatchCallback = (signature: number, end: number) => void;
 
+/** Which reports a scratch delivers. */
 export type MatchMode =
   /** Every end offset of every match (one report per (signature, end)). */
   | 'all'
   /** Only the earliest-ending match of each signature per input (until `finish`/`reset`). */
   | 'first';
 
+/** Options of one scratch (one stream). */
 export interface ScratchOptions {
   /** @default 'all' */
   mode?: MatchMode;
@@ -36,6 +39,7 @@ export interface Scratch {
   readonly offset: number;
 }
 
+/** What `Matcher.stats()` returns: the engine, its signature count and engine-specific figures. */
 export interface MatcherStats {
   engine: EngineName;
   signatures: number;
@@ -43,6 +47,7 @@ export interface MatcherStats {
   [key: string]: number | string | boolean | undefined | Record<string, number>;
 }
 
+/** A compiled, immutable signature set: scans streams held in caller-owned scratches. */
 export interface Matcher {
   readonly engine: EngineName;
   /** Signature ids run 0..signatureCount-1 (rejected ones simply never match). */

@@ -93,11 +93,13 @@ describe('compare command', () => {
 
 describe('argument helpers', () => {
   it('parseEngineList reads labels and JSON option values', () => {
-    expect(parseEngineList('nfa, obdd2:memo=true:nodeLimit=1000,dfa:x=lsb')).toEqual([
+    expect(parseEngineList('nfa, obdd2:memo=true:nodeLimit=1000,obdd:memoKey=pair')).toEqual([
       { name: 'nfa', engine: 'nfa', engineOptions: {} },
       { name: 'obdd2:memo=true:nodeLimit=1000', engine: 'obdd2', engineOptions: { memo: true, nodeLimit: 1000 } },
-      { name: 'dfa:x=lsb', engine: 'dfa', engineOptions: { x: 'lsb' } },
+      { name: 'obdd:memoKey=pair', engine: 'obdd', engineOptions: { memoKey: 'pair' } },
     ]);
+    // An option the engine does not have is a usage error naming it, not silently ignored.
+    expect(() => parseEngineList('dfa:x=lsb')).toThrow(/unknown dfa option 'x'/);
     expect(() => parseEngineList('obdd:memo')).toThrow(/key=value/);
     expect(() => parseEngineList(',')).toThrow(/no engine/);
   });

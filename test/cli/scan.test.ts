@@ -93,6 +93,8 @@ describe('scan: engines and obdd flags give the same output', () => {
       ['--engine', 'obdd2', '--no-memo'],
       ['--engine', 'obdd2', '--memo-budget', '64k'],
       ['--engine', 'dfa'],
+      ['--engine', 'obdd:memo=false'],
+      ['--engine', 'obdd2:memoKey=pair:grouping.groupSize=2'],
     ]) {
       const r = await capture(['--signatures', sigFile(), '--input', inFile(), '--format', 'json', ...extra]);
       expect(r.code, extra.join(' ')).toBe(0);
@@ -104,5 +106,12 @@ describe('scan: engines and obdd flags give the same output', () => {
     await expect(run(['--signatures', sigFile(), '--input', inFile(), '--engine', 'nfa', '--no-memo'])).rejects.toThrow(UsageError);
     await expect(run(['--signatures', sigFile(), '--input', inFile(), '--memo-budget', 'lots'])).rejects.toThrow(/byte count/);
     await expect(run(['--signatures', sigFile(), '--input', inFile(), '--no-memo', '--memo-budget', '1m'])).rejects.toThrow(UsageError);
+  });
+
+  it('an engine label with an unknown or ill-typed option is a UsageError naming the option', async () => {
+    await expect(run(['--signatures', sigFile(), '--input', inFile(), '--engine', 'nfa:bogus=1'])).rejects.toThrow(UsageError);
+    await expect(run(['--signatures', sigFile(), '--input', inFile(), '--engine', 'nfa:bogus=1'])).rejects.toThrow(/unknown nfa option 'bogus'/);
+    await expect(run(['--signatures', sigFile(), '--input', inFile(), '--engine', 'obdd:memo=7'])).rejects.toThrow(/obdd option memo/);
+    await expect(run(['--signatures', sigFile(), '--input', inFile(), '--engine', 'zzz'])).rejects.toThrow(/unknown engine 'zzz'/);
   });
 });

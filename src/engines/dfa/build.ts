@@ -22,7 +22,9 @@
  */
 import { LimitExceededError, UsageError } from '../../errors.js';
 import type { Nfa } from '../../nfa/types.js';
+import type { OptionKeysOf } from '../../matcher/options.js';
 
+/** Options of the `dfa` engine (and, with a smaller state default, of each `mdfa` group). */
 export interface DfaBuildOptions {
   /** Maximum number of DFA states (after which construction stops with LimitExceededError). @default 100_000 */
   maxStates?: number;
@@ -32,7 +34,9 @@ export interface DfaBuildOptions {
   minimize?: boolean;
 }
 
+/** Default `maxStates` of the dfa engine, in DFA states. */
 export const DEFAULT_MAX_DFA_STATES = 100_000;
+/** Default `maxBytes` of the dfa engine: table plus state-set pool, in bytes. */
 export const DEFAULT_MAX_DFA_BYTES = 512 * 1024 * 1024;
 
 /** An immutable DFA; see the module comment for the table encoding. */
@@ -59,16 +63,22 @@ export interface Dfa {
   readonly buildMs: number;
 }
 
-/** Options arrive untyped through compile(): bad values are usage errors, not crashes. */
-export function checkDfaOptions(options: DfaBuildOptions): void {
+/** The option keys of the `dfa` engine (checked by compile() for untyped callers). */
+export const DFA_OPTION_KEYS: OptionKeysOf<DfaBuildOptions> = { maxStates: true, maxBytes: true, minimize: true };
+
+/**
+ * Options may arrive untyped (compile(), CLI labels): throws UsageError naming the option
+ * and `engine` when a value has the wrong type, rather than crashing later.
+ */
+export function checkDfaOptions(options: DfaBuildOptions, engine: 'dfa' | 'mdfa' = 'dfa'): void {
   for (const key of ['maxStates', 'maxBytes'] as const) {
     const v = options[key];
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
-      throw new UsageError(`dfa option ${key} must be a positive integer (got ${String(v)})`);
+      throw new UsageError(`${engine} option ${key} must be a positive integer (got ${String(v)})`);
     }
   }
   if (options.minimize !== undefined && typeof options.minimize !== 'boolean') {
-    throw new UsageError(`dfa option minimize must be a boolean (got ${String(options.minimize)})`);
+    throw new UsageError(`${engine} option minimize must be a boolean (got ${String(options.minimize)})`);
   }
 }
 
@@ -104,57 +114,34 @@ function hashRun(a: Uint32Array, from: number, to: number): number {
   return Math.imul(h ^ (h >>> 13), 0x5bd1e995) >>> 0;
 }
 
-/** Build the (optionally minimised) DFA of `nfa`. Throws LimitExceededError on blow-up. */
-export function buildDfa(nfa: Nfa, options: DfaBuildOptions = {}): Dfa {
-  const t0 = performance.now();
-  checkDfaOptions(options);
-  const maxStates = options.maxStates ?? DEFAULT_MAX_DFA_STATES;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DFA_BYTES;
-  const C = nfa.classCount;
-  const W = nfa.classWords;
-  const N = nfa.stateCount;
-  const labels = nfa.labels;
-  const followStart = nfa.followStart;
-  const follow = nfa.follow;
+/**
+ * Interned NFA-state sets, one per DFA state: pool[setStart[d] .. setStart[d+1]) holds DFA
+ * state d's NFA states (sorted). Adding a set past the budgets throws LimitExceededError.
+ */
+class StateSets {
+  readonly pool = new U32Vec(4096);
+  readonly setStart = new U32Vec(1024);
+  private slots = new Int32Array(1024).fill(-1);
+  private slotMask = this.slots.length - 1;
+  count = 0;
 
-  // Interned state sets: pool[setStart[d] .. setStart[d+1]) is DFA state d's NFA states.
-  const pool = new U32Vec(4096);
-  const setStart = new U32Vec(1024);
-  setStart.push(0);
-  let slots = new Int32Array(1024).fill(-1);
-  let slotMask = slots.length - 1;
-  let count = 0;
-  let tableVec = new Int32Array(64 * C);
-
-  const budgetDetail = (): string =>
-    `subset construction of ${N} NFA states over ${C} byte classes stopped after ${count} DFA states`;
+  constructor(
+    private readonly nfaStates: number,
+    private readonly classCount: number,
+    private readonly maxStates: number,
+    private readonly maxBytes: number,
+  ) {
+    this.setStart.push(0);
+  }
 
   /** Find or add the set held in `run[from..to)`; returns its state index. */
-  const intern = (run: Uint32Array, from: number, to: number): number => {
+  intern(run: Uint32Array, from: number, to: number): number {
+    const { pool, setStart } = this;
     const h = hashRun(run, from, to);
     const len = to - from;
-    for (let i = h & slotMask; ; i = (i + 1) & slotMask) {
-      const d = slots[i]!;
-      if (d < 0) {
-        if (count >= maxStates) {
-          throw new LimitExceededError('dfa states', maxStates, count + 1, budgetDetail());
-        }
-        if ((count + 1) * C > 0x7fffffff) {
-          // Premultiplied ids are int32 table entries.
-          throw new LimitExceededError('dfa table entries', 0x7fffffff, (count + 1) * C, budgetDetail());
-        }
-        const bytes = (count + 1) * C * 4 + (pool.length + len) * 4 + slots.length * 4;
-        if (bytes > maxBytes) {
-          throw new LimitExceededError('dfa bytes', maxBytes, bytes, budgetDetail());
-        }
-        if (pool.length + len > pool.data.length) pool.grow(pool.length + len);
-        pool.data.set(run.subarray(from, to), pool.length);
-        pool.length += len;
-        setStart.push(pool.length);
-        slots[i] = count;
-        if (++count * 2 > slots.length) rehash();
-        return count - 1;
-      }
+    for (let i = h & this.slotMask; ; i = (i + 1) & this.slotMask) {
+      const d = this.slots[i]!;
+      if (d < 0) return this.add(run, from, to, i);
       const s = setStart.data[d]!;
       if (setStart.data[d + 1]! - s !== len) continue;
       let eq = true;
@@ -166,35 +153,73 @@ export function buildDfa(nfa: Nfa, options: DfaBuildOptions = {}): Dfa {
       }
       if (eq) return d;
     }
-  };
-  const rehash = (): void => {
-    slots = new Int32Array(slots.length * 2).fill(-1);
-    slotMask = slots.length - 1;
-    for (let d = 0; d < count; d++) {
+  }
+
+  private add(run: Uint32Array, from: number, to: number, slot: number): number {
+    const { pool, count, classCount: C } = this;
+    const len = to - from;
+    if (count >= this.maxStates) {
+      throw new LimitExceededError('dfa states', this.maxStates, count + 1, this.budgetDetail());
+    }
+    if ((count + 1) * C > 0x7fffffff) {
+      // Premultiplied ids are int32 table entries.
+      throw new LimitExceededError('dfa table entries', 0x7fffffff, (count + 1) * C, this.budgetDetail());
+    }
+    const bytes = (count + 1) * C * 4 + (pool.length + len) * 4 + this.slots.length * 4;
+    if (bytes > this.maxBytes) {
+      throw new LimitExceededError('dfa bytes', this.maxBytes, bytes, this.budgetDetail());
+    }
+    if (pool.length + len > pool.data.length) pool.grow(pool.length + len);
+    pool.data.set(run.subarray(from, to), pool.length);
+    pool.length += len;
+    this.setStart.push(pool.length);
+    this.slots[slot] = count;
+    if (++this.count * 2 > this.slots.length) this.rehash();
+    return count;
+  }
+
+  private rehash(): void {
+    const { pool, setStart } = this;
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    this.slotMask = this.slots.length - 1;
+    for (let d = 0; d < this.count; d++) {
       const s = setStart.data[d]!;
       const e = setStart.data[d + 1]!;
-      let i = hashRun(pool.data, s, e) & slotMask;
-      while (slots[i]! >= 0) i = (i + 1) & slotMask;
-      slots[i] = d;
+      let i = hashRun(pool.data, s, e) & this.slotMask;
+      while (this.slots[i]! >= 0) i = (i + 1) & this.slotMask;
+      this.slots[i] = d;
     }
-  };
+  }
 
-  // Scratch for one expansion: successor union (stamped), per-class buckets (CSR).
-  const stamp = new Int32Array(N).fill(-1);
-  let succ = new Uint32Array(Math.max(16, N));
-  const bucketCount = new Uint32Array(C + 1);
-  let bucket = new Uint32Array(64);
+  private budgetDetail(): string {
+    return `subset construction of ${this.nfaStates} NFA states over ${this.classCount} byte classes stopped after ${this.count} DFA states`;
+  }
+}
 
-  const startSet = Uint32Array.from(nfa.start).sort();
-  intern(startSet, 0, startSet.length);
+/**
+ * The successors of one DFA state per byte class, as CSR buckets over `bucket`: after
+ * `expand`, bucket c spans [c === 0 ? 0 : bucketCount[c - 1], bucketCount[c]), sorted.
+ */
+class Successors {
+  /** stamp[q] === d ⇔ q is already in the successor union of DFA state d. */
+  private readonly stamp: Int32Array;
+  private succ: Uint32Array;
+  readonly bucketCount: Uint32Array;
+  bucket = new Uint32Array(64);
 
-  for (let d = 0; d < count; d++) {
-    // The pool may grow (and move) while this state's targets are interned: copy bounds.
-    const s0 = setStart.data[d]!;
-    const s1 = setStart.data[d + 1]!;
+  constructor(private readonly nfa: Nfa) {
+    this.stamp = new Int32Array(nfa.stateCount).fill(-1);
+    this.succ = new Uint32Array(Math.max(16, nfa.stateCount));
+    this.bucketCount = new Uint32Array(nfa.classCount + 1);
+  }
+
+  /** Fills the buckets of DFA state `d`, whose NFA states are `pool[s0..s1)`. */
+  expand(d: number, pool: Uint32Array, s0: number, s1: number): void {
+    const { followStart, follow, labels, classWords: W, classCount: C } = this.nfa;
+    const { stamp, succ, bucketCount } = this;
     let n = 0;
     for (let i = s0; i < s1; i++) {
-      const p = pool.data[i]!;
+      const p = pool[i]!;
       for (let f = followStart[p]!, fe = followStart[p + 1]!; f < fe; f++) {
         const q = follow[f]!;
         if (stamp[q] !== d) {
@@ -220,7 +245,8 @@ export function buildDfa(nfa: Nfa, options: DfaBuildOptions = {}): Dfa {
       }
     }
     for (let c = 0; c < C; c++) bucketCount[c + 1] += bucketCount[c]!;
-    if (bucket.length < total) bucket = new Uint32Array(Math.max(total, bucket.length * 2));
+    if (this.bucket.length < total) this.bucket = new Uint32Array(Math.max(total, this.bucket.length * 2));
+    const bucket = this.bucket;
     for (let i = 0; i < n; i++) {
       const q = sorted[i]!;
       const row = q * W;
@@ -233,38 +259,68 @@ export function buildDfa(nfa: Nfa, options: DfaBuildOptions = {}): Dfa {
         }
       }
     }
-    // bucketCount[c] now holds the end of bucket c (= start of c + 1); bucket c starts at
-    // the previous end. Consecutive classes often enter the same set: reuse the last id.
-    if (tableVec.length < count * C + C) {
-      const next = new Int32Array(Math.max(tableVec.length * 2, (count + 1) * C));
+    // bucketCount[c] now holds the end of bucket c (= start of c + 1).
+  }
+}
+
+/**
+ * Interns the target set of every class of the expanded state into `row` (C entries).
+ * Consecutive classes often enter the same set: the last id is reused without hashing.
+ */
+function internTargets(sets: StateSets, succ: Successors, C: number, row: Int32Array, at: number): void {
+  const { bucket, bucketCount } = succ;
+  let prevFrom = -1;
+  let prevTo = -1;
+  let prevId = -1;
+  for (let c = 0; c < C; c++) {
+    const from = c === 0 ? 0 : bucketCount[c - 1]!;
+    const to = bucketCount[c]!;
+    let id: number;
+    if (prevId >= 0 && to - from === prevTo - prevFrom && sameRun(bucket, from, prevFrom, to - from)) {
+      id = prevId;
+    } else {
+      id = sets.intern(bucket, from, to);
+    }
+    prevFrom = from;
+    prevTo = to;
+    prevId = id;
+    row[at + c] = id;
+  }
+}
+
+/**
+ * Build the (optionally minimised) DFA of `nfa` by subset construction. Throws UsageError
+ * for ill-typed options and LimitExceededError past `maxStates` or `maxBytes`.
+ */
+export function buildDfa(nfa: Nfa, options: DfaBuildOptions = {}): Dfa {
+  const t0 = performance.now();
+  checkDfaOptions(options);
+  const C = nfa.classCount;
+  const N = nfa.stateCount;
+  const sets = new StateSets(N, C, options.maxStates ?? DEFAULT_MAX_DFA_STATES, options.maxBytes ?? DEFAULT_MAX_DFA_BYTES);
+  const succ = new Successors(nfa);
+  let tableVec = new Int32Array(64 * C);
+
+  const startSet = Uint32Array.from(nfa.start).sort();
+  sets.intern(startSet, 0, startSet.length);
+  for (let d = 0; d < sets.count; d++) {
+    // The pool may grow (and move) while this state's targets are interned: expand first.
+    succ.expand(d, sets.pool.data, sets.setStart.data[d]!, sets.setStart.data[d + 1]!);
+    if (tableVec.length < sets.count * C + C) {
+      const next = new Int32Array(Math.max(tableVec.length * 2, (sets.count + 1) * C));
       next.set(tableVec);
       tableVec = next;
     }
-    let prevFrom = -1;
-    let prevTo = -1;
-    let prevId = -1;
-    for (let c = 0; c < C; c++) {
-      const from = c === 0 ? 0 : bucketCount[c - 1]!;
-      const to = bucketCount[c]!;
-      let id: number;
-      if (prevId >= 0 && to - from === prevTo - prevFrom && sameRun(bucket, from, prevFrom, to - from)) {
-        id = prevId;
-      } else {
-        id = intern(bucket, from, to);
-      }
-      prevFrom = from;
-      prevTo = to;
-      prevId = id;
-      tableVec[d * C + c] = id;
-    }
-    if (succ.length < N) succ = new Uint32Array(N);
+    internTargets(sets, succ, C, tableVec, d * C);
   }
 
-  const built = count;
+  const count = sets.count;
+  const pool = sets.pool.data;
+  const setStart = sets.setStart.data;
   // Accept and end lists per state: union of the NFA states' entries, deduplicated.
-  const acc = collectLists(nfa, pool.data, setStart.data, count, nfa.acceptStart, nfa.acceptSig, nfa.acceptDelta);
-  const end = collectLists(nfa, pool.data, setStart.data, count, nfa.endStart, nfa.endSig, nfa.endDelta);
-  const dfa = encodeDfa({ ...nfa, nfaStates: N }, count, tableVec.subarray(0, count * C), 0, acc, end, built, t0);
+  const acc = collectLists(nfa, pool, setStart, count, nfa.acceptStart, nfa.acceptSig, nfa.acceptDelta);
+  const end = collectLists(nfa, pool, setStart, count, nfa.endStart, nfa.endSig, nfa.endDelta);
+  const dfa = encodeDfa({ ...nfa, nfaStates: N }, count, tableVec.subarray(0, count * C), 0, acc, end, count, t0);
   return (options.minimize ?? true) ? minimize(dfa) : dfa;
 }
 
@@ -399,68 +455,97 @@ export function minimizeDfa(
   acc: AcceptLists,
   end: AcceptLists,
 ): { count: number; trans: Int32Array; start: number; acc: AcceptLists; end: AcceptLists } {
-  const n = count;
-  // Inverse transitions: sources of (t, c) are pred[predStart[t*C+c] .. predStart[t*C+c+1]).
+  const part = initialPartition(count, acc, end);
+  refine(part, C, inverseTransitions(count, C, trans));
+  if (part.blocks === count) return { count, trans, start, acc, end };
+  return quotient(part, count, C, trans, start, acc, end);
+}
+
+/** Inverse transitions: the sources of (t, c) are pred[predStart[t*C+c] .. predStart[t*C+c+1]). */
+interface Inverse {
+  predStart: Int32Array;
+  pred: Int32Array;
+}
+
+function inverseTransitions(n: number, C: number, trans: Int32Array): Inverse {
   const predStart = new Int32Array(n * C + 1);
   for (let i = 0; i < n * C; i++) predStart[trans[i]! * C + (i % C) + 1]++;
   for (let k = 0; k < n * C; k++) predStart[k + 1] += predStart[k]!;
   const pred = new Int32Array(n * C);
-  {
-    const fill = predStart.slice(0, n * C);
-    for (let d = 0; d < n; d++) {
-      for (let c = 0; c < C; c++) pred[fill[trans[d * C + c]! * C + c]!++] = d;
-    }
+  const fill = predStart.slice(0, n * C);
+  for (let d = 0; d < n; d++) {
+    for (let c = 0; c < C; c++) pred[fill[trans[d * C + c]! * C + c]!++] = d;
   }
-  // Partition: elems is a permutation of states grouped by block; block b owns
-  // elems[first[b] .. end[b]) and its marked members sit in [first[b] .. mid[b]).
-  const elems = new Int32Array(n);
-  const loc = new Int32Array(n);
-  const blk = new Int32Array(n);
-  const first = new Int32Array(n + 1);
-  const endB = new Int32Array(n + 1);
-  const mid = new Int32Array(n + 1);
-  let blocks = 0;
-  {
-    const keys = new Map<string, number>();
-    const key = new Int32Array(n);
-    const sizes: number[] = [];
-    for (let d = 0; d < n; d++) {
-      const k = `${listKey(acc, d)}|${listKey(end, d)}`;
-      let b = keys.get(k);
-      if (b === undefined) {
-        b = blocks++;
-        keys.set(k, b);
-        sizes.push(0);
-      }
-      key[d] = b;
-      sizes[b]!++;
+  return { predStart, pred };
+}
+
+/**
+ * A partition of the states: elems is a permutation of states grouped by block; block b
+ * owns elems[first[b] .. endB[b]) and its marked members sit in [first[b] .. mid[b]);
+ * loc[d] is d's index in elems, blk[d] its block.
+ */
+interface Partition {
+  elems: Int32Array;
+  loc: Int32Array;
+  blk: Int32Array;
+  first: Int32Array;
+  endB: Int32Array;
+  mid: Int32Array;
+  blocks: number;
+}
+
+/** One block per distinct (accept list, end list) pair, blocks in order of first state. */
+function initialPartition(n: number, acc: AcceptLists, end: AcceptLists): Partition {
+  const part: Partition = {
+    elems: new Int32Array(n), loc: new Int32Array(n), blk: new Int32Array(n),
+    first: new Int32Array(n + 1), endB: new Int32Array(n + 1), mid: new Int32Array(n + 1), blocks: 0,
+  };
+  const { elems, loc, blk, first, endB, mid } = part;
+  const keys = new Map<string, number>();
+  const key = new Int32Array(n);
+  const sizes: number[] = [];
+  for (let d = 0; d < n; d++) {
+    const k = `${listKey(acc, d)}|${listKey(end, d)}`;
+    let b = keys.get(k);
+    if (b === undefined) {
+      b = part.blocks++;
+      keys.set(k, b);
+      sizes.push(0);
     }
-    let o = 0;
-    for (let b = 0; b < blocks; b++) {
-      first[b] = mid[b] = o;
-      o += sizes[b]!;
-      endB[b] = o;
-    }
-    const fill = first.slice(0, blocks);
-    for (let d = 0; d < n; d++) {
-      const b = key[d]!;
-      blk[d] = b;
-      loc[d] = fill[b]!;
-      elems[fill[b]!++] = d;
-    }
+    key[d] = b;
+    sizes[b]!++;
   }
+  let o = 0;
+  for (let b = 0; b < part.blocks; b++) {
+    first[b] = mid[b] = o;
+    o += sizes[b]!;
+    endB[b] = o;
+  }
+  const fill = first.slice(0, part.blocks);
+  for (let d = 0; d < n; d++) {
+    const b = key[d]!;
+    blk[d] = b;
+    loc[d] = fill[b]!;
+    elems[fill[b]!++] = d;
+  }
+  return part;
+}
+
+/** Refines `part` until every block is stable under every class (Hopcroft). */
+function refine(part: Partition, C: number, inv: Inverse): void {
+  const { elems, loc, blk, first, endB, mid } = part;
+  const { predStart, pred } = inv;
+  const n = elems.length;
   const work = new Int32Array(n + 1);
   const inWork = new Uint8Array(n + 1);
   let workLen = 0;
-  {
-    // Every initial block but the largest (its role is played by the complement).
-    let largest = 0;
-    for (let b = 1; b < blocks; b++) if (endB[b]! - first[b]! > endB[largest]! - first[largest]!) largest = b;
-    for (let b = 0; b < blocks; b++) {
-      if (b !== largest) {
-        work[workLen++] = b;
-        inWork[b] = 1;
-      }
+  // Every initial block but the largest (its role is played by the complement).
+  let largest = 0;
+  for (let b = 1; b < part.blocks; b++) if (endB[b]! - first[b]! > endB[largest]! - first[largest]!) largest = b;
+  for (let b = 0; b < part.blocks; b++) {
+    if (b !== largest) {
+      work[workLen++] = b;
+      inWork[b] = 1;
     }
   }
   const splitter = new Int32Array(n);
@@ -497,23 +582,30 @@ export function minimizeDfa(
         mid[b] = first[b]!;
         if (m === endB[b]) continue; // every member marked: no split
         // Split: the marked part [first, m) becomes a new block Y.
-        const Y = blocks++;
+        const Y = part.blocks++;
         first[Y] = mid[Y] = first[b]!;
         endB[Y] = m;
         first[b] = mid[b] = m;
         for (let k = first[Y]!; k < m; k++) blk[elems[k]!] = Y;
-        if (inWork[b]) {
-          work[workLen++] = Y;
-          inWork[Y] = 1;
-        } else {
-          const small = endB[Y]! - first[Y]! <= endB[b]! - first[b]! ? Y : b;
-          work[workLen++] = small;
-          inWork[small] = 1;
-        }
+        const add = inWork[b] ? Y : endB[Y]! - first[Y]! <= endB[b]! - first[b]! ? Y : b;
+        work[workLen++] = add;
+        inWork[add] = 1;
       }
     }
   }
-  if (blocks === count) return { count, trans, start, acc, end };
+}
+
+/** The DFA over the blocks of `part`, numbered in order of their first state. */
+function quotient(
+  part: Partition,
+  n: number,
+  C: number,
+  trans: Int32Array,
+  start: number,
+  acc: AcceptLists,
+  end: AcceptLists,
+): { count: number; trans: Int32Array; start: number; acc: AcceptLists; end: AcceptLists } {
+  const { blk, blocks } = part;
   // Number blocks in order of their first state so the start state's block order is stable.
   const id = new Int32Array(blocks).fill(-1);
   const rep: number[] = [];

@@ -13,8 +13,10 @@ import type { Nfa } from '../../nfa/types.js';
 import { buildDfa, type Dfa, type DfaBuildOptions } from './build.js';
 import { MatchReporter, reportPlanFromAccepts, type ReportPlan } from '../../matcher/report.js';
 
+/** Options of the `dfa` engine (`compile(..., { engine: 'dfa', engineOptions })`). */
 export type DfaMatcherOptions = DfaBuildOptions;
 
+/** The state of one stream scanned by a `DfaMatcher`. */
 export class DfaScratch implements Scratch {
   readonly engine = 'dfa' as const;
   offset = 0;
@@ -89,6 +91,7 @@ export function reportPlanFromDfas(dfas: readonly Dfa[], signatureCount: number)
   return reportPlanFromAccepts(dfas, signatureCount);
 }
 
+/** The `dfa` engine: one table lookup per byte. */
 export class DfaMatcher implements Matcher {
   readonly engine = 'dfa' as const;
   readonly signatureCount: number;

@@ -20,22 +20,30 @@ import { NfaObddError } from '../../errors.js';
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../../matcher/types.js';
 import { buildNfa, clusterIdentical, type BuildNfaOptions, type NfaSignatureInput } from '../../nfa/build.js';
 import type { Nfa } from '../../nfa/types.js';
-import { buildDfa, checkDfaOptions, minimize, type Dfa, type DfaBuildOptions } from './build.js';
+import type { OptionKeysOf } from '../../matcher/options.js';
+import { buildDfa, checkDfaOptions, DFA_OPTION_KEYS, minimize, type Dfa, type DfaBuildOptions } from './build.js';
 import { MatchReporter, type ReportPlan } from '../../matcher/report.js';
 import { reportEnd, reportPlanFromDfas, reportStart, runDfa } from './matcher.js';
 
+/** Options of the `mdfa` engine: the `dfa` options, applied to each group's DFA. */
 export interface MdfaOptions extends DfaBuildOptions {
   /** State budget per group DFA. @default 10_000 */
   maxStates?: number;
 }
 
+/** The option keys of the `mdfa` engine (checked by compile() for untyped callers). */
+export const MDFA_OPTION_KEYS: OptionKeysOf<MdfaOptions> = DFA_OPTION_KEYS;
+
+/** Default `maxStates` of each mdfa group's DFA, in DFA states. */
 export const DEFAULT_MDFA_GROUP_STATES = 10_000;
 
+/** One group of items and its DFA. */
 export interface MdfaGroup<T> {
   readonly items: readonly T[];
   readonly dfa: Dfa;
 }
 
+/** The result of `groupGreedy`: the groups, the items no group could take, and the cost. */
 export interface MdfaGrouping<T> {
   groups: MdfaGroup<T>[];
   /** Items that could not be built even alone (too many states, or the NFA builder refused). */
@@ -56,7 +64,7 @@ export function groupGreedy<T>(
   options: MdfaOptions = {},
 ): MdfaGrouping<T> {
   const t0 = performance.now();
-  checkDfaOptions(options);
+  checkDfaOptions(options, 'mdfa');
   const trialOptions: DfaBuildOptions = {
     maxStates: options.maxStates ?? DEFAULT_MDFA_GROUP_STATES,
     maxBytes: options.maxBytes,
@@ -118,6 +126,7 @@ export function groupGreedy<T>(
   return { groups, rejected, trials, groupMs: performance.now() - t0 };
 }
 
+/** The state of one stream scanned by an `MdfaMatcher`: one DFA state per group. */
 export class MdfaScratch implements Scratch {
   readonly engine = 'mdfa' as const;
   offset = 0;
@@ -134,6 +143,7 @@ export class MdfaScratch implements Scratch {
   }
 }
 
+/** The `mdfa` engine: one DFA per signature group, every group scanned over each chunk. */
 export class MdfaMatcher implements Matcher {
   readonly engine = 'mdfa' as const;
   readonly plan: ReportPlan;
@@ -225,6 +235,7 @@ export function buildMdfaFromNfas<T>(
   return { matcher, grouping };
 }
 
+/** Options of `buildMdfaMatcher`: the mdfa options plus the per-group NFA builds'. */
 export interface MdfaBuildOptions extends MdfaOptions {
   /** Options for the per-group NFA builds (its budgets). */
   nfa?: BuildNfaOptions;

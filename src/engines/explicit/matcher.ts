@@ -18,6 +18,7 @@ import { UsageError } from '../../errors.js';
 import type { Nfa } from '../../nfa/types.js';
 import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher/report.js';
 import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions } from '../../matcher/types.js';
+import type { OptionKeysOf } from '../../matcher/options.js';
 
 const STAMP_LIMIT = 0xfffffff0;
 const DEFAULT_INDEX_DEGREE = 32;
@@ -30,6 +31,7 @@ function popcount(x: number): number {
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
+/** Options of the `nfa` engine (`compile(..., { engine: 'nfa', engineOptions })`). */
 export interface NfaMatcherOptions {
   /**
    * States with at least this many successors get a per-class successor index (memory:
@@ -37,6 +39,17 @@ export interface NfaMatcherOptions {
    * @default 32
    */
   indexDegree?: number;
+}
+
+/** The option keys of the `nfa` engine (checked by compile() for untyped callers). */
+export const NFA_OPTION_KEYS: OptionKeysOf<NfaMatcherOptions> = { indexDegree: true };
+
+/** Throws UsageError naming the option when a value of `options` has the wrong type. */
+export function checkNfaOptions(options: NfaMatcherOptions): void {
+  const d = options.indexDegree as unknown;
+  if (d !== undefined && !(typeof d === 'number' && d >= 0)) {
+    throw new UsageError(`nfa option indexDegree must be a non-negative number or Infinity (got ${JSON.stringify(d)})`);
+  }
 }
 
 class NfaScratch implements Scratch {
@@ -75,6 +88,7 @@ class NfaScratch implements Scratch {
   }
 }
 
+/** The `nfa` engine: explicit frontier simulation over the shared NFA. */
 export class NfaMatcher implements Matcher {
   readonly engine = 'nfa' as const;
   readonly signatureCount: number;
@@ -93,6 +107,7 @@ export class NfaMatcher implements Matcher {
     readonly nfa: Nfa,
     options: NfaMatcherOptions = {},
   ) {
+    checkNfaOptions(options);
     this.signatureCount = nfa.signatureCount;
     this.plan = reportPlanFromNfa(nfa);
     this.hasAccept = new Uint8Array(nfa.stateCount);
@@ -295,6 +310,10 @@ export class NfaMatcher implements Matcher {
   }
 }
 
+/**
+ * The `nfa` engine's matcher for `nfa`. Throws UsageError when an option value is ill-typed
+ * (`indexDegree` not a non-negative number).
+ */
 export function buildNfaMatcher(nfa: Nfa, options: NfaMatcherOptions = {}): Matcher {
   return new NfaMatcher(nfa, options);
 }

@@ -6,8 +6,10 @@
  * the fixed BDD contract). Node ids never leave `src/engines/obdd/`.
  */
 
+/** A BDD node handle (an index into the manager's node table). */
 export type NodeId = number;
 
+/** The BDD operations the engine calls: a structural subset of `BddManager`'s API. */
 export interface BddPort {
   newVars(count: number): number;
   readonly varCount: number;

@@ -10,7 +10,7 @@
  * collected (every 32 classes on large sets, and once at the end of `encodeNfa`), so a
  * compiled program holds no garbage.
  *
- * Variable order (measured with bench/symbolic-order.ts; figures in src/engines/obdd/index.ts):
+ * Variable order (measured with bench/symbolic-order.ts; figures in docs/obdd.md):
  * - x and y interleaved bit by bit, most significant bit first (the default). A step is then
  *   one fused relNext (∃x, y→x in a single pass, since y_k → x_k preserves the order), and
  *   T_c stays close to the size of the follow relation. Blocked (all x, then all y) is
@@ -25,6 +25,7 @@
 import type { Nfa } from '../../nfa/types.js';
 import type { BddPort, NodeId } from './bdd-port.js';
 
+/** Variable-order choices of the encoding (defaults are the measured best, see the module comment). */
 export interface EncodingOptions {
   /** Interleave x/y (and z) bit by bit. @default true */
   interleave?: boolean;
@@ -45,6 +46,7 @@ export interface EncodingOptions {
   numbering?: 'builder' | 'entry';
 }
 
+/** Which BDD variable holds which bit of x, y, z and the class index i. */
 export interface Layout {
   stateBits: number;
   classBits: number;
@@ -57,6 +59,7 @@ export interface Layout {
   inputPosition: 'top' | 'bottom';
 }
 
+/** The NFA as BDDs (every node protected for the matcher's life) and the encoding's sizes. */
 export interface Encoding {
   layout: Layout;
   /** Per class c: T_c(x, y) = ∃i. T ∧ [i = c]. */
@@ -90,6 +93,7 @@ function bitsFor(count: number): number {
   return b;
 }
 
+/** Declares the variables of the encoding in `bdd` and returns their layout. */
 export function makeLayout(bdd: BddPort, stateCount: number, classCount: number, opts: EncodingOptions = {}): Layout {
   const interleaved = opts.interleave ?? true;
   const inputPosition = opts.inputPosition ?? 'top';
@@ -211,14 +215,9 @@ function acceptingStates(starts: Uint32Array, n: number): number[] {
   return out;
 }
 
-export function encodeNfa(bdd: BddPort, nfa: Nfa, opts: EncodingOptions = {}): Encoding {
-  const t0 = performance.now();
+/** Follow(x, y) from the NFA's CSR edges, protected. */
+function followRelation(bdd: BddPort, nfa: Nfa, L: Layout): NodeId {
   const n = nfa.stateCount;
-  const C = nfa.classCount;
-  const L = makeLayout(bdd, n, C, opts);
-  const { xVars, yVars, zVars, iVars } = L;
-
-  // Follow(x, y) from the CSR edges.
   const edges = nfa.followStart[n];
   const fdata = new Uint32Array(edges * 2);
   for (let p = 0, e = 0; p < n; p++) {
@@ -227,53 +226,87 @@ export function encodeNfa(bdd: BddPort, nfa: Nfa, opts: EncodingOptions = {}): E
       fdata[2 * e + 1] = nfa.follow[j];
     }
   }
-  const follow = bdd.protect(fromTuples(bdd, levelsOf([xVars, yVars]), fdata, 2));
+  return bdd.protect(fromTuples(bdd, levelsOf([L.xVars, L.yVars]), fdata, 2));
+}
 
-  const tc = new Int32Array(C);
-  const withZ = opts.withZ ?? false;
-  const enterY = new Int32Array(withZ ? C : 0);
-  let t: NodeId;
+/** Writes into `buf` the states whose label holds class `c`; returns how many. */
+function statesEntering(nfa: Nfa, c: number, buf: Uint32Array): number {
   const W = nfa.classWords;
-  if (L.inputPosition === 'top') {
-    // T_c = Follow ∧ Enter_c(y), Enter_c = states whose label holds c.
-    const buf = new Uint32Array(n);
-    for (let c = 0; c < C; c++) {
-      let m = 0;
-      const w = c >>> 5, bit = 1 << (c & 31);
-      for (let q = 0; q < n; q++) if (nfa.labels[q * W + w] & bit) buf[m++] = q;
-      const enter = stateSet(bdd, yVars, buf.subarray(0, m));
-      if (withZ) enterY[c] = bdd.protect(enter);
-      tc[c] = bdd.protect(bdd.and(follow, enter));
-      // Enter_c and the AND's intermediates are garbage now; on large sets collecting every
-      // so often keeps the peak near the final size (Follow and the T_c are protected).
-      if ((c & 31) === 31 && bdd.stats().liveNodes > 1 << 18) bdd.gc();
-    }
-    // T(x, i, y) = ⋁_c [i = c] ∧ T_c: a decision tree over i on top of the shared T_c.
-    const build = (bitIdx: number, prefix: number): NodeId => {
-      if (bitIdx < 0) return prefix < C ? tc[prefix] : 0;
-      const f0 = build(bitIdx - 1, prefix);
-      const f1 = build(bitIdx - 1, prefix | (1 << bitIdx));
-      return f0 === f1 ? f0 : bdd.ite(bdd.var(iVars[bitIdx]), f1, f0);
-    };
-    t = build(L.classBits - 1, 0);
-  } else {
-    // Label(y, i) from (q, c) tuples, then T = Follow ∧ Label and T_c = T|_{i=c}.
-    const rows: number[] = [];
-    for (let q = 0; q < n; q++) {
-      for (let c = 0; c < C; c++) if (nfa.labels[q * W + (c >>> 5)] & (1 << (c & 31))) rows.push(q, c);
-    }
-    const label = fromTuples(bdd, levelsOf([yVars, iVars]), Uint32Array.from(rows), 2);
-    t = bdd.and(follow, label);
-    for (let c = 0; c < C; c++) tc[c] = bdd.protect(bdd.restrict(t, bdd.cube(iVars, c)));
-    if (withZ) {
-      const buf = new Uint32Array(n);
-      for (let c = 0; c < C; c++) {
-        let m = 0;
-        for (let q = 0; q < n; q++) if (nfa.labels[q * W + (c >>> 5)] & (1 << (c & 31))) buf[m++] = q;
-        enterY[c] = bdd.protect(stateSet(bdd, yVars, buf.subarray(0, m)));
-      }
-    }
+  const w = c >>> 5, bit = 1 << (c & 31);
+  let m = 0;
+  for (let q = 0; q < nfa.stateCount; q++) if (nfa.labels[q * W + w] & bit) buf[m++] = q;
+  return m;
+}
+
+/** The per-class relations (and with z, the Enter_c factors) filled in by the two builders below. */
+interface Relations {
+  tc: Int32Array;
+  enterY: Int32Array;
+  withZ: boolean;
+}
+
+/**
+ * Input bits on top: T_c = Follow ∧ Enter_c(y) per class (Enter_c = states whose label
+ * holds c), then T(x, i, y) as a decision tree over i on top of the shared T_c. Returns T.
+ */
+function relationsInputTop(bdd: BddPort, nfa: Nfa, L: Layout, follow: NodeId, r: Relations): NodeId {
+  const C = nfa.classCount;
+  const buf = new Uint32Array(nfa.stateCount);
+  for (let c = 0; c < C; c++) {
+    const enter = stateSet(bdd, L.yVars, buf.subarray(0, statesEntering(nfa, c, buf)));
+    if (r.withZ) r.enterY[c] = bdd.protect(enter);
+    r.tc[c] = bdd.protect(bdd.and(follow, enter));
+    // Enter_c and the AND's intermediates are garbage now; on large sets collecting every
+    // so often keeps the peak near the final size (Follow and the T_c are protected).
+    if ((c & 31) === 31 && bdd.stats().liveNodes > 1 << 18) bdd.gc();
   }
+  // T(x, i, y) = ⋁_c [i = c] ∧ T_c.
+  const build = (bitIdx: number, prefix: number): NodeId => {
+    if (bitIdx < 0) return prefix < C ? r.tc[prefix] : 0;
+    const f0 = build(bitIdx - 1, prefix);
+    const f1 = build(bitIdx - 1, prefix | (1 << bitIdx));
+    return f0 === f1 ? f0 : bdd.ite(bdd.var(L.iVars[bitIdx]), f1, f0);
+  };
+  return build(L.classBits - 1, 0);
+}
+
+/** Input bits at the bottom: Label(y, i) from (q, c) tuples, T = Follow ∧ Label, T_c = T|_{i=c}. Returns T. */
+function relationsInputBottom(bdd: BddPort, nfa: Nfa, L: Layout, follow: NodeId, r: Relations): NodeId {
+  const n = nfa.stateCount;
+  const C = nfa.classCount;
+  const W = nfa.classWords;
+  const rows: number[] = [];
+  for (let q = 0; q < n; q++) {
+    for (let c = 0; c < C; c++) if (nfa.labels[q * W + (c >>> 5)] & (1 << (c & 31))) rows.push(q, c);
+  }
+  const label = fromTuples(bdd, levelsOf([L.yVars, L.iVars]), Uint32Array.from(rows), 2);
+  const t = bdd.and(follow, label);
+  for (let c = 0; c < C; c++) r.tc[c] = bdd.protect(bdd.restrict(t, bdd.cube(L.iVars, c)));
+  if (r.withZ) {
+    const buf = new Uint32Array(n);
+    for (let c = 0; c < C; c++) r.enterY[c] = bdd.protect(stateSet(bdd, L.yVars, buf.subarray(0, statesEntering(nfa, c, buf))));
+  }
+  return t;
+}
+
+/**
+ * Encodes `nfa` in `bdd` with the variable layout `opts` asks for (see the module comment).
+ * Every function in the result is protected for the life of the matcher; temporaries are
+ * collected before returning. Throws LimitExceededError('bdd nodes', ...) when the
+ * manager's node budget cannot hold the encoding.
+ */
+export function encodeNfa(bdd: BddPort, nfa: Nfa, opts: EncodingOptions = {}): Encoding {
+  const t0 = performance.now();
+  const n = nfa.stateCount;
+  const C = nfa.classCount;
+  const L = makeLayout(bdd, n, C, opts);
+  const { xVars, yVars, zVars } = L;
+
+  const follow = followRelation(bdd, nfa, L);
+  const withZ = opts.withZ ?? false;
+  const r: Relations = { tc: new Int32Array(C), enterY: new Int32Array(withZ ? C : 0), withZ };
+  const t = L.inputPosition === 'top' ? relationsInputTop(bdd, nfa, L, follow, r) : relationsInputBottom(bdd, nfa, L, follow, r);
+  const { tc, enterY } = r;
   const tNodes = bdd.nodeCount(t);
   if (!withZ) bdd.unprotect(follow);
 

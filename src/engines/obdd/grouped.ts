@@ -28,12 +28,14 @@ import type { Ir } from '../../syntax/ir.js';
 import { byteSetSize } from '../../syntax/byte-set.js';
 import { buildObddMatcher } from './index.js';
 import type { ObddOptions } from './matcher.js';
+import type { OptionKeysOf } from '../../matcher/options.js';
 
 /** 'order', 'hard', or explicit groups of signature ids (e.g. from `adaptivePartition`). */
 export type ObddPartition = 'order' | 'hard' | readonly (readonly number[])[];
 
-export interface GroupedObddOptions extends ObddOptions {
-  /** Signatures per group (per easy group with partition 'hard'). */
+/** How the grouped engine splits the signature set (see the module comment). */
+export interface ObddGrouping {
+  /** Signatures per group (per easy group with partition 'hard'); a positive integer. */
   groupSize: number;
   /** @default 'order' */
   partition?: ObddPartition;
@@ -41,14 +43,21 @@ export interface GroupedObddOptions extends ObddOptions {
   hardGroupSize?: number;
   /** Partition 'hard': a signature with `hardness(ir) >= hardThreshold` is hard. @default 32 */
   hardThreshold?: number;
-  /** Options of the per-group NFA builds. */
+  /** Options of the per-group NFA builds (src/nfa/build.ts). @default {} */
   nfa?: BuildNfaOptions;
 }
 
-/** True when the engine options ask for the grouped engine (what compile.ts checks). */
-export function wantsGrouping(options: Record<string, unknown>): boolean {
-  return options.groupSize !== undefined || options.partition !== undefined;
-}
+/** The option keys of `ObddGrouping` (`nfa` is passed to the NFA builder as is). */
+export const OBDD_GROUPING_OPTION_KEYS: OptionKeysOf<ObddGrouping> = {
+  groupSize: true,
+  partition: true,
+  hardGroupSize: true,
+  hardThreshold: true,
+  nfa: true,
+};
+
+/** Options of `buildGroupedObddMatcher`: each group's obdd options plus the grouping. */
+export interface GroupedObddOptions extends ObddOptions, ObddGrouping {}
 
 /** Smallest byte-set size among the `bytes` leaves that an IR item can consume (256 if none). */
 function narrowest(ir: Ir): number {
@@ -153,30 +162,33 @@ export function partitionSignatures(
   return groups;
 }
 
-function checkGroupOptions(o: GroupedObddOptions): void {
+/** Throws UsageError naming the option when a grouping value is missing or ill-typed. */
+function checkGroupOptions(o: ObddGrouping & { stride?: 1 | 2 }): void {
+  const engine = o.stride === 2 ? 'obdd2' : 'obdd';
   const posInt = (name: string, v: unknown): void => {
     if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1)) {
-      throw new UsageError(`obdd option ${name}: invalid value ${JSON.stringify(v)} (a positive integer)`);
+      throw new UsageError(`${engine} option ${name}: invalid value ${JSON.stringify(v)} (a positive integer)`);
     }
   };
-  if (o.groupSize === undefined) throw new UsageError('obdd option groupSize: required for grouped mode');
+  if (o.groupSize === undefined) throw new UsageError(`${engine} option groupSize: required for grouped mode`);
   posInt('groupSize', o.groupSize);
   posInt('hardGroupSize', o.hardGroupSize);
   if (Array.isArray(o.partition)) {
     for (const g of o.partition as unknown[]) {
       if (!Array.isArray(g) || !g.every((id) => Number.isInteger(id) && (id as number) >= 0)) {
-        throw new UsageError('obdd option partition: explicit groups must be arrays of signature ids');
+        throw new UsageError(`${engine} option partition: explicit groups must be arrays of signature ids`);
       }
     }
   } else if (o.partition !== undefined && o.partition !== 'order' && o.partition !== 'hard') {
-    throw new UsageError(`obdd option partition: invalid value ${JSON.stringify(o.partition)} ('order' or 'hard')`);
+    throw new UsageError(`${engine} option partition: invalid value ${JSON.stringify(o.partition)} ('order' or 'hard')`);
   }
   const t = o.hardThreshold as unknown;
   if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t) && t >= 0)) {
-    throw new UsageError(`obdd option hardThreshold: invalid value ${JSON.stringify(t)}`);
+    throw new UsageError(`${engine} option hardThreshold: invalid value ${JSON.stringify(t)}`);
   }
 }
 
+/** The state of one stream scanned by a `GroupedObddMatcher`: one scratch per group. */
 export class GroupedObddScratch implements Scratch {
   readonly engine: EngineName;
   readonly subs: Scratch[];
@@ -190,6 +202,7 @@ export class GroupedObddScratch implements Scratch {
   }
 }
 
+/** The grouped obdd engine: one NFA-OBDD matcher per signature group (see the module comment). */
 export class GroupedObddMatcher implements Matcher {
   readonly engine: EngineName;
   constructor(

@@ -8,23 +8,14 @@
  *
  * Module map: `encoding.ts` (variable layout, T_c, S, Acc), `memo.ts` (bounded step memo
  * = lazy DFA over canonical frontiers), `matcher.ts` (stepping, stride 2, reporting, GC
- * rule), `bdd-port.ts` (the slice of the BDD API used here).
+ * rule), `grouped.ts` (one matcher per signature group), `engine.ts` (the obdd/obdd2
+ * engines as compile() configures them), `bdd-port.ts` (the slice of the BDD API used).
  *
- * Variable order and state numbering, measured (bench/symbolic-order.ts; table in the
- * README): x/y interleaved, MSB first, input bits on top is the default. LSB first doubles
- * the T_c; input bits at the bottom shrink T but not the T_c the step uses; blocked x|y
- * makes the T_c 4× larger (3× and 61 s of encoding on full ET Open) yet stepped faster on
- * 198 and 24 pcres with a cold op cache, as did 'entry' numbering; neither helped on the
- * full ET Open set, so both stay options.
- *
- * Throughput: README, "The NFA-OBDD engine" (bench/symbolic.bench.ts, measured on bytes no
- * cache has seen) and the whole run (bench/whole-run.ts). In short: the memo wins where the
- * explicit NFA's frontier is large and the input repetitive (199× on 1,000 ET pcres over a
- * raw capture) and loses on the full ET Open set over HTTP payloads, where the combination
- * of partial matches in progress across thousands of signatures (run-length counters among
- * them, bench/frontier-census.ts) is new at 10–90% of bytes even for a memo of unlimited
- * size, and a symbolic step there costs 10–18× an explicit one (README: "Why the targets
- * are out of reach").
+ * The default variable order (x/y interleaved, MSB first, input bits on top) is the
+ * measured best on the full ET Open set; the other orders and 'entry' numbering stay
+ * options for measurements (bench/symbolic-order.ts). Figures — variable orders,
+ * throughput with and without the memo, where the memo stops paying — are in
+ * docs/obdd.md.
  */
 import { BddManager } from '../../bdd/index.js';
 import type { Matcher } from '../../matcher/types.js';
@@ -35,6 +26,11 @@ export { ObddMatcher, DEFAULT_MEMO_BUDGET, type ObddOptions } from './matcher.js
 export type { EncodingOptions } from './encoding.js';
 export type { MemoStats } from './memo.js';
 
+/**
+ * One NFA-OBDD matcher over `nfa` at `options.stride` (default 1). Throws UsageError for an
+ * ill-typed option value, LimitExceededError('bdd nodes', ...) when `nodeLimit` cannot
+ * hold the encoding.
+ */
 export function buildObddMatcher(nfa: Nfa, options: ObddOptions = {}): Matcher {
   checkOptions(options);
   const bdd = new BddManager(options.nodeLimit !== undefined ? { nodeLimit: options.nodeLimit } : {});

@@ -9,7 +9,7 @@
  * caller-owned scratch per stream, each scan continues where the previous chunk ended,
  * acceptance of the start frontier at offset 0, reported end = offset after the byte −
  * delta, end-of-input acceptance on finish, and every report passes through the shared
- * rule of `engines/report.ts` (deduplication, held ends, 'first' mode) with the same
+ * rule of `matcher/report.ts` (deduplication, held ends, 'first' mode) with the same
  * flush protocol, so the reported (signature, end) sets are identical. Stride 2 reports
  * a match that ends on the first byte of a pair (mid-pair acceptance) at its own offset
  * and finishes an odd tail with one single step: results equal stride 1's, offsets too.
@@ -38,6 +38,7 @@ import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher
 import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions, EngineName } from '../../matcher/types.js';
 import type { Nfa } from '../../nfa/types.js';
 import type { BddPort, NodeId } from './bdd-port.js';
+import type { OptionKeysOf } from '../../matcher/options.js';
 import { entryOrder, permuteStates } from '../../nfa/renumber.js';
 import { encodeNfa, forEachState, type Encoding, type EncodingOptions } from './encoding.js';
 import { StepMemo, type MemoStats } from './memo.js';
@@ -51,6 +52,10 @@ const ema = (avg: number, x: number): number => (avg < 0 ? x : avg + (x - avg) *
 /** Mean of `n` samples `mean`, updated with sample `x` (n + 1 samples). */
 const meanWith = (mean: number, n: number, x: number): number => (mean * n + x) / (n + 1);
 
+/** The variable-order choices a caller may set; `withZ` follows from the stride. */
+export type ObddEncodingOptions = Omit<EncodingOptions, 'withZ'>;
+
+/** Options of one NFA-OBDD matcher (`buildObddMatcher`); compile() sets `stride` from the engine name. */
 export interface ObddOptions {
   /** Bytes per symbolic step. @default 1 */
   stride?: 1 | 2;
@@ -59,9 +64,8 @@ export interface ObddOptions {
   /**
    * Stride 2 with the memo on: key the memo by class pairs (a hit consumes two bytes; a
    * miss is one T2 step) or by single classes (the stride-1 memo; T2 is then used only
-   * with the memo off). Pair keys multiply the key space by the class count: measured on
-   * 1,000 ET Open pcres (109 classes) the hit rate fell from 99.85% to 71% and throughput
-   * by 100×, while on 24 pcres (68 classes) pairs were 10% faster. @default 'class'
+   * with the memo off). Pair keys multiply the key space by the class count, which costs
+   * hit rate on large sets (figures: docs/obdd.md). @default 'class'
    */
   memoKey?: 'class' | 'pair';
   /** Memo budget in bytes. @default 32 MiB */
@@ -85,7 +89,7 @@ export interface ObddOptions {
   /** Stride 2: how a pair is stepped (see ObddMatcher.pairStep). @default 'relation' */
   pairs?: 'relation' | 'split';
   /** Variable order choices (for measurements; defaults are the measured best). */
-  encoding?: EncodingOptions;
+  encoding?: ObddEncodingOptions;
   /**
    * Live-node count below which no between-step GC runs (the threshold then adapts to
    * twice the live nodes after each GC). @default max(2^18, 4 × nodes after compile)
@@ -93,10 +97,28 @@ export interface ObddOptions {
   gcFloorNodes?: number;
 }
 
-/** Options may come untyped (compile's engineOptions, the CLI): check every field. */
+/** The option keys of one NFA-OBDD matcher; `encoding` is a nested options object. */
+export const OBDD_MATCHER_OPTION_KEYS: OptionKeysOf<ObddOptions> = {
+  stride: true,
+  memo: true,
+  memoKey: true,
+  memoBudgetBytes: true,
+  nodeLimit: true,
+  pairNodeBudget: true,
+  pairMinUses: true,
+  pairs: true,
+  encoding: { interleave: true, inputPosition: true, stateBitOrder: true, numbering: true } satisfies OptionKeysOf<ObddEncodingOptions>,
+  gcFloorNodes: true,
+};
+
+/**
+ * Options may come untyped (compile's engineOptions, the CLI): throws UsageError naming
+ * the engine (obdd, or obdd2 at stride 2) and the option whose value has the wrong type.
+ */
 export function checkOptions(o: ObddOptions): void {
+  const engine = o !== null && typeof o === 'object' && o.stride === 2 ? 'obdd2' : 'obdd';
   const bad = (name: string, v: unknown): never => {
-    throw new UsageError(`obdd option ${name}: invalid value ${JSON.stringify(v)}`);
+    throw new UsageError(`${engine} option ${name}: invalid value ${JSON.stringify(v)}`);
   };
   if (o === null || typeof o !== 'object') bad('options', o);
   if (o.stride !== undefined && o.stride !== 1 && o.stride !== 2) bad('stride', o.stride);
@@ -121,6 +143,7 @@ export function checkOptions(o: ObddOptions): void {
   }
 }
 
+/** Default `memoBudgetBytes`: 32 MiB. */
 export const DEFAULT_MEMO_BUDGET = 32 << 20;
 const GC_CHECK_MASK = 255;
 const NODE_BYTES = 24;
@@ -145,6 +168,7 @@ class ObddScratch implements Scratch {
   }
 }
 
+/** One NFA-OBDD matcher (see the module comment); built by `buildObddMatcher`. */
 export class ObddMatcher implements Matcher {
   readonly engine: EngineName;
   readonly signatureCount: number;
@@ -281,7 +305,7 @@ export class ObddMatcher implements Matcher {
 
   /**
    * Passes a packed accept list on to the scratch's reporter (the rule shared by every
-   * NFA-based engine, `engines/report.ts`): the lists are already deduplicated per
+   * NFA-based engine, `matcher/report.ts`): the lists are already deduplicated per
    * (signature, delta) and ordered delta 1 first.
    */
   private emit(sc: ObddScratch, pool: ArrayLike<number>, off: number, len: number, after: number, onMatch: MatchCallback): void {
@@ -334,9 +358,8 @@ export class ObddMatcher implements Matcher {
 
   /**
    * Whether a pair is stepped through its own relation. Building T2_{c1,c2} can cost far
-   * more than a step (on the full ET Open set ~6 ms, against ~0.1 ms for two single steps;
-   * built on first use, 21 KB of HTTP payloads needed 1,124 of them and ran at 0.003 MB/s),
-   * and a rare pair never pays it back. 'amortized' (the default) is the rent-or-buy rule:
+   * more than a step (milliseconds against a tenth of one on the full ET Open set), and a
+   * rare pair never pays it back. 'amortized' (the default) is the rent-or-buy rule:
    * a pair is stepped as two single bytes ("rent") until the time spent doing so reaches
    * what building its relation costs ("buy"), in two purchases: M_c1, shared by every pair
    * with first class c1, once the rent of all those pairs together reaches the mean time of
@@ -345,10 +368,7 @@ export class ObddMatcher implements Matcher {
    * "always two single steps" and "build at once" (the ski-rental bound, with means
    * standing in for this build's cost). The first builds are made at once, to time them.
    * A fixed k (`pairMinUses: k`) builds on the k-th use instead: k = 1 is the paper's lazy
-   * build. Measured on 1,000 ET Open pcres (109 classes, raw HTTP capture bytes, 400 KB of
-   * warm-up, then 20 KB timed): k = 1 0.15 MB/s, k = 8 0.16, k = 32 0.20, stride 1 0.46; on
-   * 198 web_server and 24 attack_response pcres k = 8 was slower than k = 1 (0.90× and
-   * 1.58× stride 1 instead of 1.27× and 1.87×). Timing only decides when a relation is
+   * build (the policies measured: docs/obdd.md). Timing only decides when a relation is
    * built, never what a step yields: reports are the same under every policy.
    */
   private usePair(c1: number, c2: number): boolean {

@@ -27,6 +27,7 @@ import type { BddPort, NodeId } from './bdd-port.js';
 const MAP_ENTRY_BYTES = 48;
 const MIN_STATES = 4;
 
+/** Counters and size of the step memo (`stats().memoStats`); bytes are estimates. */
 export interface MemoStats {
   lookups: number;
   misses: number;
@@ -39,6 +40,7 @@ export interface MemoStats {
   budgetBytes: number;
 }
 
+/** The bounded step memo: frontier ids × class → next frontier id, cleared when over budget. */
 export class StepMemo {
   gen = 0;
   stateCount = 0;

@@ -7,16 +7,7 @@
  * table, and the holding back of an end that `$` without m may precede, taken from each
  * such signature's own NFA), except for what the bounded streaming window loses (below),
  * signatures V8 will not compile (rejected) and signatures disabled by the time budget.
- *
- * Translation. Each signature's IR (flags already applied) is printed back as a V8 pattern
- * with PCRE's raw-byte meaning and no flags that V8 interprets differently: byte sets
- * become explicit `[\xNN-\xNN]` classes (no `i`, no `.`, no `\s`), text-start `^` and
- * text-end `$` (no `m`), line-start `(?<![^\n])`, text-end-newline `(?=\n?$)`, line-end
- * `(?=\n|$)`, `\b`/`\B` as is (ASCII word bytes in V8 without `u`, as in PCRE here); the
- * streaming variants below adjust the assertions at the string's ends. Every
- * IR is expressible; a pattern V8 refuses to compile (e.g. "Regular expression too large")
- * is rejected with an UnsupportedFeatureError naming V8's message. Backreferences and the
- * like never reach this engine: the PCRE front end already rejected them.
+
  *
  * 'all' mode (every end of every match). A global regex loop does not give all ends (it
  * finds one match per start, non-overlapping). Here each signature R runs as the
@@ -41,9 +32,7 @@
  * scanning; `finish` re-tests the last two ends with end-of-input assertions (the end
  * before a final `\n` is the one `$` without m adds; for such signatures the latest end
  * is held back as report.ts rule 3 says). A `scan` of no bytes at offset 0 reports the
- * empty prefix's matches, as the automata do. (Before: `scan` stopped at o1 − 1, so a
- * match ending at a chunk's last byte came one call late — after stream replay had
- * already decided that segment's rules — and the final one only at `finish`.)
+ * empty prefix's matches, as the automata do.
  *
  * Bounded window (the one inherent difference). The scratch keeps only the stream's last
  * `windowBytes` + 1 bytes between calls. Bytes before the window are gone: text-start is
@@ -54,26 +43,20 @@
  * of at most `windowBytes` + 1 bytes (until `finish`/`reset`) is never trimmed, so it
  * gets exactly the automata's reports.
  *
- * Catastrophic backtracking. V8 has no regex timeout, so by default (`guard: 'worker'`)
- * the regexes run in a worker thread; the calling thread waits synchronously (Atomics.wait
- * plus receiveMessageOnPort keep `scan` synchronous, as the Matcher interface requires)
- * and watches a progress counter. A signature that spends more than `timeBudgetMs` on
- * one scan is reported through `failures()`/`stats().timedOut` and `onFailure`, disabled
- * for the rest of the matcher's life (so one pattern cannot stall a whole comparison), the
- * worker is terminated and replaced, and the scan resumes with the other signatures.
- * The budget is wall-clock time from the moment the worker starts that signature (worker
- * start-up is not counted), so on a heavily loaded machine a merely slow pattern can be
- * disabled too; the report lists it either way.
- * Each guarded scan call copies the window string to the worker and costs a thread round
- * trip (about 0.1 ms). `guard: 'none'` runs in the calling thread: faster, unprotected.
+ * Build and scan parts: `translate.ts` prints each signature's IR as V8 sources (and
+ * decides which signatures hold their last end back), `guard.ts` runs the regexes in a
+ * worker under a time budget (`guard: 'worker'`, the default; `guard: 'none'` runs them
+ * in the calling thread), and this file scans: windows, variants, reports, failures.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { UnsupportedFeatureError, UsageError } from '../../errors.js';
-import { buildNfa, type NfaSignatureInput } from '../../nfa/build.js';
-import type { AssertionKind, ByteSet, Ir } from '../../syntax/ir.js';
-import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher/report.js';
+import type { NfaSignatureInput } from '../../nfa/build.js';
+import { MatchReporter, type ReportPlan } from '../../matcher/report.js';
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, RejectedSignature, Scratch, ScratchOptions } from '../../matcher/types.js';
+import type { OptionKeysOf } from '../../matcher/options.js';
+import { runJobInThread, WorkerRunner, type Job } from './guard.js';
+import { holdsLastEnd, PLAIN, signatureSources, VARIANTS } from './translate.js';
 
+/** Options of the `regexp` engine (`compile(..., { engine: 'regexp', engineOptions })`). */
 export interface RegexpOptions {
   /** Where the regexes run. 'worker' enforces `timeBudgetMs`; 'none' is unguarded. @default 'worker' */
   guard?: 'worker' | 'none';
@@ -88,6 +71,7 @@ export interface RegexpOptions {
   onFailure?: (failure: RegexpFailure) => void;
 }
 
+/** A signature the engine disabled while scanning, and why. */
 export interface RegexpFailure {
   signature: number;
   reason: 'timeout' | 'error';
@@ -99,13 +83,8 @@ export interface RegexpFailure {
   streamOffset: number;
 }
 
-/** Translation context: whether end-of-input is known, whether the window was trimmed. */
-export interface RegexpVariant {
-  /** End-of-input assertions may hold at the end of the string (finish). */
-  final: boolean;
-  /** Bytes before the string's first char were dropped (not the stream start). */
-  trimmed: boolean;
-}
+/** The option keys of the `regexp` engine (checked by compile() for untyped callers). */
+export const REGEXP_OPTION_KEYS: OptionKeysOf<RegexpOptions> = { guard: true, timeBudgetMs: true, windowBytes: true, onFailure: true };
 
 /** Options arrive untyped through compile(): bad values are usage errors. */
 function checkRegexpOptions(o: RegexpOptions): void {
@@ -123,277 +102,7 @@ function checkRegexpOptions(o: RegexpOptions): void {
   }
 }
 
-const hex = (b: number): string => `\\x${b.toString(16).padStart(2, '0')}`;
-
-/** A byte set as a V8 class over latin1 chars: ranges, complemented when shorter. */
-export function byteSetToJs(set: ByteSet): string {
-  const has = (b: number): boolean => ((set[b >>> 5]! >>> (b & 31)) & 1) === 1;
-  const ranges = (want: boolean): string => {
-    let out = '';
-    for (let b = 0; b < 256; b++) {
-      if (has(b) !== want) continue;
-      let e = b;
-      while (e < 255 && has(e + 1) === want) e++;
-      out += e === b ? hex(b) : e === b + 1 ? hex(b) + hex(e) : `${hex(b)}-${hex(e)}`;
-      b = e;
-    }
-    return out;
-  };
-  let count = 0;
-  for (let b = 0; b < 256; b++) if (has(b)) count++;
-  if (count === 0) return '[^\\x00-\\xff]';
-  if (count === 256) return '[\\x00-\\xff]';
-  const pos = `[${ranges(true)}]`;
-  // Inputs are latin1 strings (chars ≤ 0xff), so a negated class is exact.
-  const neg = `[^${ranges(false)}]`;
-  return neg.length < pos.length ? neg : pos;
-}
-
-function assertionToJs(kind: AssertionKind, v: RegexpVariant): string {
-  switch (kind) {
-    case 'text-start':
-      return v.trimmed ? '(?!)' : '^';
-    case 'line-start':
-      return v.trimmed ? '(?<=\\n)' : '(?<![^\\n])';
-    case 'text-end':
-      return v.final ? '$' : '(?!)';
-    case 'text-end-newline':
-      return v.final ? '(?=\\n?$)' : '(?!)';
-    // The next three depend on the next byte. While scanning (not final), the string's
-    // end is the end of the bytes seen so far, not of the input: there they must fail, so
-    // that an end at the chunk's last byte is reported now only if no match ending there
-    // needs its next byte (the automata's delta-0 acceptance); `scan` re-tests that end
-    // with its next byte (delta 1) on the next call.
-    case 'line-end':
-      return v.final ? '(?=\\n|$)' : '(?=\\n)';
-    case 'word-boundary':
-      // In a trimmed window, the first char's predecessor is unknown: fail there.
-      if (v.trimmed) return v.final ? '(?:(?<=\\w)(?!\\w)|(?<=\\W)(?=\\w))' : '(?:(?<=\\w)(?=\\W)|(?<=\\W)(?=\\w))';
-      return v.final ? '\\b' : '(?:\\b(?=[\\x00-\\xff]))';
-    case 'not-word-boundary':
-      if (v.trimmed) return v.final ? '(?:(?<=\\w)(?=\\w)|(?<=\\W)(?!\\w))' : '(?:(?<=\\w)(?=\\w)|(?<=\\W)(?=\\W))';
-      return v.final ? '\\B' : '(?:\\B(?=[\\x00-\\xff]))';
-  }
-}
-
-/** V8 source with exactly the IR's meaning on latin1 strings (see the module comment). */
-export function irToJs(ir: Ir, v: RegexpVariant = { final: true, trimmed: false }): string {
-  switch (ir.kind) {
-    case 'empty':
-      return '(?:)';
-    case 'never':
-      return '(?!)';
-    case 'bytes':
-      return byteSetToJs(ir.set);
-    case 'assert':
-      return assertionToJs(ir.assertion, v);
-    case 'concat':
-      return ir.items.map((i) => group(i, v, false)).join('');
-    case 'alt':
-      return `(?:${ir.items.map((i) => irToJs(i, v)).join('|')})`;
-    case 'repeat': {
-      const { min, max } = ir;
-      const q =
-        min === 0 && max === Infinity ? '*' : min === 1 && max === Infinity ? '+' : min === 0 && max === 1 ? '?'
-        : max === Infinity ? `{${min},}` : min === max ? `{${min}}` : `{${min},${max}}`;
-      return `${group(ir.item, v, true)}${q}${ir.greedy ? '' : '?'}`;
-    }
-  }
-}
-
-/** A concat item as is (V8 concatenation needs no grouping), a repeat item as an atom. */
-function group(ir: Ir, v: RegexpVariant, atom: boolean): string {
-  const s = irToJs(ir, v);
-  if (!atom || ir.kind === 'bytes' || ir.kind === 'alt') return s;
-  return `(?:${s})`;
-}
-
-/**
- * A signature's sources: index (final ? 1 : 0) + (trimmed ? 2 : 0) holds the lookbehind
- * form `(?<=R)` of that variant; index 4 holds plain R (whole input, end known) for the
- * is-match test.
- */
-export function signatureSources(sig: NfaSignatureInput): string[] {
-  const out: string[] = [];
-  for (const trimmed of [false, true]) {
-    for (const final of [false, true]) {
-      const v = { final, trimmed };
-      const body = irToJs(sig.ir, v);
-      const anchor = sig.anchored ? assertionToJs('text-start', v) : '';
-      out.push(`(?<=${anchor}(?:${body}))`);
-    }
-  }
-  out.push(`${sig.anchored ? '^' : ''}(?:${irToJs(sig.ir)})`);
-  return out;
-}
-
-const VARIANTS = 5;
-const PLAIN = 4;
-
-/** One unit of work: ends e in [from, to] (string indices) of pattern p, variant v. */
-interface Job {
-  p: number;
-  v: number;
-  from: number;
-  to: number;
-  first: boolean;
-}
-
-/**
- * The matching loop, as JavaScript source so that the in-thread path and the worker run
- * the very same code. `regs` caches compiled regexes by p * 5 + v. With `first`, the
- * loop stops at the first match: for the plain variant that is V8's ordinary search.
- */
-const CORE_SOURCE = `
-function runJob(regs, sources, str, job) {
-  const key = job.p * 5 + job.v;
-  const ends = [];
-  try {
-    let re = regs[key];
-    if (re === undefined) { re = new RegExp(sources[job.p][job.v], 'g'); regs[key] = re; }
-    re.lastIndex = job.from;
-    for (;;) {
-      const m = re.exec(str);
-      if (m === null) break;
-      const e = m.index;
-      if (e > job.to) break;
-      ends.push(e);
-      if (job.first || e >= str.length) break;
-      re.lastIndex = e + 1;
-    }
-  } catch (e) {
-    // e.g. "Maximum call stack size exceeded" or "Regular expression too large".
-    return String(e && e.message || e);
-  }
-  return ends;
-}
-`;
-
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-${CORE_SOURCE}
-const { port, signal, sources } = workerData;
-const regs = [];
-port.on('message', (req) => {
-  const results = [];
-  for (let j = 0; j < req.jobs.length; j++) {
-    Atomics.store(signal, 1, j);
-    Atomics.add(signal, 2, 1);
-    results.push(runJob(regs, sources, req.str, req.jobs[j]));
-  }
-  // The reply is queued on the port before the request's number is published, so a
-  // caller that sees signal[0] === seq always finds the reply.
-  port.postMessage({ seq: req.seq, results });
-  Atomics.store(signal, 0, req.seq);
-  Atomics.notify(signal, 0);
-});
-`;
-
-type RunJob = (regs: (RegExp | undefined)[], sources: string[][], str: string, job: Job) => number[] | string;
-const runJobInThread = new Function(`${CORE_SOURCE}; return runJob;`)() as RunJob;
-
-const WORKER_START_LIMIT_MS = 30_000;
-
-/**
- * The guarded runner: one worker, replaced after a timeout. Exported for tests only.
- *
- * Completion protocol. Every request carries a sequence number `seq` (never 0); the
- * worker queues its reply `{ seq, results }` on the port, then stores `seq` in signal[0]
- * and notifies. The caller waits until signal[0] === seq, re-checking after every
- * wake-up, and takes the reply with that number from the port. A wake-up is never taken
- * as completion by itself: the worker's `notify` for request k can arrive after the
- * caller saw signal[0] change (its wait slice timed out between the worker's store and
- * its notify, e.g. the worker thread was preempted there) and has already posted request
- * k + 1; with a plain done flag that stray wake-up ended the wait before the reply of
- * k + 1 existed ("regexp worker signalled completion without a result", seen replaying
- * the Zeek trace 1000-requests-one-dropped-response on a loaded machine).
- */
-export class WorkerRunner {
-  private worker: Worker | null = null;
-  private port: MessagePort | null = null;
-  // [0] seq of the last finished request, [1] index of the job running, [2] progress counter.
-  private signal = new Int32Array(new SharedArrayBuffer(12));
-  private seq = 0;
-
-  constructor(private readonly sources: string[][]) {}
-
-  private start(): void {
-    const { port1, port2 } = new MessageChannel();
-    this.signal = new Int32Array(new SharedArrayBuffer(12));
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { port: port2, signal: this.signal, sources: this.sources },
-      transferList: [port2],
-    });
-    this.worker.unref();
-    port1.unref();
-    this.port = port1;
-  }
-
-  /**
-   * Run the jobs; returns one result per job, or `{ timedOut: j, ms }` for the first job
-   * that overran the budget (the worker is then discarded).
-   */
-  run(str: string, jobs: Job[], budgetMs: number): (number[] | string)[] | { timedOut: number; ms: number } {
-    if (!this.worker) this.start();
-    const signal = this.signal;
-    const seq = (this.seq = this.seq >= 0x7fffffff ? 1 : this.seq + 1);
-    const posted = performance.now();
-    this.port!.postMessage({ seq, str, jobs });
-    const slice = Math.max(1, Math.min(20, budgetMs / 4));
-    // The clock of a job starts when the worker reports starting it (progress counter),
-    // so a slow worker start-up (a loaded machine) is never blamed on a signature.
-    let progress = Atomics.load(signal, 2);
-    let since = -1;
-    for (;;) {
-      const seen = Atomics.load(signal, 0);
-      if (seen === seq) break;
-      // Whatever ends the wait (a notify, possibly a stray one, or the slice), the loop
-      // re-reads signal[0]: only seq there means this request is done.
-      Atomics.wait(signal, 0, seen, slice);
-      if (Atomics.load(signal, 0) === seq) break;
-      const now = performance.now();
-      const p = Atomics.load(signal, 2);
-      if (p !== progress) {
-        progress = p;
-        since = now;
-      } else if (since < 0) {
-        if (now - posted > WORKER_START_LIMIT_MS) {
-          this.close();
-          throw new Error(`regexp worker did not start within ${WORKER_START_LIMIT_MS} ms`);
-        }
-      } else if (now - since >= budgetMs) {
-        const j = Atomics.load(signal, 1);
-        void this.worker!.terminate();
-        this.worker = null;
-        this.port!.close();
-        this.port = null;
-        return { timedOut: j, ms: now - since };
-      }
-    }
-    for (;;) {
-      const msg = receiveMessageOnPort(this.port!);
-      // Cannot happen (the reply is queued before seq is published); kept as a loud check.
-      if (!msg) throw new Error(`regexp worker signalled completion of request ${seq} without a result`);
-      const reply = msg.message as { seq: number; results: (number[] | string)[] };
-      // An older reply belongs to a request abandoned by an exception: drop it.
-      if (reply.seq === seq) return reply.results;
-    }
-  }
-
-  /** The shared signal words (tests use it to inject stray wake-ups); null before start. */
-  get signalBuffer(): Int32Array | null {
-    return this.worker ? this.signal : null;
-  }
-
-  close(): void {
-    if (this.worker) void this.worker.terminate();
-    this.port?.close();
-    this.worker = null;
-    this.port = null;
-  }
-}
-
+/** The state of one stream scanned by a `RegexpMatcher`: the window string and its offset. */
 export class RegexpScratch implements Scratch {
   readonly engine = 'regexp' as const;
   /** Absolute offset = bytes of this input so far. */
@@ -415,6 +124,7 @@ export class RegexpScratch implements Scratch {
   }
 }
 
+/** The `regexp` engine (see the module comment); `failures()` lists disabled signatures. */
 export class RegexpMatcher implements Matcher {
   readonly engine = 'regexp' as const;
   readonly signatureCount: number;
@@ -636,39 +346,6 @@ export class RegexpMatcher implements Matcher {
       throw new TypeError('regexp: scratch was not created by this matcher (use matcher.createScratch())');
     }
     return scratch;
-  }
-}
-
-function hasTextEndNewline(ir: Ir): boolean {
-  switch (ir.kind) {
-    case 'assert':
-      return ir.assertion === 'text-end-newline';
-    case 'concat':
-    case 'alt':
-      return ir.items.some(hasTextEndNewline);
-    case 'repeat':
-      return hasTextEndNewline(ir.item);
-    default:
-      return false;
-  }
-}
-
-/**
- * Whether the automata hold back this signature's latest end (report.ts rule 3: it has
- * end-of-input acceptance with delta 1, i.e. `$` without m can end a match before a final
- * `\n`). Taken from the signature's own NFA so that both agree exactly (the builder
- * keeps only reachable acceptance: `a$\n` has none); only signatures with such a `$` are
- * built (few, and small). If that NFA exceeds a budget, the signature is held
- * conservatively: the only effect is that an end at a chunk's last byte is passed on
- * when the next byte arrives (or at `finish`) instead of at once.
- */
-function holdsLastEnd(sig: NfaSignatureInput): boolean {
-  if (!hasTextEndNewline(sig.ir)) return false;
-  try {
-    const plan = reportPlanFromNfa(buildNfa([{ id: 0, ir: sig.ir, anchored: sig.anchored }]));
-    return plan.hold![0] === 1;
-  } catch {
-    return true;
   }
 }
 

@@ -100,7 +100,7 @@ describe('grouped obdd vs the explicit nfa engine', () => {
     expect(() => a.scan(b.createScratch(), new Uint8Array(1), () => {})).toThrow(TypeError);
     expect(() => buildGroupedObddMatcher(sigs, { groupSize: 0 })).toThrow(UsageError);
     expect(() => buildGroupedObddMatcher(sigs, { groupSize: 2, partition: 'x' as never })).toThrow(UsageError);
-    expect(() => compile(['/a/'], { engine: 'obdd', engineOptions: { groupSize: 'many' } })).toThrow(UsageError);
+    expect(() => compile(['/a/'], { engine: 'obdd', engineOptions: { grouping: { groupSize: 'many' as never } } })).toThrow(UsageError);
   });
 });
 
@@ -130,7 +130,7 @@ describe('hardness and partitions', () => {
   });
 });
 
-describe('compile() with engineOptions.groupSize', () => {
+describe('compile() with engineOptions.grouping', () => {
   it('builds the grouped engine for obdd and obdd2 and agrees with nfa', () => {
     const srcs = ['/foo/i', '/ba[rz]+/', '/^GET [^\\n]{4}/m', '/x.{0,3}y/s', '/\\d{3}$/', '/(?!)/'];
     const input = new TextEncoder().encode('GET /fooBARZ x12y 123\nGET abcd 456');
@@ -138,7 +138,7 @@ describe('compile() with engineOptions.groupSize', () => {
     const expected = run(ref.matcher, [[input]], 'all');
     expect(expected.length).toBeGreaterThan(3);
     for (const engine of ['obdd', 'obdd2'] as const) {
-      const r = compile(srcs, { engine, engineOptions: { groupSize: 2, partition: 'hard' } });
+      const r = compile(srcs, { engine, engineOptions: { grouping: { groupSize: 2, partition: 'hard' } } });
       expect(r.matcher.engine).toBe(engine);
       expect(r.matcher.stats().groups).toBeGreaterThan(1);
       expect(r.rejected.map((x) => x.signature)).toEqual(ref.rejected.map((x) => x.signature));

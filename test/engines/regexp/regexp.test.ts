@@ -8,14 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../../../src/compile.js';
 import { UsageError } from '../../../src/errors.js';
 import { buildNfaMatcher } from '../../../src/engines/explicit/matcher.js';
-import {
-  buildRegexpMatcher,
-  irToJs,
-  signatureSources,
-  WorkerRunner,
-  type RegexpFailure,
-  type RegexpMatcher,
-} from '../../../src/engines/regexp/matcher.js';
+import { buildRegexpMatcher, type RegexpFailure, type RegexpMatcher } from '../../../src/engines/regexp/matcher.js';
+import { irToJs, signatureSources } from '../../../src/engines/regexp/translate.js';
+import { WorkerRunner } from '../../../src/engines/regexp/guard.js';
 import type { Matcher, MatchMode } from '../../../src/matcher/types.js';
 import { buildNfa, type NfaSignatureInput } from '../../../src/nfa/build.js';
 import { parseSignature } from '../../../src/syntax/index.js';

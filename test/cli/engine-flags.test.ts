@@ -1,0 +1,50 @@
+/**
+ * Engine labels (`name[:key=value...]`) parse into the typed engine configuration of
+ * compile.ts through one parser; unknown engines and option keys are usage errors naming
+ * them, and the memo flags add obdd options.
+ */
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { engineConfigFromFlags, parseEngineLabel } from '../../src/cli/engine-flags.js';
+
+describe('parseEngineLabel', () => {
+  it('parses a bare engine and typed option values', () => {
+    expect(parseEngineLabel('nfa')).toEqual({ engine: 'nfa', engineOptions: {} });
+    expect(parseEngineLabel('obdd:memo=false')).toEqual({ engine: 'obdd', engineOptions: { memo: false } });
+    expect(parseEngineLabel('obdd2:memoKey=pair:memoBudgetBytes=1024:pairMinUses=amortized')).toEqual({
+      engine: 'obdd2',
+      engineOptions: { memoKey: 'pair', memoBudgetBytes: 1024, pairMinUses: 'amortized' },
+    });
+    expect(parseEngineLabel('dfa:maxStates=5000:minimize=false')).toEqual({ engine: 'dfa', engineOptions: { maxStates: 5000, minimize: false } });
+  });
+
+  it('dotted keys set options of nested option objects', () => {
+    expect(parseEngineLabel('obdd:grouping.groupSize=8:grouping.partition=hard:encoding.interleave=false')).toEqual({
+      engine: 'obdd',
+      engineOptions: { grouping: { groupSize: 8, partition: 'hard' }, encoding: { interleave: false } },
+    });
+    expect(() => parseEngineLabel('obdd:memo=false:memo.x=1')).toThrow(/memo is not an options object/);
+  });
+
+  it('an unknown engine, an unknown option or a missing value is a UsageError naming it', () => {
+    expect(() => parseEngineLabel('nfa:bogus=1')).toThrow(UsageError);
+    expect(() => parseEngineLabel('nfa:bogus=1')).toThrow(/unknown nfa option 'bogus'/);
+    expect(() => parseEngineLabel('obdd:stride=2')).toThrow(/unknown obdd option 'stride'/);
+    expect(() => parseEngineLabel('obdd:grouping.size=2')).toThrow(/unknown obdd option 'grouping.size'/);
+    expect(() => parseEngineLabel('zzz')).toThrow(/unknown engine 'zzz'/);
+    expect(() => parseEngineLabel('zzz', '--engines')).toThrow(/unknown engine 'zzz' in --engines/);
+    expect(() => parseEngineLabel('obdd:memo')).toThrow(/key=value/);
+    expect(() => parseEngineLabel('obdd:__proto__.polluted=1')).toThrow(/unknown obdd option '__proto__.polluted'/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('engineConfigFromFlags', () => {
+  it('defaults to DEFAULT_ENGINE and adds the memo flags to obdd entries without their own', () => {
+    expect(engineConfigFromFlags({})).toEqual({ engine: 'obdd', engineOptions: {} });
+    expect(engineConfigFromFlags({ 'no-memo': true })).toEqual({ engine: 'obdd', engineOptions: { memo: false } });
+    expect(engineConfigFromFlags({ engine: 'obdd2', 'memo-budget': '64k' })).toEqual({ engine: 'obdd2', engineOptions: { memoBudgetBytes: 65536 } });
+    expect(engineConfigFromFlags({ engine: 'obdd:memo=true', 'no-memo': true })).toEqual({ engine: 'obdd', engineOptions: { memo: true } });
+    expect(() => engineConfigFromFlags({ engine: 'nfa', 'no-memo': true })).toThrow(/apply to --engine obdd or obdd2, not nfa/);
+  });
+});
