@@ -20,7 +20,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Matcher, MatcherStats, Scratch } from '../src/matcher/types.js';
-import { FlowTable } from '../src/flow/flow-table.js';
+import { FlowTable } from '../src/flow/index.js';
 import { Decoder } from '../src/pcap/decode.js';
 import { parseCaptureBuffer, readCapture } from '../src/pcap/reader.js';
 import { sharedPath } from './lib/shared-data.js';

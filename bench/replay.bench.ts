@@ -16,7 +16,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEngineList } from '../src/cli/compare.js';
-import { prepareRules, Replayer, type Alert } from '../src/replay/replay.js';
+import { prepareRules, Replayer, type Alert } from '../src/replay/index.js';
 import { SHARED_DATA } from './lib/shared-data.js';
 
 const shared = SHARED_DATA + '/';

@@ -8,21 +8,17 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import { ENGINE_NAMES } from '../compile.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../compile.js';
 import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineOptionsFromFlags } from './engine-flags.js';
 import type { EngineName } from '../matcher/types.js';
-import { formatFast, formatJson } from '../replay/format.js';
-import { prepareRules, Replayer, type Alert, type CaptureResult, type PreparedRules, type ReplayMode } from '../replay/replay.js';
+import {
+  formatFast, formatJson, prepareRules, Replayer, type Alert, type CaptureResult, type PreparedRules, type ReplayMode,
+} from '../replay/index.js';
 import { formatLoadSummary } from '../rules/load.js';
 import { SELECT_PRESETS } from '../rules/select.js';
 import { parseArgs } from './args.js';
 
-/**
- * Default engine. 'obdd' (the paper's engine) compiles and replays the bundled default in
- * a few seconds, so it is the default; see the README for the measured figures.
- */
-export const DEFAULT_ENGINE: EngineName = 'obdd';
-
+/** The command's help text. */
 export const usage = `usage: nfa-obdd replay --rules FILE... --pcap FILE... [options]
        nfa-obdd replay --default [options]
 
@@ -92,6 +88,7 @@ function expandLists(argv: readonly string[]): string[] {
   return out;
 }
 
+/** The bundled `traces/<dir>/*<ext>` files, sorted. */
 function bundled(dir: string, ext: string): string[] {
   const base = fileURLToPath(new URL(`../../traces/${dir}/`, import.meta.url));
   return readdirSync(base)
@@ -100,17 +97,34 @@ function bundled(dir: string, ext: string): string[] {
     .map((f) => `${base}${f}`);
 }
 
+/** A positive integer option's value; UsageError naming `name` otherwise. */
 function positiveInt(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${name} expects a positive integer, got '${v}'`);
   return Number(v);
 }
 
+/** Bytes as MiB with one decimal. */
 function mb(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-export async function run(argv: string[]): Promise<number> {
+/** The parsed command line of `replay`. */
+interface ReplayCommand {
+  options: Record<string, string | boolean | string[] | undefined>;
+  format: 'fast' | 'json';
+  engine: EngineName;
+  ruleFiles: string[];
+  pcaps: string[];
+  mode: ReplayMode;
+  quiet: boolean;
+  progress: boolean;
+  streamDepth: number | undefined;
+  limitPackets: number | undefined;
+}
+
+/** Parses and checks the arguments; throws UsageError for bad usage. */
+function parseCommand(argv: string[]): ReplayCommand {
   const { options, positionals } = parseArgs(expandLists(argv), {
     rules: 'list',
     pcap: 'list',
@@ -146,101 +160,126 @@ export async function run(argv: string[]): Promise<number> {
   const stdinUses = ruleFiles.filter((f) => f === '-').length + pcaps.filter((f) => f === '-').length +
     (options.vars === '-' ? 1 : 0);
   if (stdinUses > 1) throw new UsageError("'-' (stdin) can be used once only");
-  const mode: ReplayMode = options.stream ? 'stream' : 'packet';
-  const quiet = options.quiet === true;
-  const err = process.stderr;
-  const progress = err.isTTY === true && !options['no-progress'];
-
-  const streamDepth = positiveInt(options['stream-depth'] as string | undefined, '--stream-depth');
-  const limitPackets = positiveInt(options['limit-packets'] as string | undefined, '--limit-packets');
-
-  const prepared: PreparedRules = prepareRules({
+  return {
+    options,
+    format,
+    engine,
     ruleFiles,
+    pcaps,
+    mode: options.stream ? 'stream' : 'packet',
+    quiet: options.quiet === true,
+    progress: process.stderr.isTTY === true && !options['no-progress'],
+    streamDepth: positiveInt(options['stream-depth'] as string | undefined, '--stream-depth'),
+    limitPackets: positiveInt(options['limit-packets'] as string | undefined, '--limit-packets'),
+  };
+}
+
+/** Loads and compiles the rules; reports unreadable files (and with --verbose, every reject) on stderr. */
+function prepare(cmd: ReplayCommand): PreparedRules {
+  const { options } = cmd;
+  const prepared = prepareRules({
+    ruleFiles: cmd.ruleFiles,
     includeDisabled: options['include-disabled'] === true,
     varsFile: options.vars as string | undefined,
     vars: options.var as string[] | undefined,
     select: options.select as string | undefined,
-    engine,
-    engineOptions: engineOptionsFromFlags(options, engine),
+    engine: cmd.engine,
+    engineOptions: engineOptionsFromFlags(options, cmd.engine),
   });
+  const err = process.stderr;
   for (const e of prepared.unreadable) err.write(`nfa-obdd replay: ${e.message}\n`);
   if (options.verbose) {
     for (const x of prepared.rejected) err.write(`rejected [${x.kind}] ${x.error.message}\n`);
   }
+  return prepared;
+}
 
-  const replayer = new Replayer(prepared.detector, {
-    mode,
-    streamDepth,
-    limitPackets,
-    midstream: options.midstream === true,
-  });
+/**
+ * Alerts to stdout, batched into large writes, and counted by rule for the summary. A
+ * closed stdout (e.g. `| head`) ends output quietly.
+ */
+class AlertOutput {
+  /** Alert counts by `gid:sid:rev`. */
+  readonly bySid = new Map<string, { rule: Alert['rule']; count: number }>();
+  private out: string[] = [];
+  private outBytes = 0;
+  private stdoutClosed = false;
+  /** The callback to give the replayer. */
+  readonly onAlert: (a: Alert) => void;
 
-  // Alerts are batched into large writes; a closed stdout (e.g. `| head`) ends output quietly.
-  let out: string[] = [];
-  let outBytes = 0;
-  let stdoutClosed = false;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') stdoutClosed = true;
-    else throw e;
-  });
-  const flush = (): void => {
-    if (out.length > 0 && !stdoutClosed) process.stdout.write(out.join(''));
-    out = [];
-    outBytes = 0;
-  };
-  const bySid = new Map<string, { rule: Alert['rule']; count: number }>();
-  const onAlert = (a: Alert): void => {
-    const key = `${a.rule.gid}:${a.rule.sid}:${a.rule.rev}`;
-    const e = bySid.get(key);
-    if (e) e.count++;
-    else bySid.set(key, { rule: a.rule, count: 1 });
-    if (quiet) return;
-    const line = `${format === 'json' ? formatJson(a) : formatFast(a)}\n`;
-    out.push(line);
-    outBytes += line.length;
-    if (outBytes > 1 << 16) flush();
-  };
+  constructor(format: 'fast' | 'json', quiet: boolean) {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') this.stdoutClosed = true;
+      else throw e;
+    });
+    this.onAlert = (a: Alert): void => {
+      const key = `${a.rule.gid}:${a.rule.sid}:${a.rule.rev}`;
+      const e = this.bySid.get(key);
+      if (e) e.count++;
+      else this.bySid.set(key, { rule: a.rule, count: 1 });
+      if (quiet) return;
+      const line = `${format === 'json' ? formatJson(a) : formatFast(a)}\n`;
+      this.out.push(line);
+      this.outBytes += line.length;
+      if (this.outBytes > 1 << 16) this.flush();
+    };
+  }
 
-  const t0 = performance.now();
+  /** Writes the batched lines. */
+  flush(): void {
+    if (this.out.length > 0 && !this.stdoutClosed) process.stdout.write(this.out.join(''));
+    this.out = [];
+    this.outBytes = 0;
+  }
+}
+
+/** Replays every capture in turn, with the progress line and per-capture errors on stderr. */
+async function replayAll(cmd: ReplayCommand, prepared: PreparedRules, replayer: Replayer, output: AlertOutput): Promise<CaptureResult[]> {
+  const err = process.stderr;
   const results: CaptureResult[] = [];
   let lastProgress = 0;
-  for (const file of pcaps) {
-    const res = await replayer.replay(file === '-' ? process.stdin : file, file, onAlert, (n) => {
-      if (!progress) return;
+  for (const file of cmd.pcaps) {
+    const res = await replayer.replay(file === '-' ? process.stdin : file, file, output.onAlert, (n) => {
+      if (!cmd.progress) return;
       const now = performance.now();
       if (now - lastProgress < 250) return;
       lastProgress = now;
       err.write(`\r${file}: ${n} packets, ${replayer.stats.alerts} alerts`);
     });
-    if (progress) err.write('\r\x1b[K');
-    flush();
+    if (cmd.progress) err.write('\r\x1b[K');
+    output.flush();
     results.push(res);
     if (res.error) err.write(`nfa-obdd replay: ${res.error.message}\n`);
     if (res.engineErrors > 0) {
       err.write(`nfa-obdd replay: ${file}: the ${prepared.engine} engine failed on ${res.engineErrors} packet(s), skipped; first: ${res.engineError}\n`);
     }
   }
-  const ms = performance.now() - t0;
-  flush();
+  return results;
+}
 
-  // ---- summary ----
+/** The rules line of the summary: selected, active, rejected by kind. */
+function rulesLine(cmd: ReplayCommand, prepared: PreparedRules): string {
+  const { options } = cmd;
+  const kinds = Object.entries(prepared.rejectedByKind)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  return `rules: ${prepared.selected} selected${options.select ? ` by '${String(options.select)}'` : ''}, ${prepared.active} active; ` +
+    `${prepared.rejected.length} rejected in all${kinds ? ` (${kinds})` : ''}` +
+    `${prepared.unreadable.length ? `; ${prepared.unreadable.length} rule file(s) unreadable` : ''}` +
+    `${options.verbose || prepared.rejected.length === 0 ? '' : ' (--verbose lists them)'}`;
+}
+
+/** The summary lines written to stderr after the replay (`ms`: replay wall time). */
+function summaryLines(cmd: ReplayCommand, prepared: PreparedRules, replayer: Replayer, results: CaptureResult[], bySid: AlertOutput['bySid'], ms: number): string[] {
   const st = replayer.stats;
   const mem = process.memoryUsage();
   const lines: string[] = [];
   const damaged = results.filter((r) => r.error !== undefined).length;
   const engineErrors = results.reduce((n, r) => n + r.engineErrors, 0);
-  lines.push(`replay: engine ${prepared.engine}, ${mode} mode`);
+  lines.push(`replay: engine ${prepared.engine}, ${cmd.mode} mode`);
   lines.push(formatLoadSummary(prepared.load));
-  const kinds = Object.entries(prepared.rejectedByKind)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ');
-  lines.push(
-    `rules: ${prepared.selected} selected${options.select ? ` by '${String(options.select)}'` : ''}, ${prepared.active} active; ` +
-      `${prepared.rejected.length} rejected in all${kinds ? ` (${kinds})` : ''}` +
-      `${prepared.unreadable.length ? `; ${prepared.unreadable.length} rule file(s) unreadable` : ''}` +
-      `${options.verbose || prepared.rejected.length === 0 ? '' : ' (--verbose lists them)'}`,
-  );
+  lines.push(rulesLine(cmd, prepared));
   const nfa = prepared.detector.compiled.nfa;
   lines.push(
     `compile: ${nfa.compiled} patterns (${nfa.signatures - nfa.compiled} rejected), ${nfa.states} NFA states, ` +
@@ -249,7 +288,7 @@ export async function run(argv: string[]): Promise<number> {
   lines.push(
     `captures: ${results.length} file(s)${damaged ? ` (${damaged} damaged or unreadable)` : ''}, ${st.packets} packets, ` +
       `${st.bytes} bytes, ${st.undecoded} not decodable to IP; ${st.scannedBytes} payload bytes scanned` +
-      (mode === 'stream'
+      (cmd.mode === 'stream'
         ? `; ${st.sessions} sessions, ${st.streamEvaluations} stream evaluations, ${st.depthReached} directions cut at depth, ` +
           `${st.reassembly.gaps} gaps`
         : ''),
@@ -265,6 +304,30 @@ export async function run(argv: string[]): Promise<number> {
       `${sec > 0 ? (st.scannedBytes / (1024 * 1024) / sec).toFixed(2) : '0'} MiB/s scanned`,
   );
   lines.push(`memory: rss ${mb(mem.rss)}, heap used ${mb(mem.heapUsed)}`);
-  err.write(`${lines.join('\n')}\n`);
-  return damaged > 0 || prepared.unreadable.length > 0 || engineErrors > 0 ? 1 : 0;
+  return lines;
+}
+
+/**
+ * Runs `replay` with its arguments (without the command name): alerts on stdout, summary
+ * on stderr. Resolves to the exit code (see the module comment); throws UsageError for
+ * bad usage.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const cmd = parseCommand(argv);
+  const prepared = prepare(cmd);
+  const replayer = new Replayer(prepared.detector, {
+    mode: cmd.mode,
+    streamDepth: cmd.streamDepth,
+    limitPackets: cmd.limitPackets,
+    midstream: cmd.options.midstream === true,
+  });
+  const output = new AlertOutput(cmd.format, cmd.quiet);
+  const t0 = performance.now();
+  const results = await replayAll(cmd, prepared, replayer, output);
+  const ms = performance.now() - t0;
+  output.flush();
+  process.stderr.write(`${summaryLines(cmd, prepared, replayer, results, output.bySid, ms).join('\n')}\n`);
+  const damaged = results.some((r) => r.error !== undefined);
+  const engineErrors = results.some((r) => r.engineErrors > 0);
+  return damaged || prepared.unreadable.length > 0 || engineErrors ? 1 : 0;
 }

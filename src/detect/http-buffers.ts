@@ -37,13 +37,18 @@ export const BUFFER_IDS: Readonly<Record<string, number>> = {
 /** Ids ≥ this are buffers we never locate (dce_stub_data, base64_data, sip_*, ...). */
 export const LOCATABLE_BUFFERS = 12;
 
+/** `BufferRegions.state`: the buffer was not located (search the whole payload). */
 export const REGION_UNKNOWN = 0;
+/** `BufferRegions.state`: the buffer lies at [start, end). */
 export const REGION_KNOWN = 1;
+/** `BufferRegions.state`: the message has no such buffer (positive patterns in it fail). */
 export const REGION_ABSENT = 2;
 
 /** Per-buffer regions of one payload: [start, end) in payload offsets. Reused per payload. */
 export class BufferRegions {
+  /** Per buffer id: REGION_UNKNOWN, REGION_KNOWN or REGION_ABSENT. */
   readonly state = new Uint8Array(LOCATABLE_BUFFERS);
+  /** Per buffer id: [start, end) in payload offsets, when known. */
   readonly start = new Float64Array(LOCATABLE_BUFFERS);
   readonly end = new Float64Array(LOCATABLE_BUFFERS);
 
@@ -53,12 +58,14 @@ export class BufferRegions {
     this.set(0, 0, length);
   }
 
+  /** Buffer `id` lies at [start, end). */
   set(id: number, start: number, end: number): void {
     this.state[id] = REGION_KNOWN;
     this.start[id] = start;
     this.end[id] = end;
   }
 
+  /** The message has no buffer `id`. */
   absent(id: number): void {
     this.state[id] = REGION_ABSENT;
   }
@@ -94,53 +101,67 @@ function headerNameIs(p: Uint8Array, at: number, end: number, name: string): boo
  * start: HTTP buffers left unknown).
  */
 export function locateHttpBuffers(payload: Uint8Array, out: BufferRegions): 'request' | 'response' | 'none' {
+  out.reset(payload.length);
+  const kind = startsWithHttpVersion(payload, 0) ? 'response' : 'request';
+  const headerStart = kind === 'response' ? locateStatusLine(payload, out) : locateRequestLine(payload, out);
+  if (headerStart < 0) return 'none';
+  locateHeadersAndBody(payload, out, headerStart, kind);
+  return kind;
+}
+
+/**
+ * Status line `HTTP/x.y SP code SP reason CRLF`: sets its buffers and marks the request
+ * buffers absent. Returns where the headers start, or -1 (nothing set) when it is not one.
+ */
+function locateStatusLine(payload: Uint8Array, out: BufferRegions): number {
+  const eol = lineEnd(payload, 0);
+  if (eol < 0) return -1;
+  const lineStop = eol > 0 && payload[eol - 1] === 0x0d ? eol - 1 : eol;
+  let sp = 5;
+  while (sp < lineStop && payload[sp] !== 0x20) sp++;
+  const codeStart = sp + 1;
+  let codeEnd = codeStart;
+  while (codeEnd < lineStop && payload[codeEnd] !== 0x20) codeEnd++;
+  if (codeEnd - codeStart !== 3) return -1;
+  out.set(BUFFER_IDS.http_stat_code, codeStart, codeEnd);
+  out.set(BUFFER_IDS.http_stat_msg, Math.min(codeEnd + 1, lineStop), lineStop);
+  for (const b of ['http_method', 'http_uri', 'http_raw_uri', 'http_client_body']) out.absent(BUFFER_IDS[b]);
+  return eol + 1;
+}
+
+/**
+ * Request line `METHOD SP URI SP HTTP/x.y CRLF`: sets its buffers and marks the response
+ * buffers absent. Returns where the headers start, or -1 (nothing set) when it is not one.
+ */
+function locateRequestLine(payload: Uint8Array, out: BufferRegions): number {
   const n = payload.length;
-  out.reset(n);
-  let kind: 'request' | 'response';
-  let headerStart: number;
-  if (startsWithHttpVersion(payload, 0)) {
-    // Status line: HTTP/x.y SP code SP reason CRLF
-    const eol = lineEnd(payload, 0);
-    if (eol < 0) return 'none';
-    const lineStop = eol > 0 && payload[eol - 1] === 0x0d ? eol - 1 : eol;
-    let sp = 5;
-    while (sp < lineStop && payload[sp] !== 0x20) sp++;
-    const codeStart = sp + 1;
-    let codeEnd = codeStart;
-    while (codeEnd < lineStop && payload[codeEnd] !== 0x20) codeEnd++;
-    if (codeEnd - codeStart !== 3) return 'none';
-    kind = 'response';
-    out.set(BUFFER_IDS.http_stat_code, codeStart, codeEnd);
-    out.set(BUFFER_IDS.http_stat_msg, Math.min(codeEnd + 1, lineStop), lineStop);
-    for (const b of ['http_method', 'http_uri', 'http_raw_uri', 'http_client_body']) out.absent(BUFFER_IDS[b]);
-    headerStart = eol + 1;
-  } else {
-    // Request line: METHOD SP URI SP HTTP/x.y CRLF
-    let m = 0;
-    while (m < n && m < 32 && isTokenByte(payload[m])) m++;
-    if (m === 0 || m >= n || payload[m] !== 0x20) return 'none';
-    const eol = lineEnd(payload, m);
-    if (eol < 0) return 'none';
-    const lineStop = eol > 0 && payload[eol - 1] === 0x0d ? eol - 1 : eol;
-    // The URI ends at the last space before "HTTP/" (HTTP/0.9 has no version).
-    let uriEnd = lineStop;
-    for (let i = lineStop - 1; i > m; i--) {
-      if (payload[i] === 0x20) {
-        if (startsWithHttpVersion(payload, i + 1)) uriEnd = i;
-        break;
-      }
+  let m = 0;
+  while (m < n && m < 32 && isTokenByte(payload[m])) m++;
+  if (m === 0 || m >= n || payload[m] !== 0x20) return -1;
+  const eol = lineEnd(payload, m);
+  if (eol < 0) return -1;
+  const lineStop = eol > 0 && payload[eol - 1] === 0x0d ? eol - 1 : eol;
+  // The URI ends at the last space before "HTTP/" (HTTP/0.9 has no version).
+  let uriEnd = lineStop;
+  for (let i = lineStop - 1; i > m; i--) {
+    if (payload[i] === 0x20) {
+      if (startsWithHttpVersion(payload, i + 1)) uriEnd = i;
+      break;
     }
-    // Without an HTTP/x.y version this is not taken for HTTP (SMTP, FTP... lines look alike).
-    if (uriEnd === lineStop || uriEnd <= m + 1) return 'none';
-    kind = 'request';
-    out.set(BUFFER_IDS.http_method, 0, m);
-    out.set(BUFFER_IDS.http_uri, m + 1, uriEnd);
-    out.set(BUFFER_IDS.http_raw_uri, m + 1, uriEnd);
-    out.absent(BUFFER_IDS.http_stat_code);
-    out.absent(BUFFER_IDS.http_stat_msg);
-    headerStart = eol + 1;
   }
-  // Header lines up to the empty line.
+  // Without an HTTP/x.y version this is not taken for HTTP (SMTP, FTP... lines look alike).
+  if (uriEnd === lineStop || uriEnd <= m + 1) return -1;
+  out.set(BUFFER_IDS.http_method, 0, m);
+  out.set(BUFFER_IDS.http_uri, m + 1, uriEnd);
+  out.set(BUFFER_IDS.http_raw_uri, m + 1, uriEnd);
+  out.absent(BUFFER_IDS.http_stat_code);
+  out.absent(BUFFER_IDS.http_stat_msg);
+  return eol + 1;
+}
+
+/** Header lines from `headerStart` up to the empty line (cookie included), then the body. */
+function locateHeadersAndBody(payload: Uint8Array, out: BufferRegions, headerStart: number, kind: 'request' | 'response'): void {
+  const n = payload.length;
   let i = headerStart;
   let headerEnd = -1;
   let cookie = -1;
@@ -184,5 +205,4 @@ export function locateHttpBuffers(payload: Uint8Array, out: BufferRegions): 'req
     if (kind === 'request') out.absent(BUFFER_IDS.http_client_body);
     out.absent(BUFFER_IDS.file_data);
   }
-  return kind;
 }

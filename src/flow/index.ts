@@ -1,6 +1,18 @@
-/** Flows and streams: per-direction TCP reassembly feeding any engine's Matcher. */
+/**
+ * Flows and streams: the one flow tracker (`FlowTracker`: bidirectional flows, TCP
+ * handshake, per-direction reassembly with `TcpStream`, a user state slot per flow), and
+ * `FlowTable`, which feeds any engine's Matcher from it.
+ */
+export { flowKey } from './flow-key.js';
 export {
   Flow,
+  FlowTracker,
+  type FlowEndReason,
+  type FlowTrackerOptions,
+  type FlowTrackerStats,
+  type RestartRule,
+} from './flow-tracker.js';
+export {
   FlowTable,
   type FlowMatchCallback,
   type FlowMode,

@@ -16,6 +16,7 @@
  */
 import type { Scratch } from '../matcher/types.js';
 
+/** Receives a stream's reassembled bytes and holes, in stream order. */
 export interface ReassemblySink {
   /** Contiguous bytes of `stream`, starting at `stream.streamPos`. */
   deliver(stream: TcpStream, bytes: Uint8Array): void;
@@ -23,6 +24,7 @@ export interface ReassemblySink {
   gap(stream: TcpStream, skipped: number): void;
 }
 
+/** Memory caps of one direction's reassembly. */
 export interface ReassemblyLimits {
   /** Out-of-order bytes one direction may hold. */
   maxBufferedBytes: number;
@@ -59,6 +61,7 @@ export class ReassemblyCounters {
 /** Segments further ahead than this are not plausible (the largest TCP window is 2^30). */
 const MAX_AHEAD = 1 << 30;
 
+/** One direction's reassembly state (see the module comment). Not reentrant. */
 export class TcpStream {
   /** Sequence space known (SYN seen, or first data accepted mid-stream). */
   started = false;
@@ -98,6 +101,7 @@ export class TcpStream {
     this.nextSeq = this.startSeq = (seq + 1) >>> 0;
   }
 
+  /** Out-of-order pieces held now. */
   get bufferedSegments(): number {
     return this.seqs === null ? 0 : this.seqs.length;
   }

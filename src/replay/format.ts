@@ -1,7 +1,7 @@
 /**
  * Alert output formats of the `replay` command: Snort's fast-alert line and one JSON object
  * per alert. Both are pure functions of an `Alert`; the JSON field names are a contract
- * other tools rely on (see the README): `sid`, `rev`, `msg`, `ts`, `packet`, `proto`, `src`,
+ * other tools rely on (see docs/cli.md, "Output"): `sid`, `rev`, `msg`, `ts`, `packet`, `proto`, `src`,
  * `sport`, `dst`, `dport` are always present.
  *
  * Classification descriptions and default priorities come from Snort's stock
@@ -138,6 +138,7 @@ export function alertRecord(a: Alert): Record<string, unknown> {
   };
 }
 
+/** One alert as a JSON line (without the newline): `alertRecord` serialized. */
 export function formatJson(a: Alert): string {
   return JSON.stringify(alertRecord(a));
 }

@@ -10,7 +10,7 @@ import { run } from '../../src/cli/replay.js';
 import { UsageError } from '../../src/errors.js';
 import type { EngineName } from '../../src/matcher/types.js';
 import { formatFast } from '../../src/replay/format.js';
-import { prepareRules, Replayer, type Alert, type ReplayMode } from '../../src/replay/replay.js';
+import { prepareRules, Replayer, type Alert, type ReplayMode } from '../../src/replay/index.js';
 import { bytes, pcapFile, tcpPacket } from '../pcap/build.js';
 import { captureRun, type Captured } from './capture.js';
 

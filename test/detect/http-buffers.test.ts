@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUFFER_IDS, BufferRegions, locateHttpBuffers, REGION_ABSENT, REGION_KNOWN, REGION_UNKNOWN } from '../../src/detect/http-buffers.js';
 import { parseRules } from '../../src/rules/parse.js';
-import { firedRules, irLengthBounds, RuleProgram } from '../../src/detect/rule-match.js';
+import { firedRules, irLengthBounds, RuleProgram } from '../../src/detect/index.js';
 import { parseSignature } from '../../src/syntax/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -14,7 +14,7 @@ import {
   pcreSource,
   RuleProgram,
   type LengthBounds,
-} from '../../src/detect/rule-match.js';
+} from '../../src/detect/index.js';
 import { parseIp } from '../../src/rules/vars.js';
 import type { Ir } from '../../src/syntax/ir.js';
 

@@ -21,7 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineName } from '../../src/matcher/types.js';
-import { prepareRules, Replayer, type Alert } from '../../src/replay/replay.js';
+import { prepareRules, Replayer, type Alert } from '../../src/replay/index.js';
 import { parseYaml, type YamlValue } from './mini-yaml.js';
 
 export interface ManifestEntry {

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Flow, FlowTable, type FlowTableOptions } from '../../src/flow/flow-table.js';
+import { type Flow, FlowTable, type FlowTableOptions } from '../../src/flow/index.js';
 import { parseCaptureBuffer } from '../../src/pcap/reader.js';
 import { Packet } from '../../src/pcap/types.js';
 import { bytes, ether, ipv4, ipv6, tcpHeader, tcpPacket } from '../pcap/build.js';
