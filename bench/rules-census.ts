@@ -13,7 +13,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LimitExceededError, UnsupportedFeatureError } from '../src/errors.js';
 import { loadRuleFiles } from '../src/rules/load.js';
-import { irLengthBounds, RuleProgram, type ApproximationCensus, type LengthBounds } from '../src/detect/rule-match.js';
+import { irLengthBounds, RuleProgram, type ApproximationCensus, type LengthBounds } from '../src/detect/index.js';
 import { parseSignature } from '../src/syntax/index.js';
 import { sharedPath } from './lib/shared-data.js';
 

@@ -4,6 +4,7 @@
  * loading a ruleset, reading a capture) catch these per item, record them and keep going.
  */
 
+/** The stable `code` of each error class. */
 export type ErrorCode =
   | 'REGEX_SYNTAX'
   | 'UNSUPPORTED_FEATURE'
@@ -12,6 +13,10 @@ export type ErrorCode =
   | 'RULE_PARSE'
   | 'USAGE';
 
+/**
+ * Base class of every error the library throws on purpose; `code` tells the kind, `name` the
+ * class.
+ */
 export class NfaObddError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string) {

@@ -5,16 +5,28 @@
  */
 import { UsageError } from '../errors.js';
 
+/**
+ * The options a command accepts: `flag` takes no value, `value` one, `list` one per occurrence
+ * (collected).
+ */
 export interface OptionSpec {
   /** Option names without the leading dashes, mapped to whether they take a value. */
   [name: string]: 'flag' | 'value' | 'list';
 }
 
+/**
+ * Parsed command line: option values by name (absent options are missing) and the positionals
+ * in order.
+ */
 export interface ParsedArgs {
   options: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
+/**
+ * Parses `argv` (without the command name) against `spec`. A `--` ends the options. Throws
+ * UsageError for an unknown option, a value given to a flag, or a missing value.
+ */
 export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs {
   const options: ParsedArgs['options'] = {};
   const positionals: string[] = [];

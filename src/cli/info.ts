@@ -10,6 +10,7 @@ import { readCapture } from '../pcap/reader.js';
 import { type CaptureWarnings, linkTypeName, nonZeroWarnings } from '../pcap/types.js';
 import { parseArgs } from './args.js';
 
+/** The `info --help` text. */
 export const usage = `usage: nfa-obdd info FILE... [--format text|json]
 
 Describe capture files: classic pcap (micro- or nanosecond, either byte order), pcapng
@@ -22,6 +23,7 @@ options:
 exit status: 0 every file read cleanly, 1 a file was damaged or unreadable, 2 bad usage.
 `;
 
+/** What `info` reports for one capture file (one JSON line with `--format json`). */
 export interface FileInfo {
   file: string;
   /** pcap, pcap-ns, pcap-modified or pcapng, with '+gzip' when compressed; null if unknown. */
@@ -38,6 +40,10 @@ export interface FileInfo {
   error: string | null;
 }
 
+/**
+ * A capture timestamp (`sec` seconds since the epoch, `nsec` nanoseconds) as ISO 8601 UTC with
+ * nanoseconds; `sec.nnnnnnnnn` when out of the Date range.
+ */
 export function formatTimestamp(sec: number, nsec: number): string {
   const d = new Date(sec * 1000);
   if (Number.isNaN(d.getTime())) return `${sec}.${String(nsec).padStart(9, '0')}`;
@@ -95,6 +101,10 @@ function textBlock(info: FileInfo): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Runs `info` with `argv` (the arguments after the command); resolves to the exit code (1 when
+ * a file was damaged or unreadable). Throws UsageError for bad options.
+ */
 export async function run(argv: string[]): Promise<number> {
   const { options, positionals } = parseArgs(argv, { format: 'value' });
   const format = (options.format as string | undefined) ?? 'text';

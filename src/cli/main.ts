@@ -25,6 +25,10 @@ function mainUsage(): string {
     `Run 'nfa-obdd <command> --help' for a command's options.\n`;
 }
 
+/**
+ * Runs the command named by `argv[0]`; resolves to the exit code (2 bad usage, 1 an
+ * NfaObddError). Errors that are not NfaObddError propagate.
+ */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

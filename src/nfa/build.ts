@@ -45,6 +45,7 @@ import {
   type Positions,
 } from './positions.js';
 
+/** One signature to compile: its id, IR and anchoring. */
 export interface NfaSignatureInput {
   /** Signature id (the caller's index). */
   readonly id: number;
@@ -53,6 +54,7 @@ export interface NfaSignatureInput {
   readonly anchored: boolean;
 }
 
+/** Budgets and behaviour of `buildNfa`. */
 export interface BuildNfaOptions {
   /** Total NFA states, start states included. @default 2_000_000 */
   maxStates?: number;
@@ -107,7 +109,12 @@ export function clusterIdentical(signatures: ReadonlyArray<NfaSignatureInput | n
   return clusters;
 }
 
+/** Default `BuildNfaOptions.maxStates`: total NFA states, start states included. */
 export const DEFAULT_MAX_STATES = 2_000_000;
+/**
+ * Default `BuildNfaOptions.maxRepeatExpansion`: positions per signature after expanding counted
+ * repeats.
+ */
 export const DEFAULT_MAX_REPEAT_EXPANSION = 100_000;
 const DEFAULT_MAX_FOLLOW = 4_000_000;
 
@@ -261,6 +268,7 @@ interface StartStates {
   loopGroups: number[];
 }
 
+/** Adds one signature's states, edges and acceptance to `b`. Throws LimitExceededError. */
 function addSignature(
   b: Builder,
   sig: number,
@@ -269,67 +277,117 @@ function addSignature(
   starts: StartStates,
   maxStates: number,
 ): void {
-  const groups = groupsFor(needsWord(pos.usedAssertions), needsNl(pos.usedAssertions));
-  // (pos, group, final) → global state id.
-  const ids = new Map<number, number>();
-  const queuePos: number[] = [];
-  const queueGroup: number[] = [];
-  const queueFinal: number[] = [];
-  const lookahead = new Map<number, number>();
+  new SignatureCompiler(b, sig, pos, maxStates).run(anchored, starts);
+}
 
-  const newState = (label: ByteSet): number => {
-    const id = b.labels.length;
-    if (id >= maxStates) throw new LimitExceededError('NFA states', maxStates, id + 1);
-    b.labels.push(label);
+/**
+ * Builds the reachable state copies of one signature: a copy is (position, group of the
+ * byte that enters it, final), found breadth-first from the start states.
+ */
+class SignatureCompiler {
+  private readonly groups: number[];
+  /** (pos, group, final) → global state id. */
+  private readonly ids = new Map<number, number>();
+  private readonly queuePos: number[] = [];
+  private readonly queueGroup: number[] = [];
+  private readonly queueFinal: number[] = [];
+  private readonly lookahead = new Map<number, number>();
+
+  constructor(
+    private readonly b: Builder,
+    private readonly sig: number,
+    private readonly pos: Positions,
+    private readonly maxStates: number,
+  ) {
+    this.groups = groupsFor(needsWord(pos.usedAssertions), needsNl(pos.usedAssertions));
+  }
+
+  run(anchored: boolean, starts: StartStates): void {
+    const pos = this.pos;
+    // Entry: from "before input" always; from the unanchored loop unless anchored.
+    this.link(0, NO_BYTE, pos.first);
+    this.acceptAt(0, NO_BYTE, 0, pos.nullable);
+    if (!anchored && (pos.first.length > 0 || pos.nullable.length > 0)) {
+      for (let k = 0; k < starts.loopIds.length; k++) {
+        this.link(starts.loopIds[k], starts.loopGroups[k], pos.first);
+        this.acceptAt(starts.loopIds[k], starts.loopGroups[k], 0, pos.nullable);
+      }
+    }
+
+    // Last-pairs grouped by position, for acceptance of each copy.
+    const lastMasks: number[][] = new Array(pos.sets.length);
+    for (const pair of pos.last) {
+      const p = pairPos(pair);
+      (lastMasks[p] ??= []).push(pairMask(pair));
+    }
+
+    for (let i = 0; i < this.queuePos.length; i++) {
+      const p = this.queuePos[i];
+      const g = this.queueGroup[i];
+      const fin = this.queueFinal[i];
+      const id = this.ids.get((p * 8 + g) * 2 + fin)!;
+      if (!fin) this.link(id, g, pos.follow[p]);
+      const lm = lastMasks[p];
+      if (lm) this.acceptAt(id, g, fin, lm);
+    }
+  }
+
+  private newState(label: ByteSet): number {
+    const id = this.b.labels.length;
+    if (id >= this.maxStates) throw new LimitExceededError('NFA states', this.maxStates, id + 1);
+    this.b.labels.push(label);
     return id;
-  };
+  }
 
-  const target = (q: number, g: number, fin: number): number => {
+  /** The copy of position `q` entered by a byte of group `g` (`fin`: the final-`\n` copy). */
+  private target(q: number, g: number, fin: number): number {
     const key = (q * 8 + g) * 2 + fin;
-    let id = ids.get(key);
+    let id = this.ids.get(key);
     if (id === undefined) {
       // Unsplit copies share the IR's set object (repeat copies share one), which lets
       // finishNfa compute each distinct label row once.
-      id = newState(g === CAT_ALL ? pos.sets[q] : intersect(pos.sets[q], GROUP_BYTES[g]));
-      ids.set(key, id);
-      queuePos.push(q);
-      queueGroup.push(g);
-      queueFinal.push(fin);
+      id = this.newState(g === CAT_ALL ? this.pos.sets[q] : intersect(this.pos.sets[q], GROUP_BYTES[g]));
+      this.ids.set(key, id);
+      this.queuePos.push(q);
+      this.queueGroup.push(g);
+      this.queueFinal.push(fin);
     }
     return id;
-  };
+  }
 
   /** Edges from a state whose entering byte is in group `prev` to the pairs (q, mask). */
-  const link = (from: number, prev: number, pairs: readonly number[]): void => {
+  private link(from: number, prev: number, pairs: readonly number[]): void {
     for (const pair of pairs) {
       const q = pairPos(pair);
       const m = pairMask(pair);
-      for (const h of groups) {
-        if (!intersects(pos.sets[q], GROUP_BYTES[h])) continue;
+      for (const h of this.groups) {
+        if (!intersects(this.pos.sets[q], GROUP_BYTES[h])) continue;
         if (m & A_TEXT_END_NEWLINE) {
           // The next byte must be the input's final `\n`: a copy that can only end-accept.
-          if ((h & CAT_NL) !== 0 && sat(m, prev, h, true)) b.edge(from, target(q, h, 1));
+          if ((h & CAT_NL) !== 0 && sat(m, prev, h, true)) this.b.edge(from, this.target(q, h, 1));
         } else if (sat(m, prev, h, false)) {
-          b.edge(from, target(q, h, 0));
+          this.b.edge(from, this.target(q, h, 0));
         }
       }
     }
-  };
+  }
 
-  const lookaheadState = (kind: 0 | 1, allowed: number): number => {
+  private lookaheadState(kind: 0 | 1, allowed: number): number {
     const key = kind * 8 + allowed;
-    let id = lookahead.get(key);
+    let id = this.lookahead.get(key);
     if (id === undefined) {
-      id = newState(GROUP_BYTES[kind === 1 ? CAT_NL : allowed]);
-      lookahead.set(key, id);
-      if (kind === 1) b.acceptEnd(id, sig, 1);
-      else b.accept(id, sig, 1);
+      id = this.newState(GROUP_BYTES[kind === 1 ? CAT_NL : allowed]);
+      this.lookahead.set(key, id);
+      if (kind === 1) this.b.acceptEnd(id, this.sig, 1);
+      else this.b.accept(id, this.sig, 1);
     }
     return id;
-  };
+  }
 
   /** Acceptance of a match ending at a state whose entering byte is in `prev`. */
-  const acceptAt = (state: number, prev: number, fin: number, masks: readonly number[]): void => {
+  private acceptAt(state: number, prev: number, fin: number, masks: readonly number[]): void {
+    const b = this.b;
+    const sig = this.sig;
     for (const m of masks) {
       if (fin) {
         if (sat(m, prev, NO_BYTE, false)) b.acceptEnd(state, sig, 0);
@@ -341,60 +399,86 @@ function addSignature(
       }
       if (sat(m, prev, NO_BYTE, false)) b.acceptEnd(state, sig, 0);
       if (m & A_TEXT_END_NEWLINE) {
-        if (sat(m, prev, CAT_NL, true)) b.edge(state, lookaheadState(1, CAT_NL));
+        if (sat(m, prev, CAT_NL, true)) b.edge(state, this.lookaheadState(1, CAT_NL));
       } else {
         let allowed = 0;
         for (const h of FINEST_GROUPS) if (sat(m, prev, h, false)) allowed |= h;
-        if (allowed !== 0) b.edge(state, lookaheadState(0, allowed));
+        if (allowed !== 0) b.edge(state, this.lookaheadState(0, allowed));
       }
     }
-  };
-
-  // Entry: from "before input" always; from the unanchored loop unless anchored.
-  link(0, NO_BYTE, pos.first);
-  acceptAt(0, NO_BYTE, 0, pos.nullable);
-  if (!anchored && (pos.first.length > 0 || pos.nullable.length > 0)) {
-    for (let k = 0; k < starts.loopIds.length; k++) {
-      link(starts.loopIds[k], starts.loopGroups[k], pos.first);
-      acceptAt(starts.loopIds[k], starts.loopGroups[k], 0, pos.nullable);
-    }
-  }
-
-  // Last-pairs grouped by position, for acceptance of each copy.
-  const lastMasks: number[][] = new Array(pos.sets.length);
-  for (const pair of pos.last) {
-    const p = pairPos(pair);
-    (lastMasks[p] ??= []).push(pairMask(pair));
-  }
-
-  for (let i = 0; i < queuePos.length; i++) {
-    const p = queuePos[i];
-    const g = queueGroup[i];
-    const fin = queueFinal[i];
-    const id = ids.get((p * 8 + g) * 2 + fin)!;
-    if (!fin) link(id, g, pos.follow[p]);
-    const lm = lastMasks[p];
-    if (lm) acceptAt(id, g, fin, lm);
   }
 }
 
 /**
  * Builds the NFA of a signature set. `null` entries (and ids that are skipped) are
- * signatures that never match. Throws LimitExceededError when a budget is exceeded,
- * unless `onReject` is given (then only that signature is dropped).
+ * signatures that never match.
+ * @throws LimitExceededError when a budget is exceeded, unless `onReject` is given (then
+ *   only that signature is dropped).
+ * @throws UnsupportedFeatureError for a signature id that is not a non-negative integer.
  */
 export function buildNfa(
   signatures: ReadonlyArray<NfaSignatureInput | null>,
   options: BuildNfaOptions = {},
 ): Nfa {
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
+  const a = analyseSignatures(signatures, options);
+  const b = new Builder();
+  const starts = addStartStates(b, a.analysed, maxStates);
+
+  /** Acceptance entries [acc from, acc to, end from, end to) of each compiled key. */
+  const entries = new Map<string, number[]>();
+  for (const x of a.analysed) {
+    if (!x) continue;
+    const m = b.mark();
+    try {
+      addSignature(b, x.sig.id, x.pos, x.sig.anchored, starts, maxStates);
+      if (a.dedupe) entries.set(x.key, [m[2], b.accState.length, m[3], b.endState.length]);
+    } catch (e) {
+      b.rollback(m);
+      if (!options.onReject || !(e instanceof Error)) throw e;
+      options.onReject(x.sig.id, e);
+      a.failed.set(x.key, e);
+    }
+  }
+  for (const { sig, key } of a.copies) {
+    const r = entries.get(key);
+    if (!r) {
+      // The first copy was rejected by a budget: so is this one, for the same reason.
+      options.onReject?.(sig.id, a.failed.get(key) ?? new Error('rejected with an identical signature'));
+      continue;
+    }
+    for (let j = r[0]; j < r[1]; j++) b.accept(b.accState.data[j], sig.id, b.accDelta.data[j]);
+    for (let j = r[2]; j < r[3]; j++) b.acceptEnd(b.endState.data[j], sig.id, b.endDelta.data[j]);
+  }
+
+  return finishNfa(b, a.signatureCount);
+}
+
+/** A signature with its positions, and its dedupe key ('' without dedupe). */
+interface AnalysedSignature {
+  sig: NfaSignatureInput;
+  pos: Positions;
+  key: string;
+}
+
+interface Analysis {
+  signatureCount: number;
+  dedupe: boolean;
+  /** One entry per input signature; null for a null input, a copy or a rejected one. */
+  analysed: Array<AnalysedSignature | null>;
+  /** Copies of an earlier signature (same key): compiled through it. */
+  copies: Array<{ sig: NfaSignatureInput; key: string }>;
+  /** Why each rejected key was rejected. */
+  failed: Map<string, Error>;
+}
+
+/** Computes the positions of every distinct signature (rejecting through `onReject`). */
+function analyseSignatures(signatures: ReadonlyArray<NfaSignatureInput | null>, options: BuildNfaOptions): Analysis {
   const maxPositions = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
   const maxFollow = options.maxFollowPerSignature ?? DEFAULT_MAX_FOLLOW;
-
   let signatureCount = signatures.length;
   const dedupe = options.dedupe ?? true;
-  const analysed: Array<{ sig: NfaSignatureInput; pos: Positions; key: string } | null> = [];
-  /** Copies of an earlier signature (same key): compiled through it. */
+  const analysed: Array<AnalysedSignature | null> = [];
   const copies: Array<{ sig: NfaSignatureInput; key: string }> = [];
   const keys = new Set<string>();
   const failed = new Map<string, Error>();
@@ -423,8 +507,14 @@ export function buildNfa(
       analysed.push(null);
     }
   }
+  return { signatureCount, dedupe, analysed, copies, failed };
+}
 
-  // The unanchored loop is split only as finely as the unanchored signatures need.
+/**
+ * Adds state 0 and the unanchored loop, split only as finely as the unanchored signatures
+ * need. Throws LimitExceededError when `maxStates` cannot hold them.
+ */
+function addStartStates(b: Builder, analysed: ReadonlyArray<AnalysedSignature | null>, maxStates: number): StartStates {
   let loopWord = false;
   let loopNl = false;
   for (const a of analysed) {
@@ -436,7 +526,6 @@ export function buildNfa(
   if (maxStates < 1 + loopGroups.length) {
     throw new LimitExceededError('NFA states', maxStates, 1 + loopGroups.length);
   }
-  const b = new Builder();
   b.labels.push(new Uint32Array(8)); // state 0: before input; nothing enters it
   const loopIds: number[] = [];
   for (const g of loopGroups) {
@@ -444,35 +533,7 @@ export function buildNfa(
     b.labels.push(GROUP_BYTES[g]);
   }
   for (const from of [0, ...loopIds]) for (const to of loopIds) b.edge(from, to);
-  const starts: StartStates = { loopIds, loopGroups };
-
-  /** Acceptance entries [acc from, acc to, end from, end to) of each compiled key. */
-  const entries = new Map<string, number[]>();
-  for (const a of analysed) {
-    if (!a) continue;
-    const m = b.mark();
-    try {
-      addSignature(b, a.sig.id, a.pos, a.sig.anchored, starts, maxStates);
-      if (dedupe) entries.set(a.key, [m[2], b.accState.length, m[3], b.endState.length]);
-    } catch (e) {
-      b.rollback(m);
-      if (!options.onReject || !(e instanceof Error)) throw e;
-      options.onReject(a.sig.id, e);
-      failed.set(a.key, e);
-    }
-  }
-  for (const { sig, key } of copies) {
-    const r = entries.get(key);
-    if (!r) {
-      // The first copy was rejected by a budget: so is this one, for the same reason.
-      options.onReject?.(sig.id, failed.get(key) ?? new Error('rejected with an identical signature'));
-      continue;
-    }
-    for (let j = r[0]; j < r[1]; j++) b.accept(b.accState.data[j], sig.id, b.accDelta.data[j]);
-    for (let j = r[2]; j < r[3]; j++) b.acceptEnd(b.endState.data[j], sig.id, b.endDelta.data[j]);
-  }
-
-  return finishNfa(b, signatureCount);
+  return { loopIds, loopGroups };
 }
 
 function finishNfa(b: Builder, signatureCount: number): Nfa {

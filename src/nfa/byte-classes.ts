@@ -8,6 +8,7 @@
  */
 import type { ByteSet } from '../syntax/ir.js';
 
+/** A partition of the 256 byte values into classes (class ids 0..classCount-1). */
 export interface ByteClasses {
   readonly classCount: number;
   /** byte → class id */
@@ -16,6 +17,10 @@ export interface ByteClasses {
   readonly classRep: Uint8Array;
 }
 
+/**
+ * The coarsest partition of 0..255 in which every set of `sets` is a union of classes; linear
+ * in the number of distinct sets.
+ */
 export function computeByteClasses(sets: Iterable<ByteSet>): ByteClasses {
   let cls = new Int32Array(256);
   let count = 1;

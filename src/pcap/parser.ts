@@ -55,6 +55,11 @@ function isKnownNonPacketBlock(type: number): boolean {
   );
 }
 
+/**
+ * Push parser of pcap and pcapng bytes: `push` chunks as they arrive, take packets with `next`,
+ * call `end` at the end of input. A fault throws PcapFormatError (see the module comment); the
+ * parser then stays failed.
+ */
 export class CaptureParser {
   format: CaptureFormat | undefined;
   /** Every interface seen, across all pcapng sections (classic pcap: exactly one). */

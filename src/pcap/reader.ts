@@ -29,8 +29,10 @@ import { NfaObddError, PcapFormatError } from '../errors.js';
 import { CaptureParser } from './parser.js';
 import type { CaptureFormat, CaptureInterface, CaptureWarnings, Packet, ParserOptions } from './types.js';
 
+/** Where a capture comes from: a file path, its bytes, or a byte stream. */
 export type CaptureSource = string | Uint8Array | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
 
+/** Options of `readCapture` and `parseCaptureBuffer`. */
 export interface ReadOptions extends ParserOptions {
   /**
    * Read-chunk size for file paths.
@@ -74,6 +76,10 @@ function asPcapError(e: unknown, reason: string, offset: number, packets: number
   return new PcapFormatError(`${reason}: ${msg}`, offset, packets, file);
 }
 
+/**
+ * A capture read as an async iterable of packets (gzip detected and undone). Iteration throws
+ * PcapFormatError at damage, after yielding every packet before it; `error` keeps it.
+ */
 export class CaptureReader implements AsyncIterable<Packet> {
   private readonly parser: CaptureParser;
   private started = false;
@@ -313,6 +319,7 @@ export function readCapture(source: CaptureSource, options: ReadOptions = {}): C
   return new CaptureReader(source, options);
 }
 
+/** A whole capture parsed in memory: the summary and every packet. */
 export interface ParsedCapture extends CaptureSummary {
   packets: number;
   list: Packet[];

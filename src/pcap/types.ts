@@ -8,6 +8,10 @@
  * as the caller holds it (holding it also keeps its underlying chunk alive).
  */
 
+/**
+ * File format of a capture: classic pcap (micro- or nanosecond timestamps, or Kuznetzov's
+ * modified pcap) or pcapng.
+ */
 export type CaptureFormat = 'pcap' | 'pcap-ns' | 'pcap-modified' | 'pcapng';
 
 /** Link-layer header types (LINKTYPE_* values as stored in files) that the decoder knows. */
@@ -43,6 +47,7 @@ export function linkTypeName(linkType: number): string {
   return LINKTYPE_NAMES[linkType] ?? `LINKTYPE_${linkType}`;
 }
 
+/** One capture interface (a pcapng IDB, or the classic pcap header). */
 export interface CaptureInterface {
   /** Interface id as referenced by pcapng packet blocks (0 for classic pcap). */
   readonly id: number;
@@ -98,6 +103,7 @@ export interface CaptureWarnings {
   badOptions: number;
 }
 
+/** A `CaptureWarnings` with every count at 0. */
 export function emptyWarnings(): CaptureWarnings {
   return {
     caplenAboveSnaplen: 0,
@@ -116,6 +122,7 @@ export function nonZeroWarnings(w: CaptureWarnings): Partial<CaptureWarnings> {
   return out;
 }
 
+/** Options of `CaptureParser` (and of the readers built on it). */
 export interface ParserOptions {
   /**
    * Largest captured length accepted for one packet; a record claiming more is a

@@ -14,5 +14,5 @@ export {
 export type { IpAddress } from './vars.js';
 export { parseSelector, selectRules, SELECT_PRESETS } from './select.js';
 export type { Selector } from './select.js';
-export { packetCheck, packetChecksMatch, PacketOptionError } from './packet-options.js';
+export { packetCheck, PacketOptionError } from './packet-options.js';
 export type { PacketCheck, PacketCheckFields, CompareOp } from './packet-options.js';

@@ -13,6 +13,9 @@ import { parseRules, type RuleParseOptions, type RuleReject } from './parse.js';
 import type { Rule } from './rule.js';
 import { Variables } from './vars.js';
 
+/**
+ * Options of `loadRuleFiles` / `loadRuleTexts` (as `RuleParseOptions`, for a set of files).
+ */
 export interface LoadOptions {
   includeDisabled?: boolean;
   /** @default Variables.defaults() */
@@ -22,6 +25,7 @@ export interface LoadOptions {
   dialect?: RuleParseOptions['dialect'];
 }
 
+/** Counts over a loaded rule set. */
 export interface LoadSummary {
   files: number;
   /** Rules loaded (parsed). */
@@ -36,6 +40,10 @@ export interface LoadSummary {
   duplicateSids: number;
 }
 
+/**
+ * A loaded rule set: the rules (one id space over all files), the rejects, the counts and the
+ * variables after the last file.
+ */
 export interface LoadResult {
   rules: Rule[];
   rejected: RuleReject[];
@@ -79,6 +87,7 @@ export function loadRuleFiles(paths: readonly string[], options: LoadOptions = {
   return loadRuleTexts(paths.map((file) => ({ file, text: readText(file) })), options);
 }
 
+/** Counts for a loaded rule set (`disabledSkipped`: commented-out rules not loaded). */
 export function summarizeLoad(files: number, rules: readonly Rule[], rejected: readonly RuleReject[], disabledSkipped = 0): LoadSummary {
   const rejectedByKind: Record<string, number> = {};
   for (const x of rejected) rejectedByKind[x.kind] = (rejectedByKind[x.kind] ?? 0) + 1;

@@ -2,14 +2,16 @@
  * Packet-level rule options that a decoded packet answers directly, without the payload
  * automaton: `ip_proto`, `flags`, `itype`, `icode`, `seq`, `ack`, `window`, and absolute
  * `isdataat`. The parser compiles them into plain data (`PacketCheck`); `packetChecksMatch`
- * evaluates them on a packet with a switch (no closures, no allocation).
+ * in src/detect/packet-checks.ts evaluates them on a packet.
  *
  * Options not handled here (ttl, id, fragbits, icmp_id, byte_test, relative isdataat...)
  * stay in `Rule.unsupported`: their conditions are ignored (a counted approximation).
  */
 
+/** A numeric comparison: `<>` is exclusive of both bounds `a` and `b`, `<=>` inclusive. */
 export type CompareOp = '=' | '!=' | '<' | '>' | '<=' | '>=' | '<>' | '<=>';
 
+/** One packet-level condition of a rule, as plain data. */
 export type PacketCheck =
   | { readonly kind: 'ip_proto'; readonly op: CompareOp; readonly a: number; readonly b?: number }
   | { readonly kind: 'itype' | 'icode'; readonly op: CompareOp; readonly a: number; readonly b?: number }
@@ -108,62 +110,4 @@ export function packetCheck(name: string, value: string | undefined): PacketChec
     default:
       return undefined;
   }
-}
-
-export function compare(x: number, op: CompareOp, a: number, b = 0): boolean {
-  switch (op) {
-    case '=':
-      return x === a;
-    case '!=':
-      return x !== a;
-    case '<':
-      return x < a;
-    case '>':
-      return x > a;
-    case '<=':
-      return x <= a;
-    case '>=':
-      return x >= a;
-    case '<>':
-      return x > a && x < b;
-    case '<=>':
-      return x >= a && x <= b;
-  }
-}
-
-/** Do all checks hold on this packet? A TCP-only check on a non-TCP packet fails, as in Snort. */
-export function packetChecksMatch(checks: readonly PacketCheck[], p: PacketCheckFields): boolean {
-  for (let i = 0; i < checks.length; i++) {
-    const c = checks[i];
-    switch (c.kind) {
-      case 'ip_proto':
-        if (!compare(p.protocol, c.op, c.a, c.b)) return false;
-        break;
-      case 'itype':
-      case 'icode': {
-        if (p.protocol !== 1 && p.protocol !== 58) return false;
-        if (!compare(c.kind === 'itype' ? p.icmpType : p.icmpCode, c.op, c.a, c.b)) return false;
-        break;
-      }
-      case 'seq':
-      case 'ack':
-      case 'window': {
-        if (p.protocol !== 6) return false;
-        const x = c.kind === 'seq' ? p.seq : c.kind === 'ack' ? p.ack : p.window;
-        if ((x === c.a) !== (c.op === '=')) return false;
-        break;
-      }
-      case 'flags': {
-        if (p.protocol !== 6) return false;
-        const f = p.tcpFlags & 0xff & ~c.ignore;
-        const m = c.mask & ~c.ignore;
-        if (c.mode === 'exact' ? f !== m : c.mode === 'all' ? (f & m) !== m : c.mode === 'any' ? (f & m) === 0 : (f & m) !== 0) return false;
-        break;
-      }
-      case 'isdataat':
-        if ((p.payloadLength > c.offset) === c.negated) return false;
-        break;
-    }
-  }
-  return true;
 }

@@ -14,8 +14,9 @@
  * or offsets taken from `byte_extract` variables, `dce` endianness.
  */
 
-import { compare, comparison, PacketOptionError, type CompareOp } from './packet-options.js';
+import { comparison, PacketOptionError, type CompareOp } from './packet-options.js';
 
+/** A byte_test operator: a comparison, `&` (any mask bit set) or `^` (value differs). */
 export type ByteTestOp = '<' | '>' | '=' | '<=' | '>=' | '&' | '^';
 
 interface ReadSpec {
@@ -29,6 +30,9 @@ interface ReadSpec {
   readonly bitmask?: number;
 }
 
+/**
+ * One payload check as plain data (a read at a fixed or cursor-relative `offset`, in bytes).
+ */
 export type PayloadCheck =
   | (ReadSpec & { readonly kind: 'byte_test'; readonly op: ByteTestOp; readonly negated: boolean; readonly value: number })
   | (ReadSpec & {
@@ -61,89 +65,131 @@ function int(s: string, what: string): number {
   return Number(t);
 }
 
+const numeric = (s: string | undefined): boolean => s !== undefined && (INT.test(s) || /^0x[0-9a-f]+$/i.test(s));
+
 /**
- * Returns undefined when the option uses something we do not support (variables, dce).
+ * Reads a payload-check option (`byte_test`, `byte_jump`, `isdataat`, `urilen`, `bufferlen`;
+ * `text` is the raw value after the `:`). Returns undefined when the option uses something
+ * we do not support (variables, dce) or is not a payload check (a non-relative `isdataat`).
  * `urilen` ranges `A<>B` are read as Snort 3 does (exclusive); Snort 2 documents them as
  * "between", which the parser maps to inclusive for Snort 2 rules.
+ * @throws PayloadCheckError for a malformed value (missing arguments, bad operator or number,
+ *   a read of more than 10 bytes).
  */
 export function parsePayloadCheck(name: string, text: string | undefined): PayloadCheck | undefined {
   const parts = (text ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
-  const numeric = (s: string | undefined) => s !== undefined && (INT.test(s) || /^0x[0-9a-f]+$/i.test(s));
-  if (name === 'isdataat') {
-    if (parts.length < 2 || !parts.slice(1).every((p) => p === 'relative' || p === 'rawbytes')) return undefined;
-    if (!parts.slice(1).includes('relative')) return undefined;
-    const m = /^(!)?\s*(\d+)$/.exec(parts[0]);
-    if (!m) return undefined; // a variable
-    return { kind: 'isdataat', offset: Number(m[2]), relative: true, negated: m[1] === '!' };
-  }
-  if (name === 'urilen' || name === 'bufferlen') {
-    const [spec, ...flags] = parts;
-    if (spec === undefined) throw new PayloadCheckError(`${name}: missing value`);
-    if (!flags.every((f) => f === 'raw' || f === 'norm' || f === 'relative')) return undefined;
-    try {
-      return { kind: 'buflen', ...comparison(spec, name), relative: flags.includes('relative') };
-    } catch (e) {
-      if (e instanceof PacketOptionError) throw new PayloadCheckError(e.message);
-      throw e;
-    }
-  }
+  if (name === 'isdataat') return parseIsdataat(parts);
+  if (name === 'urilen' || name === 'bufferlen') return parseBuflen(name, parts);
   if (name !== 'byte_test' && name !== 'byte_jump') return undefined;
   const isTest = name === 'byte_test';
   const fixed = isTest ? 4 : 2;
   if (parts.length < fixed) throw new PayloadCheckError(`${name}: expected at least ${fixed} arguments`);
   const bytes = int(parts[0], `${name} bytes`);
-  let op: ByteTestOp = '=';
-  let negated = false;
-  let value = 0;
-  let offsetText: string;
+  let test: ByteTestCompare = { op: '=', negated: false, value: 0 };
   if (isTest) {
-    const m = /^(!)?\s*(<=|>=|<|>|=|&|\^)$/.exec(parts[1]);
-    if (!m) {
-      if (parts[1] === '!') {
-        negated = true; // `!` alone means "not equal"
-      } else throw new PayloadCheckError(`byte_test: bad operator '${parts[1]}'`);
-    } else {
-      negated = m[1] === '!';
-      op = m[2] as ByteTestOp;
-    }
-    if (!numeric(parts[2])) return undefined; // byte_extract variable
-    value = int(parts[2], 'byte_test value');
-    offsetText = parts[3];
-  } else offsetText = parts[1];
+    const t = parseByteTestCompare(parts[1], parts[2]);
+    if (!t) return undefined;
+    test = t;
+  }
+  const offsetText = isTest ? parts[3] : parts[1];
   if (!numeric(offsetText)) return undefined;
   const offset = int(offsetText, `${name} offset`);
-  let relative = false;
-  let little = false;
-  let base: 0 | 8 | 10 | 16 = 0;
-  let bitmask: number | undefined;
-  let multiplier = 1;
-  let align = false;
-  let fromBeginning = false;
-  let fromEnd = false;
-  let postOffset = 0;
-  for (let i = fixed; i < parts.length; i++) {
-    const [word, arg] = parts[i].split(/\s+/, 2);
+  const args = parseReadArgs(name, isTest, parts.slice(fixed));
+  if (!args) return undefined;
+  // Snort documents 1-4 bytes for binary reads, but rules use up to 8 (a 64-bit read: exact
+  // below 2^53, which covers every comparison value seen in the rulesets).
+  if (bytes < 1 || bytes > 10) throw new PayloadCheckError(`${name}: cannot read ${bytes} bytes (1-10)`);
+  const { relative, little, base, bitmask, multiplier, align, fromBeginning, fromEnd, postOffset } = args;
+  const read = { bytes, offset, relative, little, base, bitmask };
+  return isTest
+    ? { kind: 'byte_test', ...read, op: test.op, negated: test.negated, value: test.value }
+    : { kind: 'byte_jump', ...read, multiplier, align, fromBeginning, fromEnd, postOffset };
+}
+
+/** `isdataat:[!]N,relative[,rawbytes]`; undefined unless relative with a literal offset. */
+function parseIsdataat(parts: string[]): PayloadCheck | undefined {
+  if (parts.length < 2 || !parts.slice(1).every((p) => p === 'relative' || p === 'rawbytes')) return undefined;
+  if (!parts.slice(1).includes('relative')) return undefined;
+  const m = /^(!)?\s*(\d+)$/.exec(parts[0]);
+  if (!m) return undefined; // a variable
+  return { kind: 'isdataat', offset: Number(m[2]), relative: true, negated: m[1] === '!' };
+}
+
+/** `urilen` / `bufferlen`: a comparison, then `raw`, `norm`, `relative` flags. */
+function parseBuflen(name: string, parts: string[]): PayloadCheck | undefined {
+  const [spec, ...flags] = parts;
+  if (spec === undefined) throw new PayloadCheckError(`${name}: missing value`);
+  if (!flags.every((f) => f === 'raw' || f === 'norm' || f === 'relative')) return undefined;
+  try {
+    return { kind: 'buflen', ...comparison(spec, name), relative: flags.includes('relative') };
+  } catch (e) {
+    if (e instanceof PacketOptionError) throw new PayloadCheckError(e.message);
+    throw e;
+  }
+}
+
+interface ByteTestCompare {
+  op: ByteTestOp;
+  negated: boolean;
+  value: number;
+}
+
+/** byte_test's `[!]op` and value; undefined when the value is a byte_extract variable. */
+function parseByteTestCompare(opText: string, valueText: string): ByteTestCompare | undefined {
+  let op: ByteTestOp = '=';
+  let negated = false;
+  const m = /^(!)?\s*(<=|>=|<|>|=|&|\^)$/.exec(opText);
+  if (!m) {
+    if (opText === '!') {
+      negated = true; // `!` alone means "not equal"
+    } else throw new PayloadCheckError(`byte_test: bad operator '${opText}'`);
+  } else {
+    negated = m[1] === '!';
+    op = m[2] as ByteTestOp;
+  }
+  if (!numeric(valueText)) return undefined; // byte_extract variable
+  return { op, negated, value: int(valueText, 'byte_test value') };
+}
+
+/** The optional arguments of byte_test / byte_jump. */
+interface ReadArgs {
+  relative: boolean;
+  little: boolean;
+  base: 0 | 8 | 10 | 16;
+  bitmask?: number;
+  multiplier: number;
+  align: boolean;
+  fromBeginning: boolean;
+  fromEnd: boolean;
+  postOffset: number;
+}
+
+/** Reads the optional arguments in order; undefined at the first one we do not model. */
+function parseReadArgs(name: string, isTest: boolean, args: string[]): ReadArgs | undefined {
+  const r: ReadArgs = { relative: false, little: false, base: 0, multiplier: 1, align: false, fromBeginning: false, fromEnd: false, postOffset: 0 };
+  for (const a of args) {
+    const [word, arg] = a.split(/\s+/, 2);
     switch (word) {
       case 'relative':
-        relative = true;
+        r.relative = true;
         break;
       case 'big':
-        little = false;
+        r.little = false;
         break;
       case 'little':
-        little = true;
+        r.little = true;
         break;
       case 'string':
-        base = 10;
+        r.base = 10;
         break;
       case 'hex':
-        base = 16;
+        r.base = 16;
         break;
       case 'dec':
-        base = 10;
+        r.base = 10;
         break;
       case 'oct':
-        base = 8;
+        r.base = 8;
         break;
       case 'rawbytes':
         break;
@@ -151,121 +197,29 @@ export function parsePayloadCheck(name: string, text: string | undefined): Paylo
         return undefined;
       case 'bitmask':
         if (arg === undefined) throw new PayloadCheckError(`${name}: bitmask needs a value`);
-        bitmask = int(arg, `${name} bitmask`);
+        r.bitmask = int(arg, `${name} bitmask`);
         break;
       case 'multiplier':
         if (isTest || arg === undefined || !numeric(arg)) return undefined;
-        multiplier = int(arg, 'byte_jump multiplier');
+        r.multiplier = int(arg, 'byte_jump multiplier');
         break;
       case 'align':
         if (isTest) throw new PayloadCheckError(`byte_test: unknown argument 'align'`);
-        align = true;
+        r.align = true;
         break;
       case 'from_beginning':
-        fromBeginning = true;
+        r.fromBeginning = true;
         break;
       case 'from_end':
-        fromEnd = true;
+        r.fromEnd = true;
         break;
       case 'post_offset':
         if (isTest || arg === undefined || !numeric(arg)) return undefined;
-        postOffset = int(arg, 'byte_jump post_offset');
+        r.postOffset = int(arg, 'byte_jump post_offset');
         break;
       default:
         return undefined; // an argument we do not model
     }
   }
-  // Snort documents 1-4 bytes for binary reads, but rules use up to 8 (a 64-bit read: exact
-  // below 2^53, which covers every comparison value seen in the rulesets).
-  if (bytes < 1 || bytes > 10) throw new PayloadCheckError(`${name}: cannot read ${bytes} bytes (1-10)`);
-  const read = { bytes, offset, relative, little, base, bitmask };
-  return isTest
-    ? { kind: 'byte_test', ...read, op, negated, value }
-    : { kind: 'byte_jump', ...read, multiplier, align, fromBeginning, fromEnd, postOffset };
-}
-
-/** Reads the number at `at`; NaN when out of [base, limit) or not a number. */
-function readValue(c: ReadSpec, p: Uint8Array, at: number, limit: number): number {
-  if (at < 0 || at + c.bytes > limit) return NaN;
-  let v = 0;
-  if (c.base === 0) {
-    for (let i = 0; i < c.bytes; i++) {
-      const b = p[c.little ? at + c.bytes - 1 - i : at + i];
-      v = v * 256 + b;
-    }
-  } else {
-    // Snort's strtoul on the bytes read: leading digits of the base, at least one.
-    let digits = 0;
-    for (let i = 0; i < c.bytes; i++) {
-      const ch = p[at + i];
-      let d = -1;
-      if (ch >= 0x30 && ch <= 0x39) d = ch - 0x30;
-      else if (c.base === 16 && ch >= 0x61 && ch <= 0x66) d = ch - 0x57;
-      else if (c.base === 16 && ch >= 0x41 && ch <= 0x46) d = ch - 0x37;
-      if (d < 0 || d >= c.base) {
-        if (digits === 0 && (ch === 0x20 || ch === 0x09)) continue;
-        break;
-      }
-      v = v * c.base + d;
-      digits++;
-    }
-    if (digits === 0) return NaN;
-  }
-  if (c.bitmask !== undefined) {
-    v = (v & c.bitmask) >>> 0;
-    let m = c.bitmask >>> 0;
-    while (m !== 0 && (m & 1) === 0) {
-      v = Math.floor(v / 2);
-      m >>>= 1;
-    }
-  }
-  return v;
-}
-
-/**
- * Runs one check with the detection cursor at `cursor` in buffer [base, limit) of payload
- * `p`. Returns the new cursor (unchanged for tests), or -1 when the check fails.
- */
-export function applyPayloadCheck(c: PayloadCheck, p: Uint8Array, cursor: number, base: number, limit: number): number {
-  if (c.kind === 'buflen') return compare(limit - (c.relative ? cursor : base), c.op, c.a, c.b) ? cursor : -1;
-  if (c.kind === 'isdataat') {
-    const has = cursor + c.offset < limit;
-    return has !== c.negated ? cursor : -1;
-  }
-  const at = (c.relative ? cursor : base) + c.offset;
-  if (at < base) return -1;
-  const v = readValue(c, p, at, limit);
-  if (Number.isNaN(v)) return -1;
-  if (c.kind === 'byte_test') {
-    let ok: boolean;
-    switch (c.op) {
-      case '<':
-        ok = v < c.value;
-        break;
-      case '>':
-        ok = v > c.value;
-        break;
-      case '=':
-        ok = v === c.value;
-        break;
-      case '<=':
-        ok = v <= c.value;
-        break;
-      case '>=':
-        ok = v >= c.value;
-        break;
-      case '&':
-        ok = (v & c.value) !== 0;
-        break;
-      case '^':
-        ok = (v ^ c.value) !== 0;
-        break;
-    }
-    return ok !== c.negated ? cursor : -1;
-  }
-  let jump = v * c.multiplier;
-  if (c.align && jump % 4 !== 0) jump += 4 - (jump % 4);
-  const from = c.fromBeginning ? base : c.fromEnd ? limit : at + c.bytes;
-  const next = from + jump + c.postOffset;
-  return next < base || next > limit ? -1 : next;
+  return r;
 }

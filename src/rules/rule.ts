@@ -2,12 +2,13 @@
  * The parsed form of a Snort rule, shared by the parser, rule selection and the rule
  * semantics model. Plain immutable data (plus the compiled header sets), independent of any
  * engine: a rule's patterns are kept as text (`content` bytes, `pcre` source) and turned into
- * engine signatures by `rule-match.ts`.
+ * engine signatures by `src/detect/program.ts`.
  */
 import type { PacketCheck } from './packet-options.js';
 import type { PlacedCheck } from './payload-checks.js';
 import type { AddressSet, PortSet } from './vars.js';
 
+/** A rule's action keyword (the first header field). */
 export type RuleAction = 'alert' | 'log' | 'pass' | 'drop' | 'reject' | 'sdrop' | 'activate' | 'dynamic' | 'block' | 'rewrite';
 
 /** The layer-3/4 protocol a rule's header is checked against. */
@@ -26,6 +27,7 @@ export interface VariableModifier {
   readonly variable: string;
 }
 
+/** A `content` (or `uricontent`) option with its modifiers. */
 export interface ContentPattern {
   readonly kind: 'content';
   /** Bytes to look for (after `|hex|` and escape decoding). */
@@ -47,6 +49,7 @@ export interface ContentPattern {
   readonly variableModifiers: readonly string[];
 }
 
+/** A `pcre` (or Snort 3 `regex`) option. */
 export interface PcrePattern {
   readonly kind: 'pcre';
   /** The pattern as written between the option's quotes, e.g. `/^USER\s+w0rm/smi`. */
@@ -61,13 +64,16 @@ export interface PcrePattern {
   readonly buffer: BufferName;
 }
 
+/** One pattern option of a rule. */
 export type RulePattern = ContentPattern | PcrePattern;
 
+/** One `metadata` item: its first word and the rest. */
 export interface MetadataEntry {
   readonly key: string;
   readonly value: string;
 }
 
+/** One `reference`: the system (`cve`, `url`, ...) and the id. */
 export interface Reference {
   readonly system: string;
   readonly id: string;
@@ -105,6 +111,10 @@ export interface DsizeSpec {
   readonly b?: number;
 }
 
+/**
+ * The header's address and port specs as written (before variable expansion), `<-` turned
+ * around.
+ */
 export interface RuleHeader {
   readonly src: string;
   readonly srcPorts: string;
@@ -113,6 +123,7 @@ export interface RuleHeader {
   readonly dstPorts: string;
 }
 
+/** One parsed rule: header, options and what the model ignores. */
 export interface Rule {
   /** Index of the rule in the parse output (stable id for engines and alerts). */
   readonly id: number;

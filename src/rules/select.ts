@@ -35,6 +35,7 @@ import { UsageError } from '../errors.js';
 import type { Rule } from './rule.js';
 import { PortSet, SpecCompiler, Variables } from './vars.js';
 
+/** Named selectors (`--select http`), expanded before parsing. */
 export const SELECT_PRESETS: Readonly<Record<string, string>> = {
   http: 'proto=tcp,dport=80,strict',
   ftp: 'proto=tcp,dport=21,strict',
@@ -48,6 +49,7 @@ interface Term {
   test: Pred;
 }
 
+/** A parsed rule selector: a test over rules. */
 export interface Selector {
   /** The selector text after preset expansion. */
   readonly text: string;

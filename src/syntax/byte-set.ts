@@ -9,30 +9,36 @@
  */
 import type { ByteSet } from './ir.js';
 
+/** A new empty byte set. */
 export function newByteSet(): ByteSet {
   return new Uint32Array(8);
 }
 
+/** A new set of the given bytes (0..255). */
 export function byteSetOf(...bytes: number[]): ByteSet {
   const s = newByteSet();
   for (const b of bytes) addByte(s, b);
   return s;
 }
 
+/** A new set of the bytes lo..hi inclusive. */
 export function byteSetRange(lo: number, hi: number): ByteSet {
   const s = newByteSet();
   addRange(s, lo, hi);
   return s;
 }
 
+/** A new set of all 256 bytes. */
 export function fullByteSet(): ByteSet {
   return new Uint32Array(8).fill(0xffffffff);
 }
 
+/** A copy of `s`. */
 export function copyByteSet(s: ByteSet): ByteSet {
   return new Uint32Array(s);
 }
 
+/** Adds byte `b` (0..255) to `s`. */
 export function addByte(s: ByteSet, b: number): void {
   s[b >>> 5] |= 1 << (b & 31);
 }
@@ -42,42 +48,50 @@ export function addRange(s: ByteSet, lo: number, hi: number): void {
   for (let b = lo; b <= hi; b++) s[b >>> 5] |= 1 << (b & 31);
 }
 
+/** Whether byte `b` is in `s`. */
 export function hasByte(s: ByteSet, b: number): boolean {
   return (s[b >>> 5] & (1 << (b & 31))) !== 0;
 }
 
+/** Adds every byte of `other` to `target`. */
 export function unionInto(target: ByteSet, other: ByteSet): void {
   for (let w = 0; w < 8; w++) target[w] |= other[w];
 }
 
+/** A new set: `a` ∪ `b`. */
 export function union(a: ByteSet, b: ByteSet): ByteSet {
   const s = newByteSet();
   for (let w = 0; w < 8; w++) s[w] = a[w] | b[w];
   return s;
 }
 
+/** A new set: `a` ∩ `b`. */
 export function intersect(a: ByteSet, b: ByteSet): ByteSet {
   const s = newByteSet();
   for (let w = 0; w < 8; w++) s[w] = a[w] & b[w];
   return s;
 }
 
+/** A new set: the bytes not in `a`. */
 export function complement(a: ByteSet): ByteSet {
   const s = newByteSet();
   for (let w = 0; w < 8; w++) s[w] = ~a[w] >>> 0;
   return s;
 }
 
+/** Whether `a` and `b` hold the same bytes. */
 export function byteSetEquals(a: ByteSet, b: ByteSet): boolean {
   for (let w = 0; w < 8; w++) if (a[w] !== b[w]) return false;
   return true;
 }
 
+/** Whether `a` holds no byte. */
 export function isEmptyByteSet(a: ByteSet): boolean {
   for (let w = 0; w < 8; w++) if (a[w] !== 0) return false;
   return true;
 }
 
+/** The number of bytes in `a` (0..256). */
 export function byteSetSize(a: ByteSet): number {
   let n = 0;
   for (let w = 0; w < 8; w++) {
@@ -112,6 +126,7 @@ export function foldAsciiCaseInto(s: ByteSet): void {
   }
 }
 
+/** A new set: `s` closed under ASCII case (see `foldAsciiCaseInto`). */
 export function foldAsciiCase(s: ByteSet): ByteSet {
   const c = copyByteSet(s);
   foldAsciiCaseInto(c);
@@ -140,7 +155,9 @@ export function byteSetToString(a: ByteSet): string {
 }
 
 // Named sets (PCRE, no UTF/UCP). Built once; callers must copy before mutating.
+/** `\d`: the ASCII digits. */
 export const DIGIT: ByteSet = byteSetRange(0x30, 0x39);
+/** `\w`: ASCII letters, digits and `_`. */
 export const WORD: ByteSet = (() => {
   const s = byteSetRange(0x30, 0x39);
   addRange(s, 0x41, 0x5a);
@@ -162,7 +179,9 @@ export const VSPACE: ByteSet = (() => {
   addByte(s, 0x85);
   return s;
 })();
+/** `.` without `s` (and `\N`): every byte but `\n`. */
 export const NOT_NEWLINE: ByteSet = complement(byteSetOf(0x0a));
+/** `.` with `s` (and `\C`): every byte. */
 export const ANY_BYTE: ByteSet = fullByteSet();
 
 /** POSIX bracket classes `[:name:]` in the C locale (ASCII only). */

@@ -5,7 +5,7 @@
  * original PCRE pattern through the pre-pass tables.
  */
 import regexpTree from 'regexp-tree';
-import type { AstRegExp, CharacterClass, Char, Expression } from 'regexp-tree/ast';
+import type { Assertion, AstRegExp, CharacterClass, Char, Expression } from 'regexp-tree/ast';
 import { RegexSyntaxError, UnsupportedFeatureError } from '../errors.js';
 import type { ByteSet, Ir } from './ir.js';
 import {
@@ -31,6 +31,7 @@ import {
   type Prepassed,
 } from './prepass.js';
 
+/** Options of `astToIr` that the pre-pass does not carry per character. */
 export interface ConvertOptions {
   /** Snort `E` (PCRE_DOLLAR_ENDONLY): `$` without `m` matches only at the very end. */
   dollarEndOnly: boolean;
@@ -53,76 +54,82 @@ export function parseJs(pattern: string, pre: Prepassed): AstRegExp {
   }
 }
 
+/**
+ * Converts the regexp-tree AST of a pre-pass output to IR.
+ * @throws RegexSyntaxError for a construct the pre-pass should have rewritten (an internal
+ *   error, reported at its source offset).
+ * @throws UnsupportedFeatureError for a lookaround or backreference left in the AST.
+ */
 export function astToIr(pattern: string, pre: Prepassed, ast: AstRegExp, opts: ConvertOptions): Ir {
-  const at = (node: { loc?: { start: { offset: number } } }): number => {
-    const o = (node.loc?.start.offset ?? 1) - 1;
-    return Math.min(Math.max(o, 0), pre.flagsAt.length - 1);
-  };
-  const flagsOf = (node: { loc?: { start: { offset: number } } }): number =>
-    pre.flagsAt.length === 0 ? 0 : pre.flagsAt[at(node)];
-  const srcOf = (node: { loc?: { start: { offset: number } } }): number =>
-    pre.srcOffset.length === 0 ? 0 : pre.srcOffset[at(node)];
+  return new AstConverter(pattern, pre, opts).conv(ast.body);
+}
 
-  const charSet = (ch: Char): ByteSet => {
+type Located = { loc?: { start: { offset: number } } };
+
+class AstConverter {
+  constructor(
+    private readonly pattern: string,
+    private readonly pre: Prepassed,
+    private readonly opts: ConvertOptions,
+  ) {}
+
+  /** Index of the node's first character in the pre-pass tables. */
+  private at(node: Located): number {
+    const o = (node.loc?.start.offset ?? 1) - 1;
+    return Math.min(Math.max(o, 0), this.pre.flagsAt.length - 1);
+  }
+
+  private flagsOf(node: Located): number {
+    return this.pre.flagsAt.length === 0 ? 0 : this.pre.flagsAt[this.at(node)];
+  }
+
+  private srcOf(node: Located): number {
+    return this.pre.srcOffset.length === 0 ? 0 : this.pre.srcOffset[this.at(node)];
+  }
+
+  private charSet(ch: Char): ByteSet {
     const cp = ch.codePoint;
-    if (cp >= PH_SET_BASE && cp < PH_SET_BASE + pre.sets.length) return pre.sets[cp - PH_SET_BASE];
+    const sets = this.pre.sets;
+    if (cp >= PH_SET_BASE && cp < PH_SET_BASE + sets.length) return sets[cp - PH_SET_BASE];
     if (cp > 0xff) {
-      throw new RegexSyntaxError(`internal: unexpected character U+${cp.toString(16)}`, pattern, srcOf(ch));
+      throw new RegexSyntaxError(`internal: unexpected character U+${cp.toString(16)}`, this.pattern, this.srcOf(ch));
     }
     return byteSetOf(cp);
-  };
+  }
 
-  const classSet = (cls: CharacterClass): ByteSet => {
+  private classSet(cls: CharacterClass): ByteSet {
     const s = newByteSet();
     for (const item of cls.expressions) {
       if (item.type === 'ClassRange') addRange(s, item.from.codePoint, item.to.codePoint);
-      else unionInto(s, charSet(item));
+      else unionInto(s, this.charSet(item));
     }
     // PCRE applies caseless to the members, then negates.
-    if (flagsOf(cls) & F_I) foldAsciiCaseInto(s);
+    if (this.flagsOf(cls) & F_I) foldAsciiCaseInto(s);
     return cls.negative ? complement(s) : s;
-  };
+  }
 
-  const conv = (node: Expression | null): Ir => {
+  conv(node: Expression | null): Ir {
     if (node === null) return EMPTY;
     switch (node.type) {
-      case 'Char': {
-        if (node.kind === 'meta' && node.value === '.') {
-          return bytesIr(flagsOf(node) & F_S ? ANY_BYTE : NOT_NEWLINE);
-        }
-        const cp = node.codePoint;
-        if (cp === PH_TEXT_START) return assertIr('text-start');
-        if (cp === PH_TEXT_END_NEWLINE) return assertIr('text-end-newline');
-        if (cp === PH_TEXT_END) return assertIr('text-end');
-        if (node.kind === 'meta') {
-          // The pre-pass turns every class escape into a placeholder; a meta char here is a bug.
-          throw new RegexSyntaxError(`internal: unexpected escape ${node.value}`, pattern, srcOf(node));
-        }
-        const set = charSet(node);
-        if (flagsOf(node) & F_I) {
-          const f = new Uint32Array(set);
-          foldAsciiCaseInto(f);
-          return bytesIr(f);
-        }
-        return bytesIr(set);
-      }
+      case 'Char':
+        return this.char(node);
       case 'CharacterClass':
-        return bytesIr(classSet(node));
+        return bytesIr(this.classSet(node));
       case 'Alternative':
-        return concatIr(node.expressions.map(conv));
+        return concatIr(node.expressions.map((e) => this.conv(e)));
       case 'Disjunction': {
         // regexp-tree nests a|b|c to the left: walk the chain without deep recursion.
         const rights: Ir[] = [];
         let cur: Expression | null = node;
         while (cur !== null && cur.type === 'Disjunction') {
-          rights.push(conv(cur.right));
+          rights.push(this.conv(cur.right));
           cur = cur.left;
         }
-        rights.push(conv(cur));
+        rights.push(this.conv(cur));
         return altIr(rights.reverse());
       }
       case 'Group':
-        return conv(node.expression);
+        return this.conv(node.expression);
       case 'Repetition': {
         const q = node.quantifier;
         let min: number;
@@ -131,30 +138,54 @@ export function astToIr(pattern: string, pre: Prepassed, ast: AstRegExp, opts: C
         else if (q.kind === '*') [min, max] = [0, Infinity];
         else if (q.kind === '+') [min, max] = [1, Infinity];
         else [min, max] = [0, 1];
-        const ungreedy = (flagsOf(q) & F_U) !== 0;
-        return repeatIr(conv(node.expression), min, max, q.greedy !== ungreedy);
+        const ungreedy = (this.flagsOf(q) & F_U) !== 0;
+        return repeatIr(this.conv(node.expression), min, max, q.greedy !== ungreedy);
       }
       case 'Assertion':
-        switch (node.kind) {
-          case '^':
-            // Known deviation: PCRE's multiline ^ does not hold after a \n that ends the
-            // input; the IR's line-start does (it looks only at the previous byte). It only
-            // shows when the rest of the pattern can match empty at the very end, which no
-            // pcre option of the three rulesets does.
-            return assertIr(flagsOf(node) & F_M ? 'line-start' : 'text-start');
-          case '$':
-            return assertIr(flagsOf(node) & F_M ? 'line-end' : opts.dollarEndOnly ? 'text-end' : 'text-end-newline');
-          case '\\b':
-            return assertIr('word-boundary');
-          case '\\B':
-            return assertIr('not-word-boundary');
-          default:
-            // The pre-pass already rejects lookarounds; kept as a guard.
-            throw new UnsupportedFeatureError(node.kind === 'Lookahead' ? 'lookahead' : 'lookbehind', pattern, srcOf(node));
-        }
+        return this.assertion(node);
       case 'Backreference':
-        throw new UnsupportedFeatureError('backreference', pattern, srcOf(node));
+        throw new UnsupportedFeatureError('backreference', this.pattern, this.srcOf(node));
     }
-  };
-  return conv(ast.body);
+  }
+
+  private char(node: Char): Ir {
+    if (node.kind === 'meta' && node.value === '.') {
+      return bytesIr(this.flagsOf(node) & F_S ? ANY_BYTE : NOT_NEWLINE);
+    }
+    const cp = node.codePoint;
+    if (cp === PH_TEXT_START) return assertIr('text-start');
+    if (cp === PH_TEXT_END_NEWLINE) return assertIr('text-end-newline');
+    if (cp === PH_TEXT_END) return assertIr('text-end');
+    if (node.kind === 'meta') {
+      // The pre-pass turns every class escape into a placeholder; a meta char here is a bug.
+      throw new RegexSyntaxError(`internal: unexpected escape ${node.value}`, this.pattern, this.srcOf(node));
+    }
+    const set = this.charSet(node);
+    if (this.flagsOf(node) & F_I) {
+      const f = new Uint32Array(set);
+      foldAsciiCaseInto(f);
+      return bytesIr(f);
+    }
+    return bytesIr(set);
+  }
+
+  private assertion(node: Assertion): Ir {
+    switch (node.kind) {
+      case '^':
+        // Known deviation: PCRE's multiline ^ does not hold after a \n that ends the
+        // input; the IR's line-start does (it looks only at the previous byte). It only
+        // shows when the rest of the pattern can match empty at the very end, which no
+        // pcre option of the three rulesets does.
+        return assertIr(this.flagsOf(node) & F_M ? 'line-start' : 'text-start');
+      case '$':
+        return assertIr(this.flagsOf(node) & F_M ? 'line-end' : this.opts.dollarEndOnly ? 'text-end' : 'text-end-newline');
+      case '\\b':
+        return assertIr('word-boundary');
+      case '\\B':
+        return assertIr('not-word-boundary');
+      default:
+        // The pre-pass already rejects lookarounds; kept as a guard.
+        throw new UnsupportedFeatureError(node.kind === 'Lookahead' ? 'lookahead' : 'lookbehind', this.pattern, this.srcOf(node));
+    }
+  }
 }

@@ -8,17 +8,22 @@
 import type { AssertionKind, ByteSet, Ir } from './ir.js';
 import { byteSetOf, foldAsciiCaseInto, isEmptyByteSet, union } from './byte-set.js';
 
+/** The IR that matches the empty string (shared, frozen). */
 export const EMPTY: Ir = Object.freeze({ kind: 'empty' });
+/** The IR that matches nothing (shared, frozen). */
 export const NEVER: Ir = Object.freeze({ kind: 'never' });
 
+/** One byte of `set` (`NEVER` when the set is empty). */
 export function bytesIr(set: ByteSet): Ir {
   return isEmptyByteSet(set) ? NEVER : { kind: 'bytes', set };
 }
 
+/** A zero-width assertion. */
 export function assertIr(assertion: AssertionKind): Ir {
   return { kind: 'assert', assertion };
 }
 
+/** The concatenation of `items`, flattened; `NEVER` if any item is, `EMPTY` items dropped. */
 export function concatIr(items: readonly Ir[]): Ir {
   const out: Ir[] = [];
   for (const it of items) {
@@ -60,6 +65,10 @@ export function altIr(items: readonly Ir[]): Ir {
   return { kind: 'alt', items: out };
 }
 
+/**
+ * `item` repeated min..max times (`max` may be Infinity); `greedy` only records the quantifier
+ * kind, the match spans do not depend on it.
+ */
 export function repeatIr(item: Ir, min: number, max: number, greedy = true): Ir {
   if (max === 0) return EMPTY;
   if (item.kind === 'empty') return EMPTY;

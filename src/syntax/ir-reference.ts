@@ -11,6 +11,10 @@ const isWord = (b: number | undefined): boolean =>
   b !== undefined &&
   ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f);
 
+/**
+ * Whether assertion `a` holds at offset `pos` (0..length) of `input`, by its definition in
+ * `ir.ts`.
+ */
 export function assertionHolds(a: AssertionKind, input: Uint8Array, pos: number): boolean {
   const n = input.length;
   switch (a) {
@@ -86,10 +90,12 @@ export function leftmostStart(ir: Ir, input: Uint8Array): number {
   return -1;
 }
 
+/** Whether the IR matches anywhere in `input`. */
 export function matches(ir: Ir, input: Uint8Array): boolean {
   return leftmostStart(ir, input) >= 0;
 }
 
+/** The latin1 bytes of a string (one byte per char; chars above U+00FF are truncated). */
 export function latin1(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
 }

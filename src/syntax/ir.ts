@@ -13,6 +13,7 @@
 /** 256-bit set of bytes: word b >>> 5, bit b & 31. */
 export type ByteSet = Uint32Array;
 
+/** The zero-width assertions of the IR, each defined on the bytes around a boundary. */
 export type AssertionKind =
   /** `\A`, or `^` without `m`: offset 0 of the input. */
   | 'text-start'
@@ -29,6 +30,10 @@ export type AssertionKind =
   /** `\B`: they are equal. */
   | 'not-word-boundary';
 
+/**
+ * The byte-level IR of one pattern (flags already applied; see the module comment for the
+ * invariants).
+ */
 export type Ir =
   /** Matches the empty string. */
   | { readonly kind: 'empty' }

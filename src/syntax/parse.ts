@@ -17,6 +17,7 @@ import { F_I, F_M, F_S, F_U, F_X, prepass } from './prepass.js';
 /** Default cap on byte positions after expanding counted repeats (see `expandedSize`). */
 export const DEFAULT_MAX_REPEAT_EXPANSION = 50_000;
 
+/** Options of `parseSignature` and `parsePattern`. */
 export interface ParseOptions {
   /**
    * Maximum byte positions of the IR once every counted repeat is expanded; beyond it
@@ -26,7 +27,12 @@ export interface ParseOptions {
   maxRepeatExpansion?: number;
 }
 
+/** PCRE flags accepted after the closing `/`. */
 export const PCRE_FLAGS = 'ismxAEG';
+/**
+ * Snort buffer and relative flags accepted after the closing `/` (recorded, no effect on the
+ * IR).
+ */
 export const SNORT_FLAGS = 'RUIPHDMCKSYBO';
 
 /**

@@ -35,23 +35,32 @@ import {
   complement,
 } from './byte-set.js';
 
-/** Flag bits tracked per emitted character. */
+/** Flag bit of `i` (caseless), one of the flag bits tracked per emitted character. */
 export const F_I = 1;
+/** Flag bit of `s` (`.` matches `\n`). */
 export const F_S = 2;
+/** Flag bit of `m` (`^`/`$` at line boundaries). */
 export const F_M = 4;
+/** Flag bit of `x` (blanks and `#` comments ignored). */
 export const F_X = 8;
 /** PCRE_UNGREEDY (`U` inline, Snort `G`): swaps greediness; never changes match/no-match. */
 export const F_U = 16;
 
+/** Placeholder character of `\A` in the emitted pattern. */
 export const PH_TEXT_START = 0xe000;
+/** Placeholder character of `\Z`. */
 export const PH_TEXT_END_NEWLINE = 0xe001;
+/** Placeholder character of `\z`. */
 export const PH_TEXT_END = 0xe002;
+/** Placeholder character of byte set `i` of `Prepassed.sets` is PH_SET_BASE + i. */
 export const PH_SET_BASE = 0xe100;
 
-/** PCRE 8.x limits: quantifier counts ≤ 65535; parentheses nesting ≤ 250. */
+/** PCRE 8.x limit on quantifier counts: ≤ 65535. */
 export const MAX_QUANTIFIER = 65535;
+/** PCRE 8.x limit on parentheses nesting: ≤ 250 (beyond it, LimitExceededError). */
 export const MAX_NESTING = 250;
 
+/** The pre-pass output: the JavaScript pattern and, per emitted character, where it came from. */
 export interface Prepassed {
   /** The JavaScript pattern body (no delimiters, no flags). */
   readonly js: string;
@@ -86,6 +95,19 @@ type Escape =
   | { t: 'newline-seq'; end: number }
   | { t: 'quote-start'; end: number }
   | { t: 'quote-end'; end: number };
+
+function byte(v: number, end: number): Escape {
+  return { t: 'byte', v, end };
+}
+
+/** Reading position inside a class, and whether a `\Q…\E` quote is open. */
+interface ClassCursor {
+  j: number;
+  inQuote: boolean;
+}
+
+/** One class item: a byte (`multi`: a char above U+00FF, several bytes), a set placeholder, or nothing. */
+type ClassAtom = { t: 'byte'; v: number; multi: boolean } | { t: 'set'; ph: string } | { t: 'skip' };
 
 type RepeatState = 'none' | 'atom' | 'quantifier';
 
@@ -189,71 +211,7 @@ class Lexer {
           continue;
         }
       }
-      const at = this.i;
-      switch (c) {
-        case '\\':
-          this.outsideEscape();
-          break;
-        case '[':
-          this.characterClass();
-          break;
-        case '(':
-          this.openGroup();
-          break;
-        case ')': {
-          const g = this.stack.pop();
-          if (!g) this.syntax('unmatched closing parenthesis', at);
-          this.emit(')', at);
-          this.flags = g.flags;
-          this.repeat = 'atom';
-          this.i++;
-          break;
-        }
-        case '|':
-          this.emit('|', at);
-          this.repeat = 'none';
-          this.i++;
-          break;
-        case '^':
-        case '$':
-          this.emitAssertion(c, at);
-          this.i++;
-          break;
-        case '.':
-          this.emit('.', at);
-          this.repeat = 'atom';
-          this.i++;
-          break;
-        case '*':
-          this.quantifier(0, Infinity, at, 1);
-          break;
-        case '+':
-          this.quantifier(1, Infinity, at, 1);
-          break;
-        case '?':
-          this.quantifier(0, 1, at, 1);
-          break;
-        case '{': {
-          QUANT_RE.lastIndex = at;
-          const m = QUANT_RE.exec(p);
-          if (m) {
-            const lo = Number(m[1]);
-            const hi = m[2] === undefined ? lo : m[3] === '' ? Infinity : Number(m[3]);
-            this.quantifier(lo, hi, at, m[0].length);
-          } else {
-            // PCRE 8.x: a `{` that does not start {n}, {n,} or {n,m} is a literal (so is `{,3}`).
-            this.emitLiteralChar(0x7b, at);
-            this.i++;
-          }
-          break;
-        }
-        default: {
-          const code = p.codePointAt(at)!;
-          this.emitLiteralChar(code, at);
-          this.i += code > 0xffff ? 2 : 1;
-          break;
-        }
-      }
+      this.token(c, this.i);
     }
     if (this.stack.length > 0) this.syntax('missing closing parenthesis', this.stack[this.stack.length - 1].at);
     return {
@@ -262,6 +220,82 @@ class Lexer {
       flagsAt: Uint8Array.from(this.flagsOut),
       sets: this.sets,
     };
+  }
+
+  /** Reads the token starting with `c` at offset `at` (outside a class). */
+  private token(c: string, at: number): void {
+    const p = this.p;
+    switch (c) {
+      case '\\':
+        this.outsideEscape();
+        break;
+      case '[':
+        this.characterClass();
+        break;
+      case '(':
+        this.openGroup();
+        break;
+      case ')':
+        this.closeGroup(at);
+        break;
+      case '|':
+        this.emit('|', at);
+        this.repeat = 'none';
+        this.i++;
+        break;
+      case '^':
+      case '$':
+        this.emitAssertion(c, at);
+        this.i++;
+        break;
+      case '.':
+        this.emit('.', at);
+        this.repeat = 'atom';
+        this.i++;
+        break;
+      case '*':
+        this.quantifier(0, Infinity, at, 1);
+        break;
+      case '+':
+        this.quantifier(1, Infinity, at, 1);
+        break;
+      case '?':
+        this.quantifier(0, 1, at, 1);
+        break;
+      case '{':
+        this.brace(at);
+        break;
+      default: {
+        const code = p.codePointAt(at)!;
+        this.emitLiteralChar(code, at);
+        this.i += code > 0xffff ? 2 : 1;
+        break;
+      }
+    }
+  }
+
+  private closeGroup(at: number): void {
+    const g = this.stack.pop();
+    if (!g) this.syntax('unmatched closing parenthesis', at);
+    this.emit(')', at);
+    this.flags = g.flags;
+    this.repeat = 'atom';
+    this.i++;
+  }
+
+  /** A `{`: a counted quantifier, or a literal `{`. */
+  private brace(at: number): void {
+    QUANT_RE.lastIndex = at;
+    const m = QUANT_RE.exec(this.p);
+    if (m) {
+      const lo = Number(m[1]);
+      const hi = m[2] === undefined ? lo : m[3] === '' ? Infinity : Number(m[3]);
+      this.quantifier(lo, hi, at, m[0].length);
+    } else {
+      // PCRE 8.x: a `{` that does not start {n}, {n,} or {n,m} is a literal (so is `{,3}`).
+      this.emitLiteralChar(0x7b, at);
+      this.i++;
+    }
   }
 
   /**
@@ -305,23 +339,16 @@ class Lexer {
     if (this.stack.length >= MAX_NESTING) {
       throw new LimitExceededError('group nesting depth', MAX_NESTING, this.stack.length + 1, `at offset ${at} in /${p}/`);
     }
-    const push = (js: string, next: number, capturing: boolean): void => {
-      this.stack.push({ flags: this.flags, at });
-      if (capturing) this.captures++;
-      this.emit(js, at);
-      this.repeat = 'none';
-      this.i = next;
-    };
     if (p[at + 1] === '*') this.unsupported('backtracking control verb', at);
     if (p[at + 1] !== '?') {
-      push('(', at + 1, true);
+      this.pushGroup('(', at, at + 1, true);
       return;
     }
     const c = p[at + 2];
     switch (c) {
       case ':':
       case '|': // branch reset only renumbers captures: a plain group for matching
-        push('(?:', at + 3, false);
+        this.pushGroup('(?:', at, at + 3, false);
         return;
       case '>':
         this.unsupported('atomic group', at);
@@ -369,7 +396,20 @@ class Lexer {
         break;
     }
     if (isDigit(c) || ((c === '+' || c === '-') && isDigit(p[at + 3]))) this.unsupported('recursion', at);
-    // Option setting: (?imsxJUX-imsxJUX) or (?imsx-imsx: … ).
+    this.optionSetting(at);
+  }
+
+  private pushGroup(js: string, at: number, next: number, capturing: boolean): void {
+    this.stack.push({ flags: this.flags, at });
+    if (capturing) this.captures++;
+    this.emit(js, at);
+    this.repeat = 'none';
+    this.i = next;
+  }
+
+  /** Option setting at `at`: `(?imsxJUX-imsxJUX)` or `(?imsx-imsx: … )`. */
+  private optionSetting(at: number): void {
+    const p = this.p;
     let j = at + 2;
     let on = true;
     let newFlags = this.flags;
@@ -425,7 +465,6 @@ class Lexer {
     const p = this.p;
     const c = p[pos + 1];
     if (c === undefined) this.syntax('\\ at end of pattern', pos);
-    const byte = (v: number, end: number): Escape => ({ t: 'byte', v, end });
     switch (c) {
       case 'a':
         return byte(0x07, pos + 2);
@@ -470,6 +509,44 @@ class Lexer {
       }
       case 'G':
       case 'K':
+      case 'R':
+      case 'X':
+      case 'p':
+      case 'P':
+      case 'Q':
+      case 'E':
+      case 'g':
+      case 'k':
+      case 'L':
+      case 'l':
+      case 'U':
+      case 'u':
+        return this.letterEscape(pos, c, inClass);
+      case 'x':
+        return this.hexEscape(pos);
+      case 'o':
+        return this.octalBraceEscape(pos);
+      case 'c':
+        return this.controlEscape(pos);
+      default:
+        break;
+    }
+    if (isDigit(c)) return this.digitEscape(pos, c, inClass);
+    // Any other escaped character stands for itself (PCRE 8.x also takes unknown letters
+    // literally). Non-latin1 characters are handled by the caller through charBytes.
+    const code = p.codePointAt(pos + 1)!;
+    return byte(code, pos + (code > 0xffff ? 3 : 2));
+  }
+
+  /**
+   * Escapes whose letter means something else in a class: `\G`, `\K`, `\R`, `\X`, `\g`,
+   * `\k` (plain letters in a class), quoting `\Q…\E`, and the letters PCRE refuses.
+   */
+  private letterEscape(pos: number, c: string, inClass: boolean): Escape {
+    const p = this.p;
+    switch (c) {
+      case 'G':
+      case 'K':
         if (inClass) return byte(c.charCodeAt(0), pos + 2);
         this.unsupported(`\\${c}`, pos);
       // falls through
@@ -497,74 +574,75 @@ class Lexer {
         if (inClass) return byte(0x6b, pos + 2);
         this.unsupported('backreference', pos);
       // falls through
-      case 'L':
-      case 'l':
-      case 'U':
-      case 'u':
-        this.syntax('PCRE does not support \\L, \\l, \\N{name}, \\U, or \\u', pos);
-      // falls through
-      case 'x': {
-        if (p[pos + 2] === '{') {
-          let j = pos + 3;
-          while (isHex(p[j])) j++;
-          if (p[j] === '}' && j > pos + 3) {
-            const v = parseInt(p.slice(pos + 3, j), 16);
-            if (v > 0xff) this.syntax('character value in \\x{} or \\o{} is too large', pos);
-            return byte(v, j + 1);
-          }
-          // Not a well-formed \x{…}: PCRE reads `\x` with no digits (NUL) and a literal `{`.
-          return byte(0, pos + 2);
-        }
-        let j = pos + 2;
-        while (j < pos + 4 && isHex(p[j])) j++;
-        return byte(j === pos + 2 ? 0 : parseInt(p.slice(pos + 2, j), 16), j);
-      }
-      case 'o': {
-        if (p[pos + 2] !== '{') this.syntax('missing opening brace after \\o', pos);
-        let j = pos + 3;
-        while (isOctal(p[j])) j++;
-        if (p[j] !== '}' || j === pos + 3) this.syntax('malformed \\o{...}', pos);
-        const v = parseInt(p.slice(pos + 3, j), 8);
+      default: // L, l, U, u
+        return this.syntax('PCRE does not support \\L, \\l, \\N{name}, \\U, or \\u', pos);
+    }
+  }
+
+  /** `\xhh` (up to two digits) or `\x{hh…}`. */
+  private hexEscape(pos: number): Escape {
+    const p = this.p;
+    if (p[pos + 2] === '{') {
+      let j = pos + 3;
+      while (isHex(p[j])) j++;
+      if (p[j] === '}' && j > pos + 3) {
+        const v = parseInt(p.slice(pos + 3, j), 16);
         if (v > 0xff) this.syntax('character value in \\x{} or \\o{} is too large', pos);
         return byte(v, j + 1);
       }
-      case 'c': {
-        const x = p[pos + 2];
-        if (x === undefined) this.syntax('\\c at end of pattern', pos);
-        const code = x.charCodeAt(0);
-        if (code > 0x7f) this.syntax('\\c must be followed by an ASCII character', pos);
-        const upper = code >= 0x61 && code <= 0x7a ? code - 0x20 : code;
-        return byte(upper ^ 0x40, pos + 3);
-      }
-      default:
-        break;
+      // Not a well-formed \x{…}: PCRE reads `\x` with no digits (NUL) and a literal `{`.
+      return byte(0, pos + 2);
     }
-    if (isDigit(c)) {
-      if (c === '0') {
-        // \0 followed by up to two further octal digits.
-        let j = pos + 2;
-        while (j < pos + 4 && isOctal(p[j])) j++;
-        return byte(parseInt(p.slice(pos + 1, j), 8), j);
-      }
-      if (!inClass) {
-        let j = pos + 1;
-        while (isDigit(p[j])) j++;
-        const num = Number(p.slice(pos + 1, j));
-        // PCRE 8.x: below 10, or not more than the captures opened so far: a backreference.
-        if (num < 10 || num <= this.captures || !isOctal(c)) this.unsupported('backreference', pos);
-      } else if (!isOctal(c)) {
-        return byte(c.charCodeAt(0), pos + 2); // [\8] is a literal 8
-      }
-      let j = pos + 1;
+    let j = pos + 2;
+    while (j < pos + 4 && isHex(p[j])) j++;
+    return byte(j === pos + 2 ? 0 : parseInt(p.slice(pos + 2, j), 16), j);
+  }
+
+  /** `\o{ooo}`. */
+  private octalBraceEscape(pos: number): Escape {
+    const p = this.p;
+    if (p[pos + 2] !== '{') this.syntax('missing opening brace after \\o', pos);
+    let j = pos + 3;
+    while (isOctal(p[j])) j++;
+    if (p[j] !== '}' || j === pos + 3) this.syntax('malformed \\o{...}', pos);
+    const v = parseInt(p.slice(pos + 3, j), 8);
+    if (v > 0xff) this.syntax('character value in \\x{} or \\o{} is too large', pos);
+    return byte(v, j + 1);
+  }
+
+  /** `\cX`: the control character of an ASCII letter or symbol. */
+  private controlEscape(pos: number): Escape {
+    const x = this.p[pos + 2];
+    if (x === undefined) this.syntax('\\c at end of pattern', pos);
+    const code = x.charCodeAt(0);
+    if (code > 0x7f) this.syntax('\\c must be followed by an ASCII character', pos);
+    const upper = code >= 0x61 && code <= 0x7a ? code - 0x20 : code;
+    return byte(upper ^ 0x40, pos + 3);
+  }
+
+  /** `\` and a digit `c`: an octal byte, or (outside a class) a backreference, rejected. */
+  private digitEscape(pos: number, c: string, inClass: boolean): Escape {
+    const p = this.p;
+    if (c === '0') {
+      // \0 followed by up to two further octal digits.
+      let j = pos + 2;
       while (j < pos + 4 && isOctal(p[j])) j++;
-      const v = parseInt(p.slice(pos + 1, j), 8);
-      if (v > 0xff) this.syntax('octal value is greater than \\377 in 8-bit non-UTF mode', pos);
-      return byte(v, j);
+      return byte(parseInt(p.slice(pos + 1, j), 8), j);
     }
-    // Any other escaped character stands for itself (PCRE 8.x also takes unknown letters
-    // literally). Non-latin1 characters are handled by the caller through charBytes.
-    const code = p.codePointAt(pos + 1)!;
-    return byte(code, pos + (code > 0xffff ? 3 : 2));
+    if (!inClass) {
+      let j = pos + 1;
+      while (isDigit(p[j])) j++;
+      const num = Number(p.slice(pos + 1, j));
+      // PCRE 8.x: below 10, or not more than the captures opened so far: a backreference.
+      if (num < 10 || num <= this.captures || !isOctal(c)) this.unsupported('backreference', pos);
+    } else if (!isOctal(c)) {
+      return byte(c.charCodeAt(0), pos + 2); // [\8] is a literal 8
+    }
+    let j = pos + 1;
+    while (j < pos + 4 && isOctal(p[j])) j++;
+    const v = parseInt(p.slice(pos + 1, j), 8);
+    if (v > 0xff) this.syntax('octal value is greater than \\377 in 8-bit non-UTF mode', pos);
+    return byte(v, j);
   }
 
   private outsideEscape(): void {
@@ -605,85 +683,29 @@ class Lexer {
     this.i = e.end;
   }
 
+  /** A character class `[...]`, re-emitted item by item as bytes, ranges and placeholders. */
   private characterClass(): void {
     const p = this.p;
     const at = this.i;
     POSIX_RE.lastIndex = at;
     if (POSIX_RE.test(p)) this.syntax('POSIX named classes are supported only within a class', at);
-    let j = at + 1;
+    const cur: ClassCursor = { j: at + 1, inQuote: false };
     let negated = false;
-    if (p[j] === '^') {
+    if (p[cur.j] === '^') {
       negated = true;
-      j++;
+      cur.j++;
     }
     const parts: string[] = [];
     const partAt: number[] = [];
     let first = true;
-    let inQuote = false;
-    // Reads one class atom at j: a byte (with whether it may start/end a range) or a set.
-    type Atom = { t: 'byte'; v: number; multi: boolean } | { t: 'set'; ph: string } | { t: 'skip' };
-    const readAtom = (): Atom => {
-      const ch = p[j];
-      if (inQuote) {
-        if (ch === '\\' && p[j + 1] === 'E') {
-          inQuote = false;
-          j += 2;
-          return { t: 'skip' };
-        }
-        const code = p.codePointAt(j)!;
-        j += code > 0xffff ? 2 : 1;
-        return { t: 'byte', v: code, multi: code > 0xff };
-      }
-      if (ch === '[') {
-        POSIX_RE.lastIndex = j;
-        const m = POSIX_RE.exec(p);
-        if (m) {
-          const base = POSIX_CLASSES[m[2]];
-          if (!base) this.syntax(`unknown POSIX class name '${m[2]}'`, j);
-          j += m[0].length;
-          const neg = m[1] === '^';
-          return { t: 'set', ph: this.placeholder(`posix:${m[1]}${m[2]}`, neg ? complement(base) : base) };
-        }
-        if ((p[j + 1] === '.' || p[j + 1] === '=') && p.indexOf(`${p[j + 1]}]`, j + 2) > 0) {
-          this.syntax('POSIX collating elements are not supported', j);
-        }
-      }
-      if (ch === '\\') {
-        const e = this.readEscape(j, true);
-        j = e.end;
-        switch (e.t) {
-          case 'byte':
-            return { t: 'byte', v: e.v, multi: e.v > 0xff };
-          case 'set':
-            return { t: 'set', ph: this.placeholder(e.key, e.set) };
-          case 'quote-start':
-            inQuote = true;
-            return { t: 'skip' };
-          case 'quote-end':
-            return { t: 'skip' };
-          default:
-            // readEscape never returns assertions or \R inside a class.
-            return { t: 'skip' };
-        }
-      }
-      const code = p.codePointAt(j)!;
-      j += code > 0xffff ? 2 : 1;
-      return { t: 'byte', v: code, multi: code > 0xff };
-    };
-    const pushByte = (v: number, pos: number): void => {
-      for (const b of charBytes(v)) {
-        parts.push(`\\x${hex2(b)}`);
-        partAt.push(pos);
-      }
-    };
     for (;;) {
-      if (j >= p.length) this.syntax('missing terminating ] for character class', at);
-      if (!inQuote && p[j] === ']' && !first) {
-        j++;
+      if (cur.j >= p.length) this.syntax('missing terminating ] for character class', at);
+      if (!cur.inQuote && p[cur.j] === ']' && !first) {
+        cur.j++;
         break;
       }
-      const pos = j;
-      const a = readAtom();
+      const pos = cur.j;
+      const a = this.classAtom(cur);
       if (a.t === 'skip') continue;
       first = false;
       if (a.t === 'set') {
@@ -692,10 +714,10 @@ class Lexer {
         continue;
       }
       // Range? `-` not quoted, not last before `]`, both ends single bytes.
-      if (!inQuote && !a.multi && p[j] === '-' && j + 1 < p.length && p[j + 1] !== ']') {
-        const save = j;
-        j++;
-        const b = readAtom();
+      if (!cur.inQuote && !a.multi && p[cur.j] === '-' && cur.j + 1 < p.length && p[cur.j + 1] !== ']') {
+        const save = cur.j;
+        cur.j++;
+        const b = this.classAtom(cur);
         if (b.t === 'byte' && !b.multi) {
           if (b.v < a.v) this.syntax('range out of order in character class', pos);
           parts.push(`\\x${hex2(a.v)}-\\x${hex2(b.v)}`);
@@ -703,21 +725,81 @@ class Lexer {
           continue;
         }
         // `[a-\d]`, `[a-[:digit:]]`, `[a-\Q…`: PCRE 8.x takes the `-` literally.
-        j = save;
-        inQuote = false; // the range test ran with inQuote false; undo a `\Q` it read
+        cur.j = save;
+        cur.inQuote = false; // the range test ran with inQuote false; undo a `\Q` it read
       }
-      pushByte(a.v, pos);
+      for (const b of charBytes(a.v)) {
+        parts.push(`\\x${hex2(b)}`);
+        partAt.push(pos);
+      }
     }
     this.emit('[', at);
     if (negated) this.emit('^', at);
     for (let k = 0; k < parts.length; k++) this.emit(parts[k], partAt[k]);
     this.emit(']', at);
     this.repeat = 'atom';
-    this.i = j;
+    this.i = cur.j;
+  }
+
+  /** Reads one class atom at `cur.j`: a byte (with whether it is more than one byte) or a set. */
+  private classAtom(cur: ClassCursor): ClassAtom {
+    const p = this.p;
+    const ch = p[cur.j];
+    if (cur.inQuote) {
+      if (ch === '\\' && p[cur.j + 1] === 'E') {
+        cur.inQuote = false;
+        cur.j += 2;
+        return { t: 'skip' };
+      }
+      const code = p.codePointAt(cur.j)!;
+      cur.j += code > 0xffff ? 2 : 1;
+      return { t: 'byte', v: code, multi: code > 0xff };
+    }
+    if (ch === '[') {
+      POSIX_RE.lastIndex = cur.j;
+      const m = POSIX_RE.exec(p);
+      if (m) {
+        const base = POSIX_CLASSES[m[2]];
+        if (!base) this.syntax(`unknown POSIX class name '${m[2]}'`, cur.j);
+        cur.j += m[0].length;
+        const neg = m[1] === '^';
+        return { t: 'set', ph: this.placeholder(`posix:${m[1]}${m[2]}`, neg ? complement(base) : base) };
+      }
+      if ((p[cur.j + 1] === '.' || p[cur.j + 1] === '=') && p.indexOf(`${p[cur.j + 1]}]`, cur.j + 2) > 0) {
+        this.syntax('POSIX collating elements are not supported', cur.j);
+      }
+    }
+    if (ch === '\\') {
+      const e = this.readEscape(cur.j, true);
+      cur.j = e.end;
+      switch (e.t) {
+        case 'byte':
+          return { t: 'byte', v: e.v, multi: e.v > 0xff };
+        case 'set':
+          return { t: 'set', ph: this.placeholder(e.key, e.set) };
+        case 'quote-start':
+          cur.inQuote = true;
+          return { t: 'skip' };
+        case 'quote-end':
+          return { t: 'skip' };
+        default:
+          // readEscape never returns assertions or \R inside a class.
+          return { t: 'skip' };
+      }
+    }
+    const code = p.codePointAt(cur.j)!;
+    cur.j += code > 0xffff ? 2 : 1;
+    return { t: 'byte', v: code, multi: code > 0xff };
   }
 }
 
-/** Runs the pre-pass over one PCRE pattern with the given initial F_* flags. */
+/**
+ * Runs the pre-pass over one PCRE pattern with the given initial F_* flags.
+ * @throws RegexSyntaxError for invalid PCRE syntax (offset into `pattern`).
+ * @throws UnsupportedFeatureError for a construct no finite automaton expresses
+ *   (backreference, lookaround, recursion, ...).
+ * @throws LimitExceededError when groups nest deeper than MAX_NESTING.
+ */
 export function prepass(pattern: string, flags: number): Prepassed {
   return new Lexer(pattern, flags).run();
 }

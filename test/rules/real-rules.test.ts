@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRuleFiles } from '../../src/rules/load.js';
 import { parseRules } from '../../src/rules/parse.js';
 import type { ContentPattern, PcrePattern } from '../../src/rules/rule.js';
-import { RuleProgram } from '../../src/detect/rule-match.js';
+import { RuleProgram } from '../../src/detect/index.js';
 import { selectRules } from '../../src/rules/select.js';
 import { sharedPath } from '../support/shared-data.js';
 
