@@ -152,3 +152,27 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const cycle = findCycle(g);
   console.log(cycle ? `\ncycle: ${cycle.join(' -> ')}` : '\nno folder cycle');
 }
+
+export interface ExportSite {
+  file: string;
+  name: string;
+  line: number;
+}
+
+const EXPORT_DECL = /^export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:abstract\s+)?(?:function\*?|class|interface|type|const|let|var|enum)\s+([\w$]+)/;
+
+/** Exported declarations of `src/` without a doc comment (`/** … *\/`) right above them. */
+export function undocumentedExports(root: string = SRC): ExportSite[] {
+  const out: ExportSite[] = [];
+  for (const file of sourceFiles(root)) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.forEach((l, i) => {
+      const m = EXPORT_DECL.exec(l);
+      if (!m) return;
+      let j = i - 1;
+      while (j >= 0 && (lines[j].trim() === '' || /^\s*\/\/|^\s*@/.test(lines[j]))) j--;
+      if (j < 0 || !/\*\/\s*$/.test(lines[j])) out.push({ file, name: m[1], line: i + 1 });
+    });
+  }
+  return out;
+}
