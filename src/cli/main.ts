@@ -3,8 +3,10 @@
  * module exporting `run(argv): Promise<number>` (the exit code) and `usage`.
  *
  * Exit codes: 0 ran (whatever it found), 1 a runtime failure (unreadable or damaged input
- * where the command says so), 2 bad usage.
+ * where the command says so), 2 bad usage. A reader that goes away early (`| head -1`)
+ * ends the command with 0, as `grep` does: nobody is left to read the rest.
  */
+import { readFileSync } from 'node:fs';
 import { NfaObddError, UsageError } from '../errors.js';
 
 interface Command {
@@ -19,10 +21,29 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   replay: { summary: 'replay captures against Snort rules, print alerts', load: () => import('./replay.js') },
 };
 
+/** The package version, read from package.json (two folders up from src/cli and dist/cli). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+/**
+ * A closed stdout or stderr (EPIPE) ends the process quietly with exit 0 instead of an
+ * unhandled 'error' event: the consumer has stopped reading, so the work left is for nobody.
+ */
+function exitQuietlyWhenReaderLeaves(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}
+
 function mainUsage(): string {
   const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
   return `usage: nfa-obdd <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
-    `Run 'nfa-obdd <command> --help' for a command's options.\n`;
+    `Run 'nfa-obdd <command> --help' for a command's options; 'nfa-obdd --version' prints the version.\n`;
 }
 
 /**
@@ -34,6 +55,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainUsage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`nfa-obdd ${version()}\n`);
+    return 0;
   }
   const entry = commands[name];
   if (!entry) {
@@ -60,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+exitQuietlyWhenReaderLeaves();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -203,15 +203,10 @@ class AlertOutput {
   readonly bySid = new Map<string, { rule: Alert['rule']; count: number }>();
   private out: string[] = [];
   private outBytes = 0;
-  private stdoutClosed = false;
   /** The callback to give the replayer. */
   readonly onAlert: (a: Alert) => void;
 
   constructor(format: 'fast' | 'json', quiet: boolean) {
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') this.stdoutClosed = true;
-      else throw e;
-    });
     this.onAlert = (a: Alert): void => {
       const key = `${a.rule.gid}:${a.rule.sid}:${a.rule.rev}`;
       const e = this.bySid.get(key);
@@ -227,7 +222,8 @@ class AlertOutput {
 
   /** Writes the batched lines. */
   flush(): void {
-    if (this.out.length > 0 && !this.stdoutClosed) process.stdout.write(this.out.join(''));
+    // a closed stdout (EPIPE) ends the process in main.ts
+    if (this.out.length > 0) process.stdout.write(this.out.join(''));
     this.out = [];
     this.outBytes = 0;
   }
