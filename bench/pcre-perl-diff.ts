@@ -61,7 +61,7 @@ function sample(ir: Ir, out: number[]): void {
 }
 
 // Left out on purpose: a bare `\x` (Perl reads `\x{0,2}` as \x{0}, PCRE as NUL{0,2}) and
-// `\R` (atomic in PCRE and Perl, a plain alternation here: see README, known deviations).
+// `\R` (atomic in PCRE and Perl, a plain alternation here: see docs/coverage.md, "Known deviations from PCRE").
 const R_ATOMS = [
   'a', 'b', 'B', '0', ' ', '\\n', '\\r', '.', '\\d', '\\w', '\\W', '\\s', '\\S', '\\h', '\\v', '\\H', '\\V',
   '\\N', '[ab]', '[^a]', '[]a]', '[^]b]', '[a-c]', '[A-c]', '[[:alpha:]]', '[[:^digit:]_]', '[[:punct:][:space:]]',

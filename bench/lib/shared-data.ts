@@ -1,7 +1,7 @@
 /**
- * The one place benches find the public data set (`../shared/data` beside the checkout:
- * rulesets, captures, regex corpus, suricata-verify cases). `NFA_OBDD_SHARED_DATA`
- * overrides the location. Benches that need it say so and stop when it is absent.
+ * The one place benches and tests (through test/support/shared-data.ts) find the public
+ * data set (`../shared/data` beside the checkout: rulesets, captures, regex corpus,
+ * suricata-verify cases). `NFA_OBDD_SHARED_DATA` overrides the location.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * What the ET Open benches share: their command-line reader and the workload of the issue,
+ * What the ET Open benches share: their command-line reader and the ET Open workload,
  * the pcre options of the active ET Open rules over the Zeek HTTP captures
  * (`--rules DIR`, `--traces DIR` override the ../shared/data defaults).
  */

@@ -11,7 +11,7 @@ import { ENGINE_NAMES } from '../compile.js';
 import { compareEngines, type EngineSpec } from '../compare/compare.js';
 import { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type SignatureSet } from '../compare/corpus.js';
 import { formatText, toJson } from '../compare/format.js';
-import { ENGINE_FLAG_SPEC, memoOptionsFromFlags, parseEngineLabel } from './engine-flags.js';
+import { ENGINE_FLAG_SPEC, memoOptionsFromFlags, parseEngineLabel, withMemoFlags } from './engine-flags.js';
 import { parseArgs } from './args.js';
 
 /** The help text of `nfa-obdd compare`. */
@@ -135,16 +135,15 @@ function parseCompareArgs(argv: string[]): CompareArgs {
   }
   const format = (options.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
-  const engines = parseEngineList((options.engines as string | undefined) ?? ENGINE_NAMES.join(','));
+  let engines = parseEngineList((options.engines as string | undefined) ?? ENGINE_NAMES.join(','));
   if (options['no-memo'] === true || options['memo-budget'] !== undefined) {
     // The flags tune every obdd entry that does not set its own memo options.
-    const symbolic = engines.filter((e) => e.engine === 'obdd' || e.engine === 'obdd2');
-    if (symbolic.length === 0) throw new UsageError('--no-memo and --memo-budget need an obdd or obdd2 entry in --engines');
-    for (const e of symbolic) {
-      const own = e.engineOptions ?? {};
-      if ('memo' in own || 'memoBudgetBytes' in own) continue;
-      e.engineOptions = { ...own, ...memoOptionsFromFlags(options) };
+    if (!engines.some((e) => e.engine === 'obdd' || e.engine === 'obdd2')) {
+      throw new UsageError('--no-memo and --memo-budget need an obdd or obdd2 entry in --engines');
     }
+    const memo = memoOptionsFromFlags(options);
+    // same engine, options widened by the flags: still the entry's own variant of the union
+    engines = engines.map((e) => ({ ...e, ...withMemoFlags(e, memo) }) as EngineSpec);
   }
   return { sigPath, rules, pcaps, raws, format, engines, options };
 }

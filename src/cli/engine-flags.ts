@@ -104,12 +104,11 @@ export function memoOptionsFromFlags(options: Record<string, unknown>): MemoFlag
  * UsageError when the memo flags are given with an engine other than obdd or obdd2.
  */
 export function engineOptionsFromFlags(options: Record<string, unknown>, engine: string): MemoFlagOptions {
-  const memo = memoOptionsFromFlags(options);
   const given = options['no-memo'] === true || options['memo-budget'] !== undefined;
   if (given && engine !== 'obdd' && engine !== 'obdd2') {
     throw new UsageError(`--no-memo and --memo-budget apply to --engine obdd or obdd2, not ${engine}`);
   }
-  return memo;
+  return memoOptionsFromFlags(options);
 }
 
 /**

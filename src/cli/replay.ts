@@ -8,9 +8,8 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import { DEFAULT_ENGINE, ENGINE_NAMES } from '../compile.js';
-import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineOptionsFromFlags } from './engine-flags.js';
-import type { EngineName } from '../matcher/types.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineConfig } from '../compile.js';
+import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags } from './engine-flags.js';
 import {
   formatFast, formatJson, prepareRules, Replayer, type Alert, type CaptureResult, type PreparedRules, type ReplayMode,
 } from '../replay/index.js';
@@ -38,7 +37,8 @@ input:
                        presets: ${Object.keys(SELECT_PRESETS).join(', ')} (see src/rules/select.ts)
 
 matching:
-  --engine ENGINE      ${ENGINE_NAMES.join('|')} (default ${DEFAULT_ENGINE})
+  --engine ENGINE      ${ENGINE_NAMES.join('|')} (default ${DEFAULT_ENGINE}); options as
+                       ENGINE:key=value..., e.g. obdd:memo=false
 ${ENGINE_FLAG_USAGE}  --stream             reassemble TCP and decide rules on the stream, at most one alert per
                        rule and stream direction (default: packet mode, each packet alone)
   --midstream          a TCP session picked up without its handshake counts as established
@@ -113,7 +113,8 @@ function mb(n: number): string {
 interface ReplayCommand {
   options: Record<string, string | boolean | string[] | undefined>;
   format: 'fast' | 'json';
-  engine: EngineName;
+  /** `--engine LABEL` plus the memo flags, checked. */
+  engine: EngineConfig;
   ruleFiles: string[];
   pcaps: string[];
   mode: ReplayMode;
@@ -147,8 +148,7 @@ function parseCommand(argv: string[]): ReplayCommand {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (use --rules or --pcap)`);
   const format = (options.format as string | undefined) ?? 'fast';
   if (format !== 'fast' && format !== 'json') throw new UsageError(`--format must be fast or json, not '${format}'`);
-  const engine = ((options.engine as string | undefined) ?? DEFAULT_ENGINE) as EngineName;
-  if (!ENGINE_NAMES.includes(engine)) throw new UsageError(`unknown engine '${engine}' (one of ${ENGINE_NAMES.join(', ')})`);
+  const engine = engineConfigFromFlags(options);
   const ruleFiles = [...((options.rules as string[] | undefined) ?? [])];
   const pcaps = [...((options.pcap as string[] | undefined) ?? [])];
   if (options.default) {
@@ -183,8 +183,8 @@ function prepare(cmd: ReplayCommand): PreparedRules {
     varsFile: options.vars as string | undefined,
     vars: options.var as string[] | undefined,
     select: options.select as string | undefined,
-    engine: cmd.engine,
-    engineOptions: engineOptionsFromFlags(options, cmd.engine),
+    engine: cmd.engine.engine,
+    engineOptions: cmd.engine.engineOptions,
   });
   const err = process.stderr;
   for (const e of prepared.unreadable) err.write(`nfa-obdd replay: ${e.message}\n`);

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { compile, DEFAULT_ENGINE, ENGINE_NAMES } from '../compile.js';
 import { parseArgs } from './args.js';
-import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineOptionsFromFlags, parseEngineLabel, withMemoFlags } from './engine-flags.js';
+import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags } from './engine-flags.js';
 
 /** The help text of `nfa-obdd scan`. */
 export const usage = `usage: nfa-obdd scan --signatures FILE --input FILE [--engine ENGINE] [--no-memo | --memo-budget BYTES]
@@ -28,7 +28,8 @@ blank lines and lines starting with '#' are skipped).
 options:
   --signatures FILE   signature file
   --input FILE        data to scan
-  --engine ENGINE     ${ENGINE_NAMES.join('|')} (default ${DEFAULT_ENGINE})
+  --engine ENGINE     ${ENGINE_NAMES.join('|')} (default ${DEFAULT_ENGINE}); options as
+                      ENGINE:key=value..., e.g. obdd:memo=false
 ${ENGINE_FLAG_USAGE}  --first             only the earliest-ending match of each signature
   --format FORMAT     text (default): <line> TAB <end> TAB <signature>
                       json: one {"line": N, "end": E} object per line
@@ -68,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!inputPath) throw new UsageError('--input FILE is required');
   const format = (options.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
-  const config = parseEngineLabel((options.engine as string | undefined) ?? DEFAULT_ENGINE);
+  const config = engineConfigFromFlags(options);
   if (sigPath === '-' && inputPath === '-') throw new UsageError('only one of --signatures and --input can be -');
 
   const sigBuf = readInput(sigPath, 'signatures');
@@ -86,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     lineOf.push(i + 1);
   }
 
-  const result = compile(sources, withMemoFlags(config, engineOptionsFromFlags(options, config.engine)));
+  const result = compile(sources, config);
   const errLines = result.rejected.map((r) => `${sigPath}:${lineOf[r.signature]}: ${r.error.message}\n`);
   if (errLines.length) process.stderr.write(errLines.join(''));
 

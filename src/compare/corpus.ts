@@ -60,7 +60,7 @@ export function readSignatureFile(path: string): SignatureSet {
 export interface RulePcreOptions {
   /** Load commented-out rules too. @default false */
   includeDisabled?: boolean;
-  /** A rule selector (`http`, `ftp`, `proto=tcp,dport=80`...), see snort/select.ts. */
+  /** A rule selector (`http`, `ftp`, `proto=tcp,dport=80`...), see rules/select.ts. */
   select?: string;
 }
 

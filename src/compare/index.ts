@@ -1,7 +1,6 @@
 /**
  * Engine comparison: differential check and benchmark of engines on one signature set and
- * corpus (`compareEngines`), the corpora and sets it runs on, its text/JSON renderings, the
- * time–space plot, and the backtracking demonstration.
+ * corpus (`compareEngines`), the corpora and sets it runs on, and its text/JSON renderings.
  */
 export {
   compareEngines, programBytesOf,

@@ -1,6 +1,6 @@
 /**
  * Independent check of IR semantics: random JS-compatible patterns are parsed by the
- * front end, run through the reference IR matcher of ./ir-matcher.ts, and compared with
+ * front end, run through the reference IR matcher of src/syntax/ir-reference.ts, and compared with
  * V8's RegExp on latin1 strings. Inputs avoid the known V8/PCRE differences (GUIDE.md):
  * no \r (V8's `.` excludes it), no 0xa0 (V8's `\s` has it), no Latin-1 letters with their
  * case partners; `$` gets PCRE's `E` flag so both mean "very end" without `m`.

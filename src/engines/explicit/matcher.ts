@@ -45,7 +45,7 @@ export interface NfaMatcherOptions {
 export const NFA_OPTION_KEYS: OptionKeysOf<NfaMatcherOptions> = { indexDegree: true };
 
 /** Throws UsageError naming the option when a value of `options` has the wrong type. */
-export function checkNfaOptions(options: NfaMatcherOptions): void {
+function checkNfaOptions(options: NfaMatcherOptions): void {
   const d = options.indexDegree as unknown;
   if (d !== undefined && !(typeof d === 'number' && d >= 0)) {
     throw new UsageError(`nfa option indexDegree must be a non-negative number or Infinity (got ${JSON.stringify(d)})`);

@@ -78,7 +78,7 @@ export type Event = [sig: number, end: number];
 
 /**
  * Explicit simulation of the Nfa contract (sets of states, no cleverness), reporting
- * through the shared rule of engines/report.ts with its protocol: within a step delta-1
+ * through the shared rule of src/matcher/report.ts with its protocol: within a step delta-1
  * entries first, each (sig, delta) once; flush before each byte and at the end of each
  * chunk; endOfInput at finish.
  */
