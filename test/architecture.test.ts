@@ -4,22 +4,12 @@
  * every exported declaration is documented, benches and tests find the shared data in one place, and benches never import
  * from test/. Text scans (test/support/source-metrics.ts), fast and dependency-free.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findCycle, folderImports, functionSpans, longFunctions, SRC, sourceFiles, undocumentedExports } from './support/source-metrics.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else if (name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 describe('architecture', () => {
   it('the folders of src/ import each other without a cycle', () => {
@@ -45,7 +35,7 @@ describe('architecture', () => {
 
   it('benches never import from test/, and only the shared-data locator spells out the data folder', () => {
     const bad: string[] = [];
-    for (const f of [...filesUnder(join(ROOT, 'bench')), ...filesUnder(join(ROOT, 'test'))]) {
+    for (const f of [...sourceFiles(join(ROOT, 'bench')), ...sourceFiles(join(ROOT, 'test'))]) {
       const rel = relative(ROOT, f);
       const text = readFileSync(f, 'utf8');
       if (rel.startsWith('bench/') && /from '(\.\.\/)+test\//.test(text)) bad.push(`${rel}: imports from test/`);

@@ -103,7 +103,7 @@ export function memoOptionsFromFlags(options: Record<string, unknown>): MemoFlag
  * Engine options from the parsed flags (an empty object when none was given). Throws
  * UsageError when the memo flags are given with an engine other than obdd or obdd2.
  */
-export function engineOptionsFromFlags(options: Record<string, unknown>, engine: string): MemoFlagOptions {
+function engineOptionsFromFlags(options: Record<string, unknown>, engine: string): MemoFlagOptions {
   const given = options['no-memo'] === true || options['memo-budget'] !== undefined;
   if (given && engine !== 'obdd' && engine !== 'obdd2') {
     throw new UsageError(`--no-memo and --memo-budget apply to --engine obdd or obdd2, not ${engine}`);

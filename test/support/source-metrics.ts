@@ -99,7 +99,7 @@ export function functionSpans(file: string): FunctionSpan[] {
     let m = FUNCTION_DECL.exec(l);
     if (!m) {
       const a = ARROW_DECL.exec(l);
-      if (a && /=>\s*\{\s*$|\(\s*$/.test(l) && /=>|\($/.test(l)) m = a;
+      if (a && /=>\s*\{\s*$|\(\s*$/.test(l)) m = a; // a block body, or a header continued below
     }
     if (!m) {
       const mm = METHOD_DECL.exec(l);
