@@ -108,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
           if (out.length > 1 << 16) flush();
         };
   const { matcher } = result;
-  const scratch = matcher.createScratch({ mode: options.first ? 'first' : 'all' });
+  const scratch = matcher.createScratch({ mode: options.first ? 'set' : 'all' });
   matcher.scan(scratch, new Uint8Array(input.buffer, input.byteOffset, input.byteLength), onMatch);
   matcher.finish(scratch, onMatch);
   flush();

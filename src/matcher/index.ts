@@ -2,7 +2,8 @@
  * The contract every engine implements (`types.ts`: compile once into an immutable
  * `Matcher`, scan with a caller-owned `Scratch`) and the one reporting rule they share
  * (`report.ts`: which (signature, end) pairs are reported, in which order, in 'all' and
- * 'first' mode).
+ * 'set' mode).
  */
 export type * from './types.js';
+export { normalizeMode } from './types.js';
 export { MatchReporter, reportPlanFromAccepts, reportPlanFromNfa, type ReportPlan, type AcceptLists } from './report.js';

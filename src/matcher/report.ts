@@ -32,10 +32,10 @@
  *    of a `scan` call that ends at offset o. Engines must call `endOfInput(onMatch)` in
  *    `finish`, after the end-of-input acceptances; `reset()` drops held ends (a reset
  *    reports nothing).
- * 4. 'first' mode: a signature is reported once per input (until `endOfInput`/`reset`).
+ * 4. 'set' mode: a signature is reported once per input (until `endOfInput`/`reset`).
  *    By 1.–3., the first report of a signature is its earliest-ending match.
  */
-import type { MatchCallback, MatchMode } from './types.js';
+import type { MatchCallback } from './types.js';
 import type { Nfa } from '../nfa/types.js';
 
 /** Immutable per-matcher part: which signatures need an end slot, and which are held back. */
@@ -92,13 +92,13 @@ export class MatchReporter {
   private readonly heldSigs: Int32Array;
   private heldCount = 0;
   private readonly hold: Uint8Array | undefined;
-  /** 'first' mode: bit per signature, set once reported in this input. */
+  /** 'set' mode: bit per signature, set once reported in this input. */
   private readonly done: Uint32Array;
   private doneCount = 0;
 
   constructor(
     private readonly plan: ReportPlan,
-    readonly mode: MatchMode,
+    readonly mode: 'all' | 'set',
   ) {
     this.lastEnd = new Float64Array(plan.slotCount).fill(-1);
     this.hold = plan.hold;
@@ -106,12 +106,12 @@ export class MatchReporter {
     if (plan.hold) for (let s = 0; s < plan.hold.length; s++) holds += plan.hold[s];
     this.heldEnd = new Float64Array(holds ? plan.slotCount : 0).fill(-1);
     this.heldSigs = new Int32Array(holds);
-    this.done = new Uint32Array(mode === 'first' ? (plan.signatureCount + 31) >>> 5 : 0);
+    this.done = new Uint32Array(mode === 'set' ? (plan.signatureCount + 31) >>> 5 : 0);
   }
 
-  /** True in 'first' mode once every signature has reported (an engine may stop early). */
+  /** True in 'set' mode once every signature has reported (an engine may stop early). */
   get allDone(): boolean {
-    return this.mode === 'first' && this.doneCount === this.plan.signatureCount;
+    return this.mode === 'set' && this.doneCount === this.plan.signatureCount;
   }
 
   /** Number of signatures with a held-back end (engines skip `flush` when 0). */
@@ -176,7 +176,7 @@ export class MatchReporter {
   }
 
   private pass(sig: number, end: number, onMatch: MatchCallback): void {
-    if (this.mode === 'first') {
+    if (this.mode === 'set') {
       const w = sig >>> 5;
       const bit = 1 << (sig & 31);
       if (this.done[w] & bit) return;

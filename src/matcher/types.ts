@@ -23,8 +23,21 @@ export type MatchCallback = (signature: number, end: number) => void;
 export type MatchMode =
   /** Every end offset of every match (one report per (signature, end)). */
   | 'all'
-  /** Only the earliest-ending match of each signature per input (until `finish`/`reset`). */
+  /**
+   * The match set: each signature at most once per input (until `finish`/`reset`), with
+   * its earliest end, and a signature that has reported costs no more work ("squashing",
+   * where the engine supports it; see `docs/engines.md`).
+   */
+  | 'set'
+  /** @deprecated the former name of 'set'; same behaviour. */
   | 'first';
+
+/** The mode a scratch runs: 'first' is the former name of 'set'. */
+export function normalizeMode(mode: MatchMode | undefined): 'all' | 'set' {
+  if (mode === undefined || mode === 'all') return 'all';
+  if (mode === 'set' || mode === 'first') return 'set';
+  throw new TypeError(`unknown match mode ${JSON.stringify(mode)} (modes: 'all', 'set')`);
+}
 
 /** Options of one scratch (one stream). */
 export interface ScratchOptions {

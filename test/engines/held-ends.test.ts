@@ -4,7 +4,7 @@ import type { EngineName } from '../../src/matcher/types.js';
 
 // End-of-input acceptance with delta 1 (`$` before a final `\n`) can confirm an end
 // smaller than one already found; every engine must still report it, in order, and
-// 'first' mode must give the earliest end (report.ts rule 3).
+// 'set' mode must give the earliest end (report.ts rule 3).
 const cases: Array<[string, string, number[], number[]]> = [
   ['/a$|a\\n/', 'a\n', [1, 2], [1]],
   ['/a|\\Z|\\n/', '\n', [0, 1], [0]],
@@ -18,7 +18,7 @@ describe('held ends agree across engines', () => {
     for (const [sig, input, all, first] of cases) {
       it(`${engine} ${sig} on ${JSON.stringify(input)}`, () => {
         const { matcher } = compile([sig], engine === 'regexp' ? { engine, engineOptions: { guard: 'none' } } : { engine });
-        for (const [mode, want] of [['all', all], ['first', first]] as const) {
+        for (const [mode, want] of [['all', all], ['set', first]] as const) {
           const sc = matcher.createScratch({ mode });
           const got: number[] = [];
           const push = (_s: number, e: number): void => void got.push(e);

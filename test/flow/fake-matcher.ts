@@ -31,7 +31,7 @@ export class FakeMatcher implements Matcher {
   }
 
   createScratch(options?: ScratchOptions): Scratch {
-    return new FakeScratch(options?.mode === 'first');
+    return new FakeScratch(options?.mode === 'set');
   }
 
   scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {

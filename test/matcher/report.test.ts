@@ -1,6 +1,6 @@
 /**
  * The shared report rule (src/matcher/report.ts) on its own: which signatures get an end
- * slot, deduplication of repeated ends, 'first' mode, reset.
+ * slot, deduplication of repeated ends, 'set' mode, reset.
  */
 import { describe, expect, it } from 'vitest';
 import { MatchReporter, reportPlanFromNfa } from '../../src/matcher/report.js';
@@ -49,8 +49,8 @@ describe('report rule', () => {
     expect(got.at(-1)).toEqual([1, 1]);
   });
 
-  it("'first' mode passes one report per signature until reset", () => {
-    const r = new MatchReporter(plan, 'first');
+  it("'set' mode passes one report per signature until reset", () => {
+    const r = new MatchReporter(plan, 'set');
     const got: number[] = [];
     const cb = (s: number): void => {
       got.push(s);
@@ -110,8 +110,8 @@ describe('report rule: held-back ends (rule 3)', () => {
     ]);
   });
 
-  it("'first' mode: the late smaller end wins; reset drops what is held", () => {
-    const r = new MatchReporter(plan, 'first');
+  it("'set' mode: the late smaller end wins; reset drops what is held", () => {
+    const r = new MatchReporter(plan, 'set');
     const { got, cb } = collect();
     r.emit(0, 2, cb);
     r.emit(0, 1, cb);

@@ -5,10 +5,11 @@
  *
  * Match semantics equal the explicit NFA engine's by construction (each DFA state is an
  * NFA frontier, see build.ts): acceptance after each byte with its delta, acceptance of
- * the start frontier at offset 0, end-of-input acceptance at `finish`, 'all' and 'first'
+ * the start frontier at offset 0, end-of-input acceptance at `finish`, 'all' and 'set'
  * modes. `buildDfaMatcher` throws `LimitExceededError` when the DFA outgrows its budget.
  */
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../../matcher/types.js';
+import { normalizeMode } from '../../matcher/types.js';
 import type { Nfa } from '../../nfa/types.js';
 import { buildDfa, type Dfa, type DfaBuildOptions } from './build.js';
 import { MatchReporter, reportPlanFromAccepts, type ReportPlan } from '../../matcher/report.js';
@@ -27,7 +28,7 @@ export class DfaScratch implements Scratch {
   readonly reporter: MatchReporter;
   constructor(
     readonly owner: DfaMatcher,
-    mode: MatchMode,
+    mode: 'all' | 'set',
   ) {
     this.state = owner.dfa.start;
     this.reporter = new MatchReporter(owner.plan, mode);
@@ -102,7 +103,7 @@ export class DfaMatcher implements Matcher {
   }
 
   createScratch(options: ScratchOptions = {}): DfaScratch {
-    return new DfaScratch(this, options.mode ?? 'all');
+    return new DfaScratch(this, normalizeMode(options.mode));
   }
 
   scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {

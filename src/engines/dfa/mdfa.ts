@@ -18,6 +18,7 @@
  */
 import { NfaObddError } from '../../errors.js';
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../../matcher/types.js';
+import { normalizeMode } from '../../matcher/types.js';
 import { buildNfa, clusterIdentical, type BuildNfaOptions, type NfaSignatureInput } from '../../nfa/build.js';
 import type { Nfa } from '../../nfa/types.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
@@ -136,7 +137,7 @@ export class MdfaScratch implements Scratch {
   readonly reporter: MatchReporter;
   constructor(
     readonly owner: MdfaMatcher,
-    mode: MatchMode,
+    mode: 'all' | 'set',
   ) {
     this.states = Int32Array.from(owner.dfas, (d) => d.start);
     this.reporter = new MatchReporter(owner.plan, mode);
@@ -156,7 +157,7 @@ export class MdfaMatcher implements Matcher {
   }
 
   createScratch(options: ScratchOptions = {}): MdfaScratch {
-    return new MdfaScratch(this, options.mode ?? 'all');
+    return new MdfaScratch(this, normalizeMode(options.mode));
   }
 
   scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {

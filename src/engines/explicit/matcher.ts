@@ -18,6 +18,7 @@ import { UsageError } from '../../errors.js';
 import type { Nfa } from '../../nfa/types.js';
 import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher/report.js';
 import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions } from '../../matcher/types.js';
+import { normalizeMode } from '../../matcher/types.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
 
 const STAMP_LIMIT = 0xfffffff0;
@@ -82,7 +83,7 @@ class NfaScratch implements Scratch {
     this.mark = new Uint32Array(n);
     this.acc = new Uint32Array(n);
     this.sigStamp = new Uint32Array(nfa.signatureCount);
-    this.reporter = new MatchReporter(plan, options.mode ?? 'all');
+    this.reporter = new MatchReporter(plan, normalizeMode(options.mode));
     this.cur.set(nfa.start);
     this.curLen = nfa.start.length;
   }
@@ -226,7 +227,7 @@ export class NfaMatcher implements Matcher {
     s.cur = cur;
     s.nxt = nxt;
     s.curLen = curLen;
-    // In 'first' mode with every signature reported, the rest of the input cannot report.
+    // In 'set' mode with every signature reported, the rest of the input cannot report.
     s.offset = base + len;
     if (reporter.held !== 0) reporter.flush(s.offset, onMatch);
   }

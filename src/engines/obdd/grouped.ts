@@ -16,13 +16,14 @@
  * Guarantees: the set of (signature, end) reports is the same as the ungrouped engine's
  * (each signature lives in exactly one group, and a group's NFA restricted to its ids is
  * the same automaton for those ids). Within a chunk reports come group by group, so ends
- * are ordered per signature, not globally (the same contract as mdfa). 'first' mode is per
+ * are ordered per signature, not globally (the same contract as mdfa). 'set' mode is per
  * signature, hence per group: it is exact. `memoBudgetBytes` and `nodeLimit` apply per
  * group (each group owns a manager and a memo); an easy group's memo only grows as far as
  * its own few frontiers need.
  */
 import { UsageError } from '../../errors.js';
 import type { EngineName, MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../../matcher/types.js';
+import { normalizeMode } from '../../matcher/types.js';
 import { buildNfa, clusterIdentical, type BuildNfaOptions, type NfaSignatureInput } from '../../nfa/build.js';
 import type { Ir } from '../../syntax/ir.js';
 import { byteSetSize } from '../../syntax/byte-set.js';
@@ -195,7 +196,7 @@ export class GroupedObddScratch implements Scratch {
   offset = 0;
   constructor(
     readonly owner: GroupedObddMatcher,
-    mode: MatchMode,
+    mode: 'all' | 'set',
   ) {
     this.engine = owner.engine;
     this.subs = owner.groups.map((m) => m.createScratch({ mode }));
@@ -218,7 +219,7 @@ export class GroupedObddMatcher implements Matcher {
   }
 
   createScratch(options: ScratchOptions = {}): GroupedObddScratch {
-    return new GroupedObddScratch(this, options.mode ?? 'all');
+    return new GroupedObddScratch(this, normalizeMode(options.mode));
   }
 
   scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
@@ -340,7 +341,7 @@ export function adaptivePartition(
     const inputs: Array<NfaSignatureInput | null> = new Array<NfaSignatureInput | null>(n).fill(null);
     for (const id of ids) inputs[id] = signatures[id]!;
     const m = buildObddMatcher(buildNfa(inputs, nfaOptions), obdd);
-    const sc = m.createScratch({ mode: 'first' });
+    const sc = m.createScratch({ mode: 'set' });
     const pass = (from: number, to: number): void => {
       for (let i = from; i < to; i++) {
         m.scan(sc, sample[i]!, nothing);

@@ -9,7 +9,7 @@
  * caller-owned scratch per stream, each scan continues where the previous chunk ended,
  * acceptance of the start frontier at offset 0, reported end = offset after the byte −
  * delta, end-of-input acceptance on finish, and every report passes through the shared
- * rule of `matcher/report.ts` (deduplication, held ends, 'first' mode) with the same
+ * rule of `matcher/report.ts` (deduplication, held ends, 'set' mode) with the same
  * flush protocol, so the reported (signature, end) sets are identical. Stride 2 reports
  * a match that ends on the first byte of a pair (mid-pair acceptance) at its own offset
  * and finishes an odd tail with one single step: results equal stride 1's, offsets too.
@@ -36,6 +36,7 @@
 import { LimitExceededError, UsageError } from '../../errors.js';
 import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher/report.js';
 import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions, EngineName } from '../../matcher/types.js';
+import { normalizeMode } from '../../matcher/types.js';
 import type { Nfa } from '../../nfa/types.js';
 import type { BddPort, NodeId } from './bdd-port.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
@@ -287,7 +288,7 @@ export class ObddMatcher implements Matcher {
 
   /**
    * Packed accept entries (sig * 2 + delta) of the NFA states in `f`, deduplicated, delta-1
-   * entries first (they end one byte earlier, so 'first' mode and the per-signature
+   * entries first (they end one byte earlier, so 'set' mode and the per-signature
    * ordering of ends stay right), then by signature.
    */
   private acceptList(f: NodeId, end: boolean): number[] {
@@ -705,7 +706,7 @@ export class ObddMatcher implements Matcher {
   // ---------------------------------------------------------------- Matcher API
 
   createScratch(options?: ScratchOptions): Scratch {
-    const reporter = new MatchReporter(this.plan, options?.mode ?? 'all');
+    const reporter = new MatchReporter(this.plan, normalizeMode(options?.mode));
     const sc = new ObddScratch(this, this.bdd.protect(this.enc.start), reporter);
     this.registry.register(sc, sc.box, sc);
     return sc;
@@ -731,7 +732,7 @@ export class ObddMatcher implements Matcher {
       sc.started = true;
       if (sc.offset === 0 && this.startAcc.length) this.emit(sc, this.startAcc, 0, this.startAcc.length, 0, onMatch);
     }
-    // 'first' mode with every signature reported: nothing more can be reported until
+    // 'set' mode with every signature reported: nothing more can be reported until
     // finish/reset (which restart from the start frontier), so skip the work.
     if (bytes.length === 0) return;
     if (sc.reporter.allDone) {

@@ -16,7 +16,7 @@
  * start; lookarounds inside R see the whole string). One `exec` per reported end, starting
  * from the previous end + 1. Cost: each position is tried once per signature and each try
  * matches R backwards, so O(n · m) per signature at best and much worse on backtracking
- * shapes — this baseline is meant to be the slow reference. 'first' mode stops each
+ * shapes — this baseline is meant to be the slow reference. 'set' mode stops each
  * signature at its first end (the earliest-ending match), usually far cheaper. Outside
  * the Matcher interface, `isMatch(bytes)` is the plain `re.test(payload)` per signature
  * that a Node developer would write (which signatures match one whole input; no ends).
@@ -52,6 +52,7 @@ import { UnsupportedFeatureError, UsageError } from '../../errors.js';
 import type { NfaSignatureInput } from '../../nfa/build.js';
 import { MatchReporter, type ReportPlan } from '../../matcher/report.js';
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, RejectedSignature, Scratch, ScratchOptions } from '../../matcher/types.js';
+import { normalizeMode } from '../../matcher/types.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
 import { runJobInThread, WorkerRunner, type Job } from './guard.js';
 import { holdsLastEnd, PLAIN, signatureSources, VARIANTS } from './translate.js';
@@ -112,15 +113,15 @@ export class RegexpScratch implements Scratch {
   winStart = 0;
   /** End 0 was evaluated (a `scan` of no bytes at offset 0 reports matches of the empty prefix). */
   primed = false;
-  /** 'first' mode: signatures already reported in this input. */
+  /** 'set' mode: signatures already reported in this input. */
   readonly done: Uint8Array;
   readonly reporter: MatchReporter;
   constructor(
     readonly owner: RegexpMatcher,
-    readonly mode: MatchMode,
+    readonly mode: 'all' | 'set',
   ) {
     this.reporter = new MatchReporter(owner.plan, mode);
-    this.done = new Uint8Array(mode === 'first' ? owner.signatureCount : 0);
+    this.done = new Uint8Array(mode === 'set' ? owner.signatureCount : 0);
   }
 }
 
@@ -188,7 +189,7 @@ export class RegexpMatcher implements Matcher {
   }
 
   createScratch(options: ScratchOptions = {}): RegexpScratch {
-    return new RegexpScratch(this, options.mode ?? 'all');
+    return new RegexpScratch(this, normalizeMode(options.mode));
   }
 
   scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
@@ -289,7 +290,7 @@ export class RegexpMatcher implements Matcher {
     const v = (final ? 1 : 0) + (sc.winStart > 0 ? 2 : 0);
     const lo = Math.max(0, from - sc.winStart);
     const hi = to - sc.winStart;
-    const first = sc.mode === 'first';
+    const first = sc.mode === 'set';
     const jobs: Job[] = [];
     for (let p = 0; p < this.ids.length; p++) {
       if (this.disabled[p] || (first && sc.done[this.ids[p]!])) continue;

@@ -110,14 +110,14 @@ export function referenceEvents(nfa: Nfa, input: Uint8Array): [number, number][]
  * src/matcher/report.ts today: a (signature, end) passes only if end > the signature's
  * last reported end. 'exact' passes every distinct (signature, end) — the true set, which
  * differs only when end-of-input acceptance confirms an end below one already reported.
- * 'first' keeps the first passing report per signature under 'last-end', the earliest end under 'exact'.
+ * 'set' keeps the first passing report per signature under 'last-end', the earliest end under 'exact'.
  */
 export function applyMode(events: [number, number][], mode: MatchMode, rule: 'last-end' | 'exact' = 'last-end'): string[] {
   const last = new Map<number, number>();
   const seen = new Set<string>();
   const out: string[] = [];
-  if (rule === 'exact' && mode === 'first') {
-    // 'first' means the earliest-ending match per signature (report.ts holds back ends
+  if (rule === 'exact' && mode === 'set') {
+    // 'set' means the earliest-ending match per signature (report.ts holds back ends
     // that end-of-input acceptance can still undercut), not the first event in time.
     const min = new Map<number, number>();
     for (const [s, e] of events) if (e < (min.get(s) ?? Infinity)) min.set(s, e);
@@ -126,7 +126,7 @@ export function applyMode(events: [number, number][], mode: MatchMode, rule: 'la
   for (const [s, e] of events) {
     const k = `${s}@${e}`;
     if (rule === 'last-end' ? e <= (last.get(s) ?? -1) : seen.has(k)) continue;
-    if (mode === 'first' && last.has(s)) continue;
+    if (mode === 'set' && last.has(s)) continue;
     last.set(s, e);
     seen.add(k);
     out.push(k);

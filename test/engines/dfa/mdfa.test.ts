@@ -43,7 +43,7 @@ describe('mdfa engine', () => {
         const kept = parts.filter((p) => !grouping.rejected.some((r) => r.item === p));
         const ref = kept.length ? referenceEvents(unionNfas(kept, parts.length), input) : [];
         expectReports(runMatcher(matcher, input, 'all', cuts), ref, 'all');
-        expectReports(runMatcher(matcher, input, 'first', cuts), ref, 'first');
+        expectReports(runMatcher(matcher, input, 'set', cuts), ref, 'set');
         if (grouping.rejected.length === 0) {
           expectReports(runMatcher(matcher, input, 'all'), referenceEvents(all, input), 'all');
         }

@@ -108,13 +108,13 @@ describe('nfa engine', () => {
     expect(s.offset).toBe(0);
   });
 
-  it("'first' mode reports the earliest end of each signature once per input", () => {
+  it("'set' mode reports the earliest end of each signature once per input", () => {
     const m = matcher(lit('ab'), cat(lit('b'), as('word-boundary')));
-    expect(run(m, ['abab ab'], 'first')).toEqual([
+    expect(run(m, ['abab ab'], 'set')).toEqual([
       [0, 2],
       [1, 4],
     ]);
-    const s = m.createScratch({ mode: 'first' });
+    const s = m.createScratch({ mode: 'set' });
     const ends: number[] = [];
     m.scan(s, enc('ab'), (_sig, e) => ends.push(e));
     m.scan(s, enc('ab'), (_sig, e) => ends.push(e));
@@ -150,7 +150,7 @@ describe('nfa engine: a `$` match before a final newline is only known at the en
       [0, 1],
       [0, 2],
     ]);
-    expect(run(m, ['a\n'], 'first')).toEqual([[0, 1]]);
+    expect(run(m, ['a\n'], 'set')).toEqual([[0, 1]]);
     expect(run(m, ['a', '\n', ''])).toEqual([
       [0, 1],
       [0, 2],

@@ -50,7 +50,7 @@ describe('grouped obdd vs the explicit nfa engine', () => {
           const chunked = raw.map(([input, cuts]) => splitAt(input, cuts));
           const m = buildGroupedObddMatcher(sigs, { groupSize, partition, stride, hardThreshold, hardGroupSize: 1 });
           expect(m.signatureCount).toBe(sigs.length);
-          for (const mode of ['all', 'first'] as const) {
+          for (const mode of ['all', 'set'] as const) {
             const expected = run(ref, whole, mode);
             expect(run(m, whole, mode)).toEqual(expected);
             expect(run(m, chunked, mode)).toEqual(expected);

@@ -66,7 +66,7 @@ describe('ObddMatcher on a hand-built NFA', () => {
         const ev2 = engineRun(m, [...input].map((b) => Uint8Array.of(b)), 'all');
         expect(sortEvents(ev2)).toEqual([[0, 3], [0, 7], [1, 2]]);
         // First mode: one event per signature.
-        expect(sortEvents(engineRun(m, [input], 'first'))).toEqual([[0, 3], [1, 2]]);
+        expect(sortEvents(engineRun(m, [input], 'set'))).toEqual([[0, 3], [1, 2]]);
       });
     }
   }
@@ -81,7 +81,7 @@ describe('ObddMatcher agrees with the explicit simulation on random NFAs', () =>
             arbNfaSpec(),
             fc.uint8Array({ maxLength: 24 }),
             fc.array(fc.nat(), { maxLength: 4 }),
-            fc.constantFrom<'all' | 'first'>('all', 'first'),
+            fc.constantFrom<'all' | 'set'>('all', 'set'),
             (spec, input, cuts, mode) => {
               // Bytes 0..7 keep every class reachable whatever classCount is.
               const bytes = input.map((b) => b & 7);

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { Nfa } from '../../../src/nfa/types.js';
 import type { Matcher, MatchMode } from '../../../src/matcher/types.js';
 import { MatchReporter, reportPlanFromNfa } from '../../../src/matcher/report.js';
+import { normalizeMode } from '../../../src/matcher/types.js';
 
 export interface NfaSpec {
   classCount: number;
@@ -85,7 +86,7 @@ export type Event = [sig: number, end: number];
 export function referenceRun(nfa: Nfa, chunks: readonly Uint8Array[], mode: MatchMode, finish = true): Event[] {
   const out: Event[] = [];
   const cb = (sig: number, end: number): void => { out.push([sig, end]); };
-  const rep = new MatchReporter(reportPlanFromNfa(nfa), mode);
+  const rep = new MatchReporter(reportPlanFromNfa(nfa), normalizeMode(mode));
   const report = (states: Iterable<number>, after: number, end: boolean): void => {
     const starts = end ? nfa.endStart : nfa.acceptStart, sigs = end ? nfa.endSig : nfa.acceptSig, deltas = end ? nfa.endDelta : nfa.acceptDelta;
     const entries = new Set<string>();

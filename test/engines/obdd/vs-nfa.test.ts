@@ -43,10 +43,10 @@ describe('obdd vs the explicit nfa engine', () => {
         const nfa = buildNfa(sigs);
         const ref = buildNfaMatcher(nfa);
         const chunks = splitAt(input, cuts);
-        const expected = { all: run(ref, [input], 'all'), first: run(ref, [input], 'first') };
+        const expected = { all: run(ref, [input], 'all'), set: run(ref, [input], 'set') };
         for (const opts of CONFIGS) {
           const m = buildObddMatcher(nfa, opts);
-          for (const mode of ['all', 'first'] as const) {
+          for (const mode of ['all', 'set'] as const) {
             expect(run(m, [input], mode)).toEqual(expected[mode]);
             expect(run(m, chunks, mode)).toEqual(expected[mode]);
           }
@@ -62,7 +62,7 @@ describe('obdd vs the explicit nfa engine', () => {
     const ref = compile(sigs, { engine: 'nfa' });
     expect(ref.rejected).toEqual([]);
     const nfa = buildNfa(sigs.map((s, id) => { const p = parseSignature(s); return { id, ir: p.ir, anchored: p.anchored }; }));
-    for (const mode of ['all', 'first'] as const) {
+    for (const mode of ['all', 'set'] as const) {
       const want = run(ref.matcher, [input], mode);
       expect(want.length).toBeGreaterThan(5);
       for (const opts of CONFIGS) {
