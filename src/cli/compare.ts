@@ -16,10 +16,10 @@ import { parseArgs } from './args.js';
 
 /** The help text of `nfa-obdd compare`. */
 export const usage = `usage: nfa-obdd compare (--signatures FILE | --rules FILE...) (--pcap FILE... | --input FILE...)
-                        [--engines LIST] [--runs N] [--baseline NAME] [--format text|json]
+                        [--engines LIST] [--mode all|set] [--runs N] [--baseline NAME] [--format text|json]
 
 Compiles the signature set with each engine, scans every input with each (one input = one
-TCP/UDP payload of a capture, or one whole file; scanned, then finished, in 'all' mode),
+TCP/UDP payload of a capture, or one whole file; scanned, then finished, in the --mode),
 checks that all engines report the same (signature, end) pairs, and prints compile time,
 compiled size, heap growth, scan MB/s (median of the runs), matches and ratios to the
 baseline, then every disagreement (signature, input, end, which engines).
@@ -37,6 +37,9 @@ options:
   --no-memo             obdd/obdd2 entries without their own memo option: no step memo
   --memo-budget BYTES   obdd/obdd2 entries without their own memo option: memo bound
                         (k, m, g suffixes accepted)
+  --mode MODE           the match mode scanned and compared: all (default), every
+                        (signature, end) pair; set, the per-input match sets (each
+                        signature once per input, its earliest end)
   --runs N              timed scan passes, median reported (default 3)
   --baseline NAME       engine label for ratios (default nfa when given, else the first)
   --byte-budget N       each engine scans inputs only until N bytes (a prefix of the list)
@@ -76,10 +79,11 @@ function positiveNumber(v: unknown, name: string, integer: boolean): number | un
 
 /**
  * `--pcap a b c` (as a shell glob expands) means `--pcap a --pcap b --pcap c`: bare words
- * after a file-list option's value belong to it.
+ * after a file-list option's value belong to it. `listOptions` are the file-list options
+ * (default compare's: --rules, --pcap, --input).
  */
-export function expandFileLists(argv: readonly string[]): string[] {
-  const lists = new Set(['--rules', '--pcap', '--input']);
+export function expandFileLists(argv: readonly string[], listOptions: readonly string[] = ['--rules', '--pcap', '--input']): string[] {
+  const lists = new Set(listOptions);
   const out: string[] = [];
   let current: string | null = null;
   for (let i = 0; i < argv.length; i++) {
@@ -94,6 +98,21 @@ export function expandFileLists(argv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * The match mode of `--mode all|set` (compare, scan) and scan's deprecated `--first`
+ * (= `--mode set`); 'all' when neither is given. Throws UsageError for another value, or `--first` with
+ * `--mode all`.
+ */
+export function matchModeFromFlags(options: Record<string, unknown>): 'all' | 'set' {
+  const mode = options.mode as string | undefined;
+  if (mode !== undefined && mode !== 'all' && mode !== 'set') throw new UsageError(`--mode must be all or set, not '${mode}'`);
+  if (options.first === true) {
+    if (mode === 'all') throw new UsageError('--first (an alias of --mode set) contradicts --mode all');
+    return 'set';
+  }
+  return mode ?? 'all';
+}
+
 /** The parsed command line of `compare`, checked. */
 interface CompareArgs {
   sigPath: string | undefined;
@@ -101,6 +120,7 @@ interface CompareArgs {
   pcaps: string[];
   raws: string[];
   format: 'text' | 'json';
+  mode: 'all' | 'set';
   engines: EngineSpec[];
   options: Record<string, string | boolean | string[] | undefined>;
 }
@@ -115,6 +135,7 @@ function parseCompareArgs(argv: string[]): CompareArgs {
     pcap: 'list',
     input: 'list',
     engines: 'value',
+    mode: 'value',
     ...ENGINE_FLAG_SPEC,
     runs: 'value',
     baseline: 'value',
@@ -145,7 +166,7 @@ function parseCompareArgs(argv: string[]): CompareArgs {
     // same engine, options widened by the flags: still the entry's own variant of the union
     engines = engines.map((e) => ({ ...e, ...withMemoFlags(e, memo) }) as EngineSpec);
   }
-  return { sigPath, rules, pcaps, raws, format, engines, options };
+  return { sigPath, rules, pcaps, raws, format, mode: matchModeFromFlags(options), engines, options };
 }
 
 /** The corpus of `--pcap` or `--input` files; null (after a message on stderr) when an input cannot be read. */
@@ -170,7 +191,7 @@ function loadCorpus(pcaps: string[], raws: string[]): Corpus | null {
  * bad usage (exit 2 in main).
  */
 export async function run(argv: string[]): Promise<number> {
-  const { sigPath, rules, pcaps, raws, format, engines, options } = parseCompareArgs(argv);
+  const { sigPath, rules, pcaps, raws, format, mode, engines, options } = parseCompareArgs(argv);
   const runs = positiveNumber(options.runs, 'runs', true);
   const byteBudget = positiveNumber(options['byte-budget'], 'byte-budget', false);
   const timeBudgetMs = positiveNumber(options['time-budget'], 'time-budget', false);
@@ -189,6 +210,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const result = compareEngines(set.sources, corpus.inputs, {
     engines,
+    mode,
     runs,
     baseline,
     byteBudget,

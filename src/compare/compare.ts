@@ -1,8 +1,9 @@
 /**
  * Differential comparison and benchmark of engines on one signature set and one corpus:
  * compile the set with each engine, scan the same inputs (each input = one packet payload
- * or one file, scanned whole, then `finish`, in 'all' mode), check that every engine
- * reports the same set of (signature, end) pairs per input, and measure compile time,
+ * or one file, scanned whole, then `finish`, in the chosen match mode: 'all' by default,
+ * or 'set', the per-input match set), check that every engine reports the same set of
+ * (signature, end) pairs per input, and measure compile time,
  * compiled size, heap growth and scan throughput (median of several runs) — the figures
  * Hyperscan's bench tool prints, plus ratios against a baseline engine.
  *
@@ -27,7 +28,7 @@
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
 import { compile, ENGINE_NAMES, type CompileOptions, type CompileResult, type EngineConfig, type EngineOptions, type NfaCompileOptions, type SignatureSpec } from '../compile.js';
-import type { EngineName, Matcher, MatcherStats, RejectedSignature, Scratch } from '../matcher/types.js';
+import { normalizeMode, type EngineName, type Matcher, type MatcherStats, type MatchMode, type RejectedSignature, type Scratch } from '../matcher/types.js';
 
 /**
  * One engine configuration (an `EngineConfig` of compile.ts) under a label: `name` labels
@@ -47,6 +48,12 @@ export type EngineSpec = EngineConfig & {
 /** Options of `compareEngines`. */
 export interface CompareOptions {
   engines: ReadonlyArray<EngineName | EngineSpec>;
+  /**
+   * The match mode every engine scans in, and so the events compared: 'all' compares every
+   * (signature, end) pair; 'set' (or its deprecated alias 'first') the per-input match set,
+   * each signature once per input with its earliest end. @default 'all'
+   */
+  mode?: MatchMode;
   /** Timed scan passes over the inputs; the median is reported. @default 3 */
   runs?: number;
   /** Label of the engine the ratios are taken against. @default 'nfa' if present, else the first */
@@ -147,6 +154,8 @@ export interface Disagreement {
 
 /** What `compareEngines` returns. */
 export interface CompareResult {
+  /** The match mode scanned and compared ('first' given is reported as 'set'). */
+  mode: 'all' | 'set';
   signatures: number;
   inputs: number;
   inputBytes: number;
@@ -267,7 +276,7 @@ function fmix32(h: number): number {
 
 /**
  * Order-independent digest of one input's (signature, end) set: count, sum and xor of two
- * independent 32-bit mixes. Engines report each pair once ('all' mode), so equal sets give
+ * independent 32-bit mixes. Engines report each pair once (in either mode), so equal sets give
  * equal digests; unequal sets collide with probability about 2^-64.
  */
 class Digest {
@@ -336,6 +345,7 @@ function describeSignature(spec: string | SignatureSpec): string {
 
 /** The checked options of one comparison, defaults applied. */
 interface Settings {
+  mode: 'all' | 'set';
   specs: NormalSpec[];
   names: Set<string>;
   runs: number;
@@ -367,8 +377,14 @@ function checkSettings(options: CompareOptions): Settings {
   if (options.baseline !== undefined && !names.has(options.baseline)) {
     throw new UsageError(`baseline '${options.baseline}' is not one of the engines (${[...names].join(', ')})`);
   }
+  let mode: 'all' | 'set';
+  try {
+    mode = normalizeMode(options.mode);
+  } catch (e) {
+    throw new UsageError(errorText(e));
+  }
   return {
-    specs, names, runs, byteBudget, timeBudgetMs, repeatBelowMs,
+    mode, specs, names, runs, byteBudget, timeBudgetMs, repeatBelowMs,
     maxList: options.maxDisagreements ?? 100,
     maxRescan: options.maxRescanInputs ?? 50,
     progress: options.onProgress ?? ((): void => {}),
@@ -411,7 +427,7 @@ export function compareEngines(
   for (const b of built) if (b.matcher) (b.matcher as { close?: () => void }).close?.();
 
   return {
-    signatures: signatures.length, inputs: inputs.length, inputBytes, baseline: base ? baseName : null, heapMethod: gc ? 'gc' : 'no-gc',
+    mode: settings.mode, signatures: signatures.length, inputs: inputs.length, inputBytes, baseline: base ? baseName : null, heapMethod: gc ? 'gc' : 'no-gc',
     comparedSignatures, ...comparison, engines: built.map((b) => b.report), warnings,
   };
 }
@@ -469,7 +485,7 @@ function scanEngine(b: Built, inputs: readonly Uint8Array[], mask: Uint8Array, s
   const m = b.matcher!;
   const rep = b.report;
   const digest = new Digest(mask);
-  const pass: Pass = { scratch: m.createScratch({ mode: 'all' }), limit: inputs.length };
+  const pass: Pass = { scratch: m.createScratch({ mode: settings.mode }), limit: inputs.length };
   for (let run = 0; run < settings.runs; run++) {
     if (run > 0 && (rep.runMs[0]! > settings.repeatBelowMs || rep.error)) break;
     const disabledBefore = disabledIds(m).length;
@@ -541,7 +557,7 @@ function scanPass(
         // One retry on a fresh scratch, so that a transient failure (e.g. a worker
         // hiccup under load) does not end the engine's run; it is still reported.
         warnings.push(`${rep.engine}: scan failed on input ${i} (${settings.inputName(i)}), retried once: ${errorText(e)}`);
-        pass.scratch = m.createScratch({ mode: 'all' });
+        pass.scratch = m.createScratch({ mode: settings.mode });
         digest.total = totalBefore;
         digest.clear();
         m.scan(pass.scratch, input, digest.onMatch);
@@ -560,7 +576,7 @@ function scanPass(
   } catch (e) {
     rep.error = `scan failed on input ${i} (${settings.inputName(i)}): ${errorText(e)}`;
     warnings.push(`${rep.engine}: ${rep.error}`);
-    pass.scratch = m.createScratch({ mode: 'all' });
+    pass.scratch = m.createScratch({ mode: settings.mode });
   }
   const ms = performance.now() - t0;
   if (run === 0) {
@@ -615,7 +631,7 @@ function compareInputs(
       continue;
     }
     rescanned++;
-    const found = listDisagreements(here, inputs[i]!, mask, disabled);
+    const found = listDisagreements(here, inputs[i]!, mask, disabled, settings.mode);
     if (found.length === 0) {
       out.excusedInputs++;
       continue;
@@ -675,7 +691,7 @@ interface Found {
 }
 
 /** Re-scans one input with each engine, collecting exact pairs, and lists the differences. */
-function listDisagreements(engines: readonly Built[], input: Uint8Array, mask: Uint8Array, disabled: Set<number>): Found[] {
+function listDisagreements(engines: readonly Built[], input: Uint8Array, mask: Uint8Array, disabled: Set<number>, mode: 'all' | 'set'): Found[] {
   const sets: Set<number>[] = [];
   const all = new Set<number>();
   // key = signature · 2^32 + end: exact in a double for any realistic signature count.
@@ -683,7 +699,7 @@ function listDisagreements(engines: readonly Built[], input: Uint8Array, mask: U
   for (const b of engines) {
     const m = b.matcher!;
     const s = new Set<number>();
-    const sc = m.createScratch({ mode: 'all' });
+    const sc = m.createScratch({ mode });
     const cb = (sig: number, end: number): void => {
       if (mask[sig] === 1 && !disabled.has(sig)) s.add(sig * K + end);
     };

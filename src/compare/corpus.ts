@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PcapFormatError, RuleParseError } from '../errors.js';
-import { Decoder, DecodeStatus, parseCaptureBuffer } from '../pcap/index.js';
+import { Decoder, DecodeStatus, parseCaptureBuffer, type Packet } from '../pcap/index.js';
 import { loadRuleFiles, selectRules, type LoadResult } from '../rules/index.js';
 
 /** A signature list with a name per signature, for reports. */
@@ -44,16 +44,27 @@ export function readSignatureFile(path: string): SignatureSet {
   } catch (e) {
     throw new RuleParseError(`cannot read signatures: ${(e as Error).message}`, 0, path);
   }
+  const { sources, lines } = parseSignatureLines(text);
+  const names = lines.map((line) => `${path}:${line}`);
+  return { sources, names, summary: `${sources.length} signatures from ${path}` };
+}
+
+/**
+ * The signatures of a signature file's text (one a line, trimmed; blank lines and lines
+ * starting with `#` skipped) and the 1-based line each one is on: signature id `i` (its
+ * index in `sources`, the id matchers report) is on line `lines[i]`.
+ */
+export function parseSignatureLines(text: string): { sources: string[]; lines: number[] } {
   const sources: string[] = [];
-  const names: string[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const t = lines[i]!.trim();
+  const lines: number[] = [];
+  const all = text.split('\n');
+  for (let i = 0; i < all.length; i++) {
+    const t = all[i]!.trim();
     if (t === '' || t.startsWith('#')) continue;
     sources.push(t);
-    names.push(`${path}:${i + 1}`);
+    lines.push(i + 1);
   }
-  return { sources, names, summary: `${sources.length} signatures from ${path}` };
+  return { sources, lines };
 }
 
 /** Which rules' pcre options `pcreSetFromRules` takes. */
@@ -94,6 +105,20 @@ function readBytes(path: string): Uint8Array {
 }
 
 /**
+ * The TCP/UDP payload of a captured packet, or null when it has none to scan (not
+ * decodable to IP, another protocol, or an empty payload: handshakes, ACKs). The bytes are
+ * a view into `decoder`'s output, valid until its next decode: copy them to keep them.
+ * One definition of "a packet's payload" for `compare --pcap` and `scan --pcap`.
+ */
+export function transportPayload(decoder: Decoder, packet: Packet): Uint8Array | null {
+  if (decoder.decode(packet) !== DecodeStatus.OK) return null;
+  const proto = decoder.out.protocol;
+  if (proto !== 6 && proto !== 17) return null;
+  const pl = decoder.out.payload;
+  return pl.length === 0 ? null : pl;
+}
+
+/**
  * The non-empty TCP/UDP payloads of every packet of the captures, in file then packet
  * order. Empty payloads (handshakes, ACKs) are left out: they hold nothing to match.
  */
@@ -116,11 +141,8 @@ export function payloadsFromCaptures(paths: readonly string[]): Corpus {
     const short = basename(path);
     for (const p of cap.list) {
       packets++;
-      if (decoder.decode(p) !== DecodeStatus.OK) continue;
-      const proto = decoder.out.protocol;
-      if (proto !== 6 && proto !== 17) continue;
-      const pl = decoder.out.payload;
-      if (pl.length === 0) continue;
+      const pl = transportPayload(decoder, p);
+      if (pl === null) continue;
       inputs.push(pl.slice());
       names.push(`${short}#${p.index}`);
       bytes += pl.length;

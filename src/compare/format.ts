@@ -47,6 +47,9 @@ export function formatText(r: CompareResult, title = ''): string {
   const out: string[] = [];
   if (title) out.push(title);
   out.push(
+    `mode: ${r.mode} (${r.mode === 'set' ? 'per-input match sets: each signature once per input, its earliest end' : 'every (signature, end) pair'})`,
+  );
+  out.push(
     `signatures: ${r.signatures} (${r.comparedSignatures} accepted by every engine that built)  ` +
       `inputs: ${r.inputs} (${r.inputBytes} bytes)  heap: ${r.heapMethod === 'gc' ? 'after full GC' : 'no --expose-gc, noisy'}`,
   );

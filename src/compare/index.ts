@@ -6,5 +6,8 @@ export {
   compareEngines, programBytesOf,
   type CompareOptions, type CompareResult, type Disagreement, type EngineReport, type EngineRatios, type EngineSpec,
 } from './compare.js';
-export { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type RulePcreOptions, type SignatureSet } from './corpus.js';
+export {
+  corpusFromBuffers, parseSignatureLines, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, transportPayload,
+  type Corpus, type RulePcreOptions, type SignatureSet,
+} from './corpus.js';
 export { formatBytes, formatMBps, formatText, toJson } from './format.js';

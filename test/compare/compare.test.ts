@@ -248,3 +248,37 @@ describe('programBytesOf', () => {
     expect(big).toBeGreaterThan(small);
   });
 });
+
+describe('compareEngines: match mode', () => {
+  const sigs = ['/ab/', '/b+/', '/^x/', '/a(/'];
+  const inputs = [b('ab'), b('xbab'), b('zzz'), b('bb')];
+
+  it("'set' compares the per-input match sets: each signature once per input, its earliest end", () => {
+    const r = compareEngines(sigs, inputs, { engines: ['nfa', 'obdd', 'obdd2', 'dfa', 'mdfa', 'regexp'], runs: 1, mode: 'set' });
+    expect(r.mode).toBe('set');
+    expect(r.disagreementCount).toBe(0);
+    // ab: /ab/@2, /b+/@2. xbab: /^x/@1, /b+/@2, /ab/@4. zzz: none. bb: /b+/@1. (all mode: 8)
+    for (const e of r.engines) expect(e.matches, e.engine).toBe(6);
+    expect(formatText(r)).toMatch(/^mode: set \(per-input match sets/m);
+    expect(toJson(r)).toMatchObject({ mode: 'set' });
+    // 'first' is the deprecated alias, reported as 'set'; the default is 'all'.
+    expect(compareEngines(sigs, inputs, { engines: ['nfa'], runs: 1, mode: 'first' }).mode).toBe('set');
+    const all = compareEngines(sigs, inputs, { engines: ['nfa'], runs: 1 });
+    expect(all.mode).toBe('all');
+    expect(all.engines[0]!.matches).toBe(8);
+    expect(formatText(all)).toMatch(/^mode: all /m);
+    expect(() => compareEngines(sigs, inputs, { engines: ['nfa'], mode: 'some' as never })).toThrow(UsageError);
+  });
+
+  it("'set': an engine that ignores the mode (reports every end) disagrees on the later ends only", () => {
+    const deaf = wrappedNfa('deaf', (m) => ({ createScratch: () => m.createScratch({ mode: 'all' }) }));
+    const r = compareEngines(sigs, inputs, { engines: ['nfa', deaf], runs: 1, mode: 'set' });
+    // Later ends only the deaf engine reports: /b+/@4 in xbab, /b+/@2 in bb.
+    expect(r.disagreements.map((d) => [d.input, d.signature, d.end, d.reportedBy.join(',')])).toEqual([
+      [1, 1, 4, 'deaf'],
+      [3, 1, 2, 'deaf'],
+    ]);
+    // In 'all' mode the same engine agrees.
+    expect(compareEngines(sigs, inputs, { engines: ['nfa', deaf], runs: 1 }).disagreementCount).toBe(0);
+  });
+});
