@@ -27,6 +27,8 @@ import { buildRegexpMatcher, REGEXP_OPTION_KEYS, type RegexpOptions } from './en
 import { buildObddEngine, OBDD_ENGINE_OPTION_KEYS, type ObddEngineOptions } from './engines/obdd/engine.js';
 import { checkOptionKeys, type OptionKeys } from './matcher/options.js';
 import type { EngineName, Matcher, RejectedSignature } from './matcher/types.js';
+import { isLiveMatcher } from './matcher/live.js';
+import { buildPrefilteredMatcher, factorOf, PREFILTER_OPTION_KEYS, type PrefilterOptions } from './prefilter/matcher.js';
 
 export type { NfaMatcherOptions } from './engines/explicit/matcher.js';
 export type { DfaMatcherOptions } from './engines/dfa/matcher.js';
@@ -35,6 +37,7 @@ export type { RegexpOptions, RegexpFailure } from './engines/regexp/matcher.js';
 export type { ObddEngineOptions } from './engines/obdd/engine.js';
 export type { ObddGrouping, ObddPartition } from './engines/obdd/grouped.js';
 export type { ObddEncodingOptions } from './engines/obdd/matcher.js';
+export type { PrefilterOptions } from './prefilter/matcher.js';
 
 /** A signature given as an object: a pcre option value, or a literal content string. */
 export type SignatureSpec =
@@ -96,6 +99,24 @@ export interface NfaCompileOptions {
    * false keeps the automaton exactly as written (to measure the effect). @default true
    */
   searchForm?: boolean;
+  /**
+   * Run each input only through the signatures its literals activate (`src/prefilter/`):
+   * the NFA gets per-signature start states and the engine steps only the activated ones
+   * (and, in 'set' mode, drops each once it has reported). Results are identical. Needs an
+   * engine that can run a subset of its signatures: 'nfa' or 'obdd' (stride 1, ungrouped).
+   * Signatures without a usable literal go to a residual matcher that runs on every input
+   * (`residual`). `true` takes the defaults. @default false
+   */
+  prefilter?: boolean | CompilePrefilterOptions;
+}
+
+/** compile()'s prefilter options: the prefilter's own, and the engine of the residual signatures. */
+export interface CompilePrefilterOptions extends PrefilterOptions {
+  /**
+   * The engine (any engine) for the signatures without a usable literal, which run on every
+   * input. @default the main engine
+   */
+  residual?: EngineConfig;
 }
 
 /**
@@ -208,6 +229,20 @@ function toIr(spec: unknown, maxRepeatExpansion: number, trim: boolean): { ir: I
   throw new UsageError('a signature must be a string, { pcre } or { content, nocase? }');
 }
 
+/** The prefilter options of compile(), checked: undefined when off. Throws UsageError. */
+function checkPrefilter(p: unknown): CompilePrefilterOptions | undefined {
+  if (p === undefined || p === false) return undefined;
+  if (p === true) return {};
+  checkOptionKeys('prefilter', p, { ...PREFILTER_OPTION_KEYS, residual: true });
+  const { residual, ...rest } = p as CompilePrefilterOptions;
+  for (const [k, v] of Object.entries(rest)) {
+    if (typeof v !== 'number' || !(v >= 1)) throw new UsageError(`prefilter option ${k} must be a number ≥ 1 (got ${JSON.stringify(v)})`);
+  }
+  if (residual === undefined) return rest;
+  if (residual === null || typeof residual !== 'object') throw new UsageError('prefilter option residual must be { engine, engineOptions? }');
+  return { ...rest, residual: checkEngineConfig(residual.engine, residual.engineOptions) };
+}
+
 /**
  * Parses every signature and builds the shared NFA; rejected ones are listed, not thrown.
  * Throws UsageError only when `searchForm` is not a boolean.
@@ -217,6 +252,17 @@ export function compileNfa(
   options: NfaCompileOptions = {},
 ): CompiledNfa {
   const t0 = performance.now();
+  const { inputs, rejected } = parseSignatures(signatures, options);
+  const nfa = buildSetNfa(signatures, inputs, rejected, options, 'shared');
+  rejected.sort((a, b) => a.signature - b.signature);
+  return { nfa, signatures: inputs, rejected, buildMs: performance.now() - t0 };
+}
+
+/** Each signature's IR (null when rejected, with the reason listed in `rejected`). */
+function parseSignatures(
+  signatures: ReadonlyArray<string | SignatureSpec>,
+  options: NfaCompileOptions,
+): { inputs: Array<NfaSignatureInput | null>; rejected: RejectedSignature[] } {
   const maxRepeatExpansion = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
   const trim = options.searchForm ?? true;
   if (typeof trim !== 'boolean') throw new UsageError(`searchForm must be true or false, not ${JSON.stringify(trim)}`);
@@ -230,16 +276,26 @@ export function compileNfa(
       return null;
     }
   });
-  const nfa = buildNfa(inputs, {
+  return { inputs, rejected };
+}
+
+/** The NFA of `inputs`; a signature past a budget is nulled in `inputs` and listed in `rejected`. */
+function buildSetNfa(
+  signatures: ReadonlyArray<string | SignatureSpec>,
+  inputs: Array<NfaSignatureInput | null>,
+  rejected: RejectedSignature[],
+  options: NfaCompileOptions,
+  entries: 'shared' | 'per-unit',
+): Nfa {
+  return buildNfa(inputs, {
+    entries,
     maxStates: options.maxStates ?? DEFAULT_MAX_STATES,
-    maxRepeatExpansion,
+    maxRepeatExpansion: options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION,
     onReject: (id, error) => {
       inputs[id] = null;
       rejected.push({ signature: id, source: describe(signatures[id]), error });
     },
   });
-  rejected.sort((a, b) => a.signature - b.signature);
-  return { nfa, signatures: inputs, rejected, buildMs: performance.now() - t0 };
 }
 
 /**
@@ -256,19 +312,74 @@ export function compile(
   const t0 = performance.now();
   const config = checkEngineConfig(options.engine ?? DEFAULT_ENGINE, options.engineOptions);
   if (!Array.isArray(signatures)) throw new UsageError('signatures must be an array');
-  const built = compileNfa(signatures, options);
-  const matcher = buildEngine(config, { nfa: built.nfa, signatures: built.signatures });
+  const prefilter = checkPrefilter(options.prefilter);
+  const { inputs, rejected } = parseSignatures(signatures, options);
+  const built = prefilter
+    ? buildPrefiltered(signatures, inputs, rejected, options, config, prefilter)
+    : buildPlain(signatures, inputs, rejected, options, config);
+  rejected.sort((a, b) => a.signature - b.signature);
+  return {
+    matcher: built.matcher,
+    rejected,
+    nfa: { ...built.nfa, signatures: signatures.length, compiled: signatures.length - rejected.length },
+    compileMs: performance.now() - t0,
+  };
+}
+
+/** A built matcher and the figures of its NFA(s). */
+interface Built {
+  matcher: Matcher;
+  nfa: Pick<NfaSummary, 'states' | 'classes' | 'followEdges' | 'buildMs'>;
+}
+
+/** One engine over one shared NFA. */
+function buildPlain(
+  signatures: ReadonlyArray<string | SignatureSpec>,
+  inputs: Array<NfaSignatureInput | null>,
+  rejected: RejectedSignature[],
+  options: NfaCompileOptions,
+  config: EngineConfig,
+): Built {
+  const t0 = performance.now();
+  const nfa = buildSetNfa(signatures, inputs, rejected, options, 'shared');
+  const buildMs = performance.now() - t0;
+  const matcher = buildEngine(config, { nfa, signatures: inputs });
+  return { matcher, nfa: { states: nfa.stateCount, classes: nfa.classCount, followEdges: nfa.follow.length, buildMs } };
+}
+
+/**
+ * The prefiltered pipeline: signatures with a fast factor in a per-unit NFA under the main
+ * (live) engine, the others in the residual engine. Throws UsageError when the main engine
+ * cannot run a subset of its signatures.
+ */
+function buildPrefiltered(
+  signatures: ReadonlyArray<string | SignatureSpec>,
+  inputs: Array<NfaSignatureInput | null>,
+  rejected: RejectedSignature[],
+  options: NfaCompileOptions,
+  config: EngineConfig,
+  prefilter: CompilePrefilterOptions,
+): Built {
+  const t0 = performance.now();
+  const selected = inputs.map((s) => (s && factorOf(s.ir, prefilter) !== null ? s : null));
+  const rest = inputs.map((s, id) => (s && selected[id] === null ? s : null));
+  const liveNfa = buildSetNfa(signatures, selected, rejected, options, 'per-unit');
+  const restNfa = rest.some((s) => s !== null) ? buildSetNfa(signatures, rest, rejected, options, 'shared') : null;
+  const buildMs = performance.now() - t0;
+  const live = buildEngine(config, { nfa: liveNfa, signatures: selected });
+  if (!isLiveMatcher(live)) {
+    throw new UsageError(`prefilter needs an engine that runs a subset of its signatures ('nfa', or 'obdd' at stride 1 without grouping), not '${config.engine}'`);
+  }
+  const residual = restNfa ? buildEngine(prefilter.residual ?? config, { nfa: restNfa, signatures: rest }) : null;
+  const matcher = buildPrefilteredMatcher(live, (id) => selected[id]!.ir, prefilter, residual);
+  const nfas = restNfa ? [liveNfa, restNfa] : [liveNfa];
   return {
     matcher,
-    rejected: built.rejected,
     nfa: {
-      states: built.nfa.stateCount,
-      classes: built.nfa.classCount,
-      followEdges: built.nfa.follow.length,
-      signatures: signatures.length,
-      compiled: signatures.length - built.rejected.length,
-      buildMs: built.buildMs,
+      states: nfas.reduce((n, a) => n + a.stateCount, 0),
+      classes: Math.max(...nfas.map((a) => a.classCount)),
+      followEdges: nfas.reduce((n, a) => n + a.follow.length, 0),
+      buildMs,
     },
-    compileMs: performance.now() - t0,
   };
 }

@@ -95,6 +95,11 @@ export class MatchReporter {
   /** 'set' mode: bit per signature, set once reported in this input. */
   private readonly done: Uint32Array;
   private doneCount = 0;
+  /**
+   * 'set' mode, when an engine squashes: signatures that reported since the engine last
+   * took them (`takeDone`). Undefined when nobody asked (`trackDone`).
+   */
+  private newlyDone: number[] | undefined;
 
   constructor(
     private readonly plan: ReportPlan,
@@ -112,6 +117,28 @@ export class MatchReporter {
   /** True in 'set' mode once every signature has reported (an engine may stop early). */
   get allDone(): boolean {
     return this.mode === 'set' && this.doneCount === this.plan.signatureCount;
+  }
+
+  /** 'set' mode: from now on, remember which signatures become done, for `takeDone`. */
+  trackDone(): void {
+    if (this.mode === 'set') this.newlyDone ??= [];
+  }
+
+  /** Number of signatures done since the last `takeDone` (0 unless `trackDone`). */
+  get pendingDone(): number {
+    return this.newlyDone === undefined ? 0 : this.newlyDone.length;
+  }
+
+  /** Hands over (and forgets) the signatures done since the last call. */
+  takeDone(): number[] {
+    const d = this.newlyDone ?? [];
+    if (this.newlyDone !== undefined) this.newlyDone = [];
+    return d;
+  }
+
+  /** True when `sig` has reported in this input ('set' mode). */
+  isDone(sig: number): boolean {
+    return (this.done[sig >>> 5] & (1 << (sig & 31))) !== 0;
   }
 
   /** Number of signatures with a held-back end (engines skip `flush` when 0). */
@@ -173,6 +200,7 @@ export class MatchReporter {
     this.heldCount = 0;
     if (this.done.length) this.done.fill(0);
     this.doneCount = 0;
+    if (this.newlyDone !== undefined) this.newlyDone.length = 0;
   }
 
   private pass(sig: number, end: number, onMatch: MatchCallback): void {
@@ -182,6 +210,7 @@ export class MatchReporter {
       if (this.done[w] & bit) return;
       this.done[w] |= bit;
       this.doneCount++;
+      this.newlyDone?.push(sig);
     }
     onMatch(sig, end);
   }

@@ -28,7 +28,7 @@
 import { LimitExceededError, UnsupportedFeatureError } from '../errors.js';
 import type { ByteSet, Ir } from '../syntax/ir.js';
 import { irKey } from '../syntax/ir-build.js';
-import type { Nfa } from './types.js';
+import type { Nfa, NfaUnits } from './types.js';
 import { computeByteClasses } from './byte-classes.js';
 import {
   A_LINE_END,
@@ -73,6 +73,24 @@ export interface BuildNfaOptions {
    * compiled options, 3,202 distinct). Matches are unchanged. @default true
    */
   dedupe?: boolean;
+  /**
+   * 'shared' (the default): one "before input" state and one unanchored loop for the whole
+   * set. 'per-unit': every compiled signature (a unit: one signature and its identical
+   * copies) gets its own "before input" state and its own loop, placed just before its
+   * states, so a frontier can hold the start of some signatures and not others. That is
+   * what lets an engine step only the signatures a prefilter activated, and squash one
+   * (drop its state range) once it has reported. `start` is every unit's entry, so any
+   * engine run on such an NFA gives the same matches as on a shared one. See `NfaUnits`.
+   * @default 'shared'
+   */
+  entries?: 'shared' | 'per-unit';
+  /**
+   * With 'per-unit' entries: the units that hang off the shared start states instead
+   * (they run on every input anyway, and one shared loop with a per-class successor
+   * index steps hundreds of them far cheaper than a loop each). Such a unit is marked
+   * in `NfaUnits.shared` and its entry is state 0.
+   */
+  sharedEntry?: (signature: NfaSignatureInput) => boolean;
 }
 
 /**
@@ -262,8 +280,9 @@ class Builder {
   }
 }
 
-/** The unanchored start states: their global ids and prev-byte groups. */
+/** The start states a signature hangs off: "before input", and the unanchored loop (ids, prev-byte groups). */
 interface StartStates {
+  entry: number;
   loopIds: number[];
   loopGroups: number[];
 }
@@ -305,8 +324,8 @@ class SignatureCompiler {
   run(anchored: boolean, starts: StartStates): void {
     const pos = this.pos;
     // Entry: from "before input" always; from the unanchored loop unless anchored.
-    this.link(0, NO_BYTE, pos.first);
-    this.acceptAt(0, NO_BYTE, 0, pos.nullable);
+    this.link(starts.entry, NO_BYTE, pos.first);
+    this.acceptAt(starts.entry, NO_BYTE, 0, pos.nullable);
     if (!anchored && (pos.first.length > 0 || pos.nullable.length > 0)) {
       for (let k = 0; k < starts.loopIds.length; k++) {
         this.link(starts.loopIds[k], starts.loopGroups[k], pos.first);
@@ -423,16 +442,21 @@ export function buildNfa(
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
   const a = analyseSignatures(signatures, options);
   const b = new Builder();
-  const starts = addStartStates(b, a.analysed, maxStates);
+  const perUnit = options.entries === 'per-unit';
+  const isShared = (x: AnalysedSignature): boolean => !perUnit || (options.sharedEntry?.(x.sig) ?? false);
+  const shared = addStartStates(b, a.analysed.map((x) => (x && isShared(x) ? x : null)), maxStates);
+  const units = perUnit ? new UnitLists(a.signatureCount) : undefined;
 
-  /** Acceptance entries [acc from, acc to, end from, end to) of each compiled key. */
+  /** Acceptance entries [acc from, acc to, end from, end to, unit] of each compiled key. */
   const entries = new Map<string, number[]>();
   for (const x of a.analysed) {
     if (!x) continue;
     const m = b.mark();
     try {
+      const starts = isShared(x) ? shared : addUnitStartStates(b, x, maxStates);
       addSignature(b, x.sig.id, x.pos, x.sig.anchored, starts, maxStates);
-      if (a.dedupe) entries.set(x.key, [m[2], b.accState.length, m[3], b.endState.length]);
+      const unit = units ? units.add(x.sig, starts, m[0], b.labels.length, starts === shared) : -1;
+      if (a.dedupe) entries.set(x.key, [m[2], b.accState.length, m[3], b.endState.length, unit]);
     } catch (e) {
       b.rollback(m);
       if (!options.onReject || !(e instanceof Error)) throw e;
@@ -449,9 +473,67 @@ export function buildNfa(
     }
     for (let j = r[0]; j < r[1]; j++) b.accept(b.accState.data[j], sig.id, b.accDelta.data[j]);
     for (let j = r[2]; j < r[3]; j++) b.acceptEnd(b.endState.data[j], sig.id, b.endDelta.data[j]);
+    units?.addCopy(r[4], sig.id);
   }
 
-  return finishNfa(b, a.signatureCount);
+  const nfa = finishNfa(b, a.signatureCount);
+  return units ? { ...nfa, start: units.entries(), units: units.finish(a.signatureCount) } : nfa;
+}
+
+/** Collects the `NfaUnits` of a 'per-unit' build. */
+class UnitLists {
+  private readonly stateRange: number[] = [];
+  private readonly entry: number[] = [];
+  private readonly shared: number[] = [];
+  private readonly loops: number[][] = [];
+  private readonly anchored: number[] = [];
+  private readonly sigs: number[][] = [];
+
+  constructor(private readonly signatureCount: number) {}
+
+  /** Records a compiled unit (its states are [from, to)); returns its unit id. */
+  add(sig: NfaSignatureInput, starts: StartStates, from: number, to: number, shared: boolean): number {
+    this.stateRange.push(from, to);
+    this.entry.push(starts.entry);
+    this.shared.push(shared ? 1 : 0);
+    this.loops.push(shared ? [] : starts.loopIds);
+    this.anchored.push(sig.anchored ? 1 : 0);
+    this.sigs.push([sig.id]);
+    return this.sigs.length - 1;
+  }
+
+  addCopy(unit: number, sig: number): void {
+    this.sigs[unit].push(sig);
+  }
+
+  /** The start frontier: state 0 (the shared start) and every own entry, ascending. */
+  entries(): Uint32Array {
+    return Uint32Array.from(new Set([0, ...this.entry]));
+  }
+
+  finish(signatureCount: number): NfaUnits {
+    const count = this.sigs.length;
+    const unitOf = new Int32Array(Math.max(signatureCount, this.signatureCount)).fill(-1);
+    const sigStart = new Uint32Array(count + 1);
+    const loopStart = new Uint32Array(count + 1);
+    for (let u = 0; u < count; u++) {
+      for (const s of this.sigs[u]) unitOf[s] = u;
+      sigStart[u + 1] = sigStart[u] + this.sigs[u].length;
+      loopStart[u + 1] = loopStart[u] + this.loops[u].length;
+    }
+    return {
+      count,
+      unitOf,
+      stateRange: Uint32Array.from(this.stateRange),
+      entry: Uint32Array.from(this.entry),
+      shared: Uint8Array.from(this.shared),
+      loopStart,
+      loops: Uint32Array.from(this.loops.flat()),
+      anchored: Uint8Array.from(this.anchored),
+      sigStart,
+      sigs: Uint32Array.from(this.sigs.flat()),
+    };
+  }
 }
 
 /** A signature with its positions, and its dedupe key ('' without dedupe). */
@@ -533,7 +615,27 @@ function addStartStates(b: Builder, analysed: ReadonlyArray<AnalysedSignature | 
     b.labels.push(GROUP_BYTES[g]);
   }
   for (const from of [0, ...loopIds]) for (const to of loopIds) b.edge(from, to);
-  return { loopIds, loopGroups };
+  return { entry: 0, loopIds, loopGroups };
+}
+
+/**
+ * 'per-unit' entries: one signature's own "before input" state and unanchored loop (split
+ * only as finely as its own assertions need; none when it is anchored).
+ */
+function addUnitStartStates(b: Builder, a: AnalysedSignature, maxStates: number): StartStates {
+  const loopGroups = a.sig.anchored ? [] : groupsFor(needsWord(a.pos.usedAssertions), needsNl(a.pos.usedAssertions));
+  const entry = b.labels.length;
+  if (maxStates < entry + 1 + loopGroups.length) {
+    throw new LimitExceededError('NFA states', maxStates, entry + 1 + loopGroups.length);
+  }
+  b.labels.push(new Uint32Array(8)); // nothing enters the entry
+  const loopIds: number[] = [];
+  for (const g of loopGroups) {
+    loopIds.push(b.labels.length);
+    b.labels.push(GROUP_BYTES[g]);
+  }
+  for (const from of [entry, ...loopIds]) for (const to of loopIds) b.edge(from, to);
+  return { entry, loopIds, loopGroups };
 }
 
 function finishNfa(b: Builder, signatureCount: number): Nfa {

@@ -15,7 +15,7 @@
  * A match callback that throws leaves its scratch mid-step: `reset` it before reuse.
  */
 import { UsageError } from '../../errors.js';
-import type { Nfa } from '../../nfa/types.js';
+import type { Nfa, NfaUnits } from '../../nfa/types.js';
 import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher/report.js';
 import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions } from '../../matcher/types.js';
 import { normalizeMode } from '../../matcher/types.js';
@@ -71,11 +71,17 @@ class NfaScratch implements Scratch {
   primed = false;
   readonly reporter: MatchReporter;
 
+  /**
+   * `live`: the frontier starts (and restarts) empty; the driver enters units
+   * (`LiveMatcher`). Invariant between steps: mark[q] === gen ⇔ q is in cur, so `enter`
+   * and `absorb` add a state at most once.
+   */
   constructor(
     readonly owner: NfaMatcher,
     nfa: Nfa,
     plan: ReportPlan,
     options: ScratchOptions,
+    readonly live = false,
   ) {
     const n = nfa.stateCount;
     this.cur = new Uint32Array(n);
@@ -84,8 +90,25 @@ class NfaScratch implements Scratch {
     this.acc = new Uint32Array(n);
     this.sigStamp = new Uint32Array(nfa.signatureCount);
     this.reporter = new MatchReporter(plan, normalizeMode(options.mode));
+    // A per-unit NFA lets 'set' mode drop a unit's states once it has reported.
+    if (nfa.units) this.reporter.trackDone();
+    this.restart(nfa);
+  }
+
+  /** Back to the initial frontier: empty when live, else the NFA's start states. */
+  restart(nfa: Nfa): void {
+    if (this.gen >= STAMP_LIMIT) {
+      this.mark.fill(0);
+      this.gen = 0;
+    }
+    const gen = ++this.gen;
+    if (this.live) {
+      this.curLen = 0;
+      return;
+    }
     this.cur.set(nfa.start);
     this.curLen = nfa.start.length;
+    for (let k = 0; k < this.curLen; k++) this.mark[this.cur[k]] = gen;
   }
 }
 
@@ -180,7 +203,8 @@ export class NfaMatcher implements Matcher {
     const len = bytes.length;
     let i = 0;
     for (; i < len; i++) {
-      if (reporter.allDone) break;
+      // Nothing left that could report (all reported, or an empty frontier that cannot refill).
+      if (reporter.allDone || curLen === 0) break;
       // A byte follows: ends held back for a possible final-newline `$` are now safe.
       if (reporter.held !== 0) reporter.flush(base + i + 1, onMatch);
       const c = byteClass[bytes[i]];
@@ -222,7 +246,10 @@ export class NfaMatcher implements Matcher {
       cur = nxt;
       nxt = t;
       curLen = n;
-      if (accN !== 0) this.emitAccepts(s, acc, accN, base + i + 1, false, onMatch);
+      if (accN !== 0) {
+        this.emitAccepts(s, acc, accN, base + i + 1, false, onMatch);
+        if (reporter.pendingDone !== 0) curLen = this.squash(s, cur, curLen);
+      }
     }
     s.cur = cur;
     s.nxt = nxt;
@@ -242,8 +269,7 @@ export class NfaMatcher implements Matcher {
 
   reset(scratch: Scratch): void {
     const s = this.own(scratch);
-    s.cur.set(this.nfa.start);
-    s.curLen = this.nfa.start.length;
+    s.restart(this.nfa);
     s.offset = 0;
     s.primed = false;
     s.reporter.reset();
@@ -253,6 +279,80 @@ export class NfaMatcher implements Matcher {
   private prime(s: NfaScratch, onMatch: MatchCallback): void {
     s.primed = true;
     this.emitAccepts(s, s.cur, s.curLen, 0, false, onMatch);
+    if (s.reporter.pendingDone !== 0) s.curLen = this.squash(s, s.cur, s.curLen);
+  }
+
+  /**
+   * 'set' mode on a per-unit NFA: removes the states of every unit whose signatures have
+   * all reported (once per unit and input, so a linear filter is cheap). Returns the new length.
+   */
+  private squash(s: NfaScratch, cur: Uint32Array, curLen: number): number {
+    const units = this.nfa.units!;
+    let n = curLen;
+    for (const sig of s.reporter.takeDone()) {
+      const u = units.unitOf[sig];
+      // A shared unit cannot be stopped: the shared loop keeps re-entering it.
+      if (u < 0 || units.shared[u] === 1) continue;
+      let all = true;
+      for (let j = units.sigStart[u]; j < units.sigStart[u + 1] && all; j++) all = s.reporter.isDone(units.sigs[j]);
+      if (!all) continue;
+      const lo = units.stateRange[2 * u];
+      const hi = units.stateRange[2 * u + 1];
+      let w = 0;
+      for (let k = 0; k < n; k++) {
+        const q = cur[k];
+        if (q < lo || q >= hi) cur[w++] = q;
+      }
+      n = w;
+    }
+    return n;
+  }
+
+  /** The unit's states (`LiveMatcher`); undefined on a shared-entry NFA. */
+  get units(): NfaUnits | undefined {
+    return this.nfa.units;
+  }
+
+  /** A scratch with an empty frontier (`LiveMatcher`); needs a per-unit NFA. */
+  createLiveScratch(options: ScratchOptions = {}): Scratch {
+    if (!this.nfa.units) throw new UsageError("live scratches need an NFA built with entries: 'per-unit'");
+    return new NfaScratch(this, this.nfa, this.plan, options, true);
+  }
+
+  /** Starts `unit` at the scratch's offset (`LiveMatcher.enter`). */
+  enter(scratch: Scratch, unit: number, prevByte: number): void {
+    const s = this.own(scratch);
+    const units = this.nfa.units!;
+    let q = units.entry[unit];
+    if (prevByte >= 0) {
+      const c = this.nfa.byteClass[prevByte];
+      const { labels, classWords } = this.nfa;
+      q = -1;
+      for (let j = units.loopStart[unit]; j < units.loopStart[unit + 1]; j++) {
+        const l = units.loops[j];
+        if ((labels[l * classWords + (c >>> 5)] >>> (c & 31)) & 1) q = l;
+      }
+      if (q < 0) return; // anchored: it cannot start after offset 0
+    }
+    this.add(s, q);
+  }
+
+  /** Adds `from`'s frontier to `scratch`'s (`LiveMatcher.absorb`). */
+  absorb(scratch: Scratch, from: Scratch): void {
+    const s = this.own(scratch);
+    const f = this.own(from);
+    for (let k = 0; k < f.curLen; k++) this.add(s, f.cur[k]);
+  }
+
+  /** Frontier states of the scratch (`LiveMatcher.frontierSize`). */
+  frontierSize(scratch: Scratch): number {
+    return this.own(scratch).curLen;
+  }
+
+  private add(s: NfaScratch, q: number): void {
+    if (s.mark[q] === s.gen) return;
+    s.mark[q] = s.gen;
+    s.cur[s.curLen++] = q;
   }
 
   /**

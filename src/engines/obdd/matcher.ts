@@ -37,11 +37,11 @@ import { LimitExceededError, UsageError } from '../../errors.js';
 import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher/report.js';
 import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions, EngineName } from '../../matcher/types.js';
 import { normalizeMode } from '../../matcher/types.js';
-import type { Nfa } from '../../nfa/types.js';
+import type { Nfa, NfaUnits } from '../../nfa/types.js';
 import type { BddPort, NodeId } from './bdd-port.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
 import { entryOrder, permuteStates } from '../../nfa/renumber.js';
-import { encodeNfa, forEachState, type Encoding, type EncodingOptions } from './encoding.js';
+import { encodeNfa, forEachState, stateSet, type Encoding, type EncodingOptions } from './encoding.js';
 import { StepMemo, type MemoStats } from './memo.js';
 
 /** 'amortized' pair builds: one pair step in this many is timed; weight of a new sample in the moving averages. */
@@ -159,10 +159,12 @@ class ObddScratch implements Scratch {
   gen = -1;
   /** The frontier, boxed so the finalizer can unprotect it without holding the scratch. */
   readonly box: { node: NodeId };
+  /** `live`: the frontier starts (and restarts) empty; the driver enters units (`LiveMatcher`). */
   constructor(
     readonly owner: ObddMatcher,
     node: NodeId,
     readonly reporter: MatchReporter,
+    readonly live = false,
   ) {
     this.engine = owner.engine;
     this.box = { node };
@@ -233,6 +235,14 @@ export class ObddMatcher implements Matcher {
   private readonly registry: FinalizationRegistry<{ node: NodeId }>;
   private readonly compileMs: number;
   private readonly compileStats: { liveNodes: number; bytes: number; capacity: number };
+  /**
+   * The units of a per-unit NFA when this matcher can run a subset of them (stride 1, the
+   * builder's numbering, so unit state ranges are the encoded ones); else undefined.
+   */
+  private readonly liveUnits: NfaUnits | undefined;
+  /** unit → protected BDD of its state range (built on first squash), 0 when not yet built. */
+  private readonly unitRange: Int32Array;
+  private squashes = 0;
 
   constructor(bdd: BddPort, given: Nfa, options: ObddOptions = {}) {
     const t0 = performance.now();
@@ -281,6 +291,8 @@ export class ObddMatcher implements Matcher {
       ? new StepMemo(bdd, this.C, options.memoBudgetBytes ?? DEFAULT_MEMO_BUDGET, this.pairMemo)
       : null;
     this.registry = new FinalizationRegistry((box) => bdd.unprotect(box.node));
+    this.liveUnits = this.stride === 1 && nfa === given ? nfa.units : undefined;
+    this.unitRange = new Int32Array(this.liveUnits ? this.liveUnits.count : 0);
     this.compileMs = performance.now() - t0;
   }
 
@@ -706,10 +718,108 @@ export class ObddMatcher implements Matcher {
   // ---------------------------------------------------------------- Matcher API
 
   createScratch(options?: ScratchOptions): Scratch {
+    return this.newScratch(options, false);
+  }
+
+  private newScratch(options: ScratchOptions | undefined, live: boolean): ObddScratch {
     const reporter = new MatchReporter(this.plan, normalizeMode(options?.mode));
-    const sc = new ObddScratch(this, this.bdd.protect(this.enc.start), reporter);
+    // A per-unit NFA lets 'set' mode drop a unit's states once it has reported.
+    if (this.liveUnits) reporter.trackDone();
+    const sc = new ObddScratch(this, this.bdd.protect(live ? 0 : this.enc.start), reporter, live);
     this.registry.register(sc, sc.box, sc);
     return sc;
+  }
+
+  // ---------------------------------------------------------------- LiveMatcher
+
+  /** The units this matcher can run a subset of (`LiveMatcher`); undefined when it cannot. */
+  get units(): NfaUnits | undefined {
+    return this.liveUnits;
+  }
+
+  /** A scratch with an empty frontier (`LiveMatcher`). */
+  createLiveScratch(options?: ScratchOptions): Scratch {
+    if (!this.liveUnits) throw new UsageError(`live scratches need a stride-1 ${this.engine} matcher on an NFA built with entries: 'per-unit'`);
+    return this.newScratch(options, true);
+  }
+
+  /** Starts `unit` at the scratch's offset (`LiveMatcher.enter`): one OR with its entry state. */
+  enter(scratch: Scratch, unit: number, prevByte: number): void {
+    const sc = this.own(scratch);
+    const units = this.liveUnits!;
+    let q = units.entry[unit];
+    if (prevByte >= 0) {
+      const c = this.byteClass[prevByte];
+      const { labels, classWords } = this.nfa;
+      q = -1;
+      for (let j = units.loopStart[unit]; j < units.loopStart[unit + 1]; j++) {
+        const l = units.loops[j];
+        if ((labels[l * classWords + (c >>> 5)] >>> (c & 31)) & 1) q = l;
+      }
+      if (q < 0) return; // anchored: it cannot start after offset 0
+    }
+    const f = sc.box.node;
+    this.setFrontier(sc, this.guarded(f, () => this.bdd.or(f, stateSet(this.bdd, this.enc.layout.xVars, [q]))));
+    sc.gen = -1;
+  }
+
+  /** Adds `from`'s frontier to `scratch`'s (`LiveMatcher.absorb`). */
+  absorb(scratch: Scratch, from: Scratch): void {
+    const sc = this.own(scratch);
+    const f = sc.box.node, g = this.own(from).box.node;
+    this.bdd.protect(g);
+    try {
+      this.setFrontier(sc, this.guarded(f, () => this.bdd.or(f, g)));
+    } finally {
+      this.bdd.unprotect(g);
+    }
+    sc.gen = -1;
+  }
+
+  /** BDD nodes of the scratch's frontier; 0 when empty (`LiveMatcher.frontierSize`). */
+  frontierSize(scratch: Scratch): number {
+    const f = this.own(scratch).box.node;
+    return f === 0 ? 0 : this.bdd.nodeCount(f);
+  }
+
+  /**
+   * 'set' mode: `f` without the states of every unit whose signatures have all reported
+   * (one AND per squashed unit, once per unit and input).
+   */
+  private squash(sc: ObddScratch, f: NodeId): NodeId {
+    const units = this.liveUnits!;
+    const rep = sc.reporter;
+    for (const sig of rep.takeDone()) {
+      const u = units.unitOf[sig];
+      // A shared unit cannot be stopped: the shared loop keeps re-entering it.
+      if (u < 0 || units.shared[u] === 1) continue;
+      let all = true;
+      for (let j = units.sigStart[u]; j < units.sigStart[u + 1] && all; j++) all = rep.isDone(units.sigs[j]);
+      if (!all) continue;
+      const g = f;
+      f = this.guarded(g, () => this.bdd.and(g, this.bdd.not(this.rangeOf(u))));
+      this.squashes++;
+    }
+    return f;
+  }
+
+  private rangeOf(u: number): NodeId {
+    let r = this.unitRange[u];
+    if (r === 0) {
+      const units = this.liveUnits!;
+      const lo = units.stateRange[2 * u], hi = units.stateRange[2 * u + 1];
+      const states = new Uint32Array(hi - lo);
+      for (let q = lo; q < hi; q++) states[q - lo] = q;
+      r = this.unitRange[u] = this.bdd.protect(stateSet(this.bdd, this.enc.layout.xVars, states));
+    }
+    return r;
+  }
+
+  /** Start acceptance of a scratch: the fixed list, or a live frontier's own. */
+  private startList(sc: ObddScratch): number[] {
+    if (!sc.live) return this.startAcc;
+    const f = sc.box.node;
+    return f === 0 ? ObddMatcher.NONE : this.guarded(f, () => this.acceptList(f, false));
   }
 
   private own(scratch: Scratch): ObddScratch {
@@ -730,12 +840,17 @@ export class ObddMatcher implements Matcher {
     const sc = this.own(scratch);
     if (!sc.started) {
       sc.started = true;
-      if (sc.offset === 0 && this.startAcc.length) this.emit(sc, this.startAcc, 0, this.startAcc.length, 0, onMatch);
+      const list = sc.offset === 0 ? this.startList(sc) : ObddMatcher.NONE;
+      if (list.length) this.emit(sc, list, 0, list.length, 0, onMatch);
+      if (sc.reporter.pendingDone !== 0) {
+        this.setFrontier(sc, this.squash(sc, sc.box.node));
+        sc.gen = -1;
+      }
     }
     // 'set' mode with every signature reported: nothing more can be reported until
     // finish/reset (which restart from the start frontier), so skip the work.
     if (bytes.length === 0) return;
-    if (sc.reporter.allDone) {
+    if (sc.reporter.allDone || (sc.live && sc.box.node === 0)) {
       sc.offset += bytes.length;
       return;
     }
@@ -782,7 +897,19 @@ export class ObddMatcher implements Matcher {
         next = memo.next1;
       }
       s = v >>> 1;
-      if ((v & 1) !== 0) this.emit(sc, memo.pool, memo.accOff[s], memo.accLen[s], base + i, onMatch);
+      if ((v & 1) !== 0) {
+        this.emit(sc, memo.pool, memo.accOff[s], memo.accLen[s], base + i, onMatch);
+        if (reporter.pendingDone !== 0) {
+          const f = this.squash(sc, memo.stateNode[s]);
+          this.bdd.protect(f);
+          try {
+            s = this.stateOfGuarded(f);
+          } finally {
+            this.bdd.unprotect(f);
+          }
+          next = memo.next1;
+        }
+      }
     }
     memo.lookups += to - from;
     this.leaveMemo(sc, s);
@@ -833,7 +960,10 @@ export class ObddMatcher implements Matcher {
       if (hold && reporter.held !== 0) reporter.flush(base + i, onMatch);
       f = this.sym1(f, bc[bytes[i]]);
       const list = this.outAcc;
-      if (list.length !== 0) this.emit(sc, list, 0, list.length, base + i, onMatch);
+      if (list.length !== 0) {
+        this.emit(sc, list, 0, list.length, base + i, onMatch);
+        if (reporter.pendingDone !== 0) f = this.squash(sc, f);
+      }
       if ((++this.steps & GC_CHECK_MASK) === 0) this.maybeGc(f);
     }
     this.setFrontier(sc, f);
@@ -867,7 +997,10 @@ export class ObddMatcher implements Matcher {
 
   finish(scratch: Scratch, onMatch: MatchCallback): void {
     const sc = this.own(scratch);
-    if (!sc.started && this.startAcc.length) this.emit(sc, this.startAcc, 0, this.startAcc.length, 0, onMatch);
+    if (!sc.started) {
+      const list = this.startList(sc);
+      if (list.length) this.emit(sc, list, 0, list.length, 0, onMatch);
+    }
     const memo = this.memo;
     if (memo && sc.gen === memo.gen) {
       const s = sc.stateId;
@@ -895,7 +1028,7 @@ export class ObddMatcher implements Matcher {
 
   reset(scratch: Scratch): void {
     const sc = this.own(scratch);
-    this.setFrontier(sc, this.enc.start);
+    this.setFrontier(sc, sc.live ? 0 : this.enc.start);
     sc.gen = -1;
     sc.started = false;
     sc.reporter.reset();
@@ -958,6 +1091,7 @@ export class ObddMatcher implements Matcher {
       memo: this.memo !== null,
       memoKey: this.memo === null ? 'none' : this.pairMemo ? 'pair' : 'class',
       memoBytes: memo ? memo.bytes : 0,
+      squashes: this.squashes,
     };
     if (memo) out.memoStats = { ...memo };
     return out;

@@ -1,0 +1,35 @@
+/**
+ * What an engine offers so that the literal prefilter (`src/prefilter/`) can run only the
+ * signatures an input may match: the NFA-based engines built on a 'per-unit' NFA
+ * (`nfa/types.ts` NfaUnits), where every unit (a signature and its identical copies) has
+ * its own start states. A live scratch starts with an EMPTY frontier: nothing runs until
+ * the driver enters a unit. Entering, stepping and merging are all the driver needs to
+ * start a unit late and still be exact (it replays the unit over retained history in a
+ * second live scratch, then merges). In 'set' mode the engine itself squashes a unit
+ * (removes its states) once all of its signatures have reported, so a signature that has
+ * matched stops costing anything.
+ */
+import type { NfaUnits } from '../nfa/types.js';
+import type { Matcher, Scratch, ScratchOptions } from './types.js';
+
+/** A matcher whose frontier can hold any subset of its units. */
+export interface LiveMatcher extends Matcher {
+  readonly units: NfaUnits;
+  /** A scratch with an empty frontier; `finish` and `reset` return it to empty. */
+  createLiveScratch(options?: ScratchOptions): Scratch;
+  /**
+   * Starts unit `unit` at the scratch's current offset. `prevByte` is the byte before that
+   * offset, -1 at offset 0 (then the unit's "before input" state is entered, which is the
+   * only way an anchored unit can start).
+   */
+  enter(scratch: Scratch, unit: number, prevByte: number): void;
+  /** Adds the frontier of `from` (a live scratch of this matcher) to that of `scratch`. */
+  absorb(scratch: Scratch, from: Scratch): void;
+  /** Number of states (or an engine's measure of work) in the scratch's frontier; 0 when idle. */
+  frontierSize(scratch: Scratch): number;
+}
+
+/** True when `m` implements `LiveMatcher` (built on a 'per-unit' NFA). */
+export function isLiveMatcher(m: Matcher): m is LiveMatcher {
+  return typeof (m as Partial<LiveMatcher>).createLiveScratch === 'function' && (m as Partial<LiveMatcher>).units !== undefined;
+}

@@ -1,0 +1,410 @@
+/**
+ * The prefiltered matcher: the fastest matchers win by doing less work, so an input only
+ * runs the signatures that can match it.
+ *
+ * Every unit (a signature and its identical copies, `nfa/types.ts` NfaUnits) gets a fast
+ * factor from its IR (`literals.ts`): a set of literals one of which occurs in every match.
+ * One multi-literal pass (`search.ts`) over each chunk finds which factors occur; a unit
+ * enters the live engine's frontier (`matcher/live.ts`) only then. Units without a usable
+ * factor run from the start of every input. In 'set' mode the engine squashes a unit once
+ * it has reported, so the frontier holds only live, unreported signatures.
+ *
+ * Why it is exact. A unit is entered at the start of the chunk in which its factor first
+ * occurs. Every match of it contains a factor literal, so it ends inside or after that
+ * chunk: nothing it could report is lost by starting late, provided it runs from where a
+ * match ending there could begin. That is at most `lookback` (its longest match) bytes
+ * earlier, so a late unit first replays the retained history of the input (from
+ * `chunkStart − lookback − 1`, the extra byte giving assertions their previous byte) in a
+ * second live scratch, silently, and that frontier is merged in. History is bounded
+ * (`historyBytes`): when an input (a stream) outgrows it, the units whose lookback does not
+ * fit (unbounded repeats, anchored ones that could still match) are replayed over the whole
+ * history kept so far and run from then on, before anything is dropped. Property tests
+ * compare it with the plain engines on random sets and chunkings.
+ */
+import { UsageError } from '../errors.js';
+import type { LiveMatcher } from '../matcher/live.js';
+import type { OptionKeysOf } from '../matcher/options.js';
+import type { MatchCallback, Matcher, MatcherStats, RejectedSignature, Scratch, ScratchOptions } from '../matcher/types.js';
+import type { Ir } from '../syntax/ir.js';
+import { chooseFactor, literalCondition, maxMatchLength } from './literals.js';
+import { LiteralSearcher, type SearchState } from './search.js';
+
+/** Options of the prefilter (`compile(..., { prefilter: { ... } })`). */
+export interface PrefilterOptions {
+  /**
+   * Bytes of the current input kept so that a unit activated late in a stream can replay
+   * the part of its match before the literal. Units whose longest match is longer run
+   * from the start once an input outgrows this. @default 65536
+   */
+  historyBytes?: number;
+  /** Shortest literal worth searching for; units without one always run. @default 3 */
+  minLiteral?: number;
+  /** Longer literals are cut to their rarest window of this length. @default 8 */
+  maxLiteral?: number;
+  /** Most literals one unit's factor may have. @default 32 */
+  maxLiterals?: number;
+}
+
+/** The option keys of `PrefilterOptions` (checked by compile() for untyped callers). */
+export const PREFILTER_OPTION_KEYS: OptionKeysOf<PrefilterOptions> = {
+  historyBytes: true,
+  minLiteral: true,
+  maxLiteral: true,
+  maxLiterals: true,
+};
+
+/** Per-unit activation data, derived once from the IRs. */
+interface UnitPlan {
+  /** Units that run on every input (no usable factor). */
+  readonly always: Uint32Array;
+  /** literal → units (CSR). */
+  readonly litStart: Uint32Array;
+  readonly litUnits: Uint32Array;
+  /** unit → longest match in bytes (Infinity when unbounded or anchored). */
+  readonly lookback: Float64Array;
+  /** unit → longest match, anchored units included (to skip dead anchored units). */
+  readonly maxLength: Float64Array;
+  readonly literals: Uint8Array[];
+}
+
+/** Matcher-wide counters (sums over all scratches), for `stats()`. */
+interface Counters {
+  inputs: number;
+  activations: number;
+  catchUps: number;
+  catchUpBytes: number;
+  promotions: number;
+}
+
+class PrefilterScratch implements Scratch {
+  readonly engine: Matcher['engine'];
+  readonly inner: Scratch;
+  /** The residual matcher's scratch (signatures without a factor), when there is one. */
+  readonly rest: Scratch | undefined;
+  catchUp: Scratch | undefined;
+  readonly search: SearchState;
+  /** unit → 1 once entered in this input. */
+  readonly active: Uint8Array;
+  readonly activeList: number[] = [];
+  /** Units activated by the chunk being prepared. */
+  fresh: number[] = [];
+  started = false;
+  /** history[0 .. histLen) holds input bytes [histStart, histStart + histLen). */
+  history: Uint8Array;
+  histLen = 0;
+  histStart = 0;
+  /** The long units were promoted for this input (it outgrew the history). */
+  promoted = false;
+  readonly onHit: (literal: number, end: number) => void;
+
+  constructor(
+    readonly owner: PrefilterMatcher,
+    readonly options: ScratchOptions,
+  ) {
+    this.engine = owner.engine;
+    this.inner = owner.inner.createLiveScratch(options);
+    this.rest = owner.residual?.createScratch(options);
+    this.search = owner.searcher.createState();
+    this.active = new Uint8Array(owner.inner.units.count);
+    this.history = new Uint8Array(0);
+    const { litStart, litUnits } = owner.plan;
+    this.onHit = (literal: number): void => {
+      for (let j = litStart[literal]; j < litStart[literal + 1]; j++) {
+        const u = litUnits[j];
+        if (this.active[u] === 0) {
+          this.active[u] = 1;
+          this.activeList.push(u);
+          this.fresh.push(u);
+        }
+      }
+    };
+  }
+
+  get offset(): number {
+    return this.inner.offset;
+  }
+}
+
+/**
+ * A live engine behind a literal prefilter, plus an optional residual matcher that runs
+ * the signatures without a usable factor on every input (any engine: those signatures are
+ * few but, never being activated or squashed, they can dominate the time, so the engine
+ * that steps them best is a measured choice). Same contract and results as one engine
+ * over all the signatures; reports of the two parts interleave per chunk, and each
+ * signature's own reports keep the order of `matcher/report.ts`.
+ */
+export class PrefilterMatcher implements Matcher {
+  readonly engine: Matcher['engine'];
+  readonly signatureCount: number;
+  readonly searcher: LiteralSearcher;
+  readonly historyBytes: number;
+  private readonly counters: Counters = { inputs: 0, activations: 0, catchUps: 0, catchUpBytes: 0, promotions: 0 };
+
+  constructor(
+    readonly inner: LiveMatcher,
+    readonly plan: UnitPlan,
+    options: PrefilterOptions = {},
+    readonly residual: Matcher | null = null,
+  ) {
+    this.engine = inner.engine;
+    this.signatureCount = Math.max(inner.signatureCount, residual?.signatureCount ?? 0);
+    this.searcher = new LiteralSearcher(plan.literals);
+    this.historyBytes = options.historyBytes ?? 65536;
+  }
+
+  /**
+   * Signatures an engine could not build although compile() accepted them (mdfa lists
+   * those that fit no group DFA): the two parts' lists, as on the engines themselves.
+   */
+  get rejected(): ReadonlyArray<RejectedSignature> {
+    const of = (m: Matcher | null): ReadonlyArray<RejectedSignature> => (m as { rejected?: ReadonlyArray<RejectedSignature> } | null)?.rejected ?? [];
+    return [...of(this.inner), ...of(this.residual)];
+  }
+
+  createScratch(options: ScratchOptions = {}): Scratch {
+    return new PrefilterScratch(this, options);
+  }
+
+  private own(scratch: Scratch): PrefilterScratch {
+    if (!(scratch instanceof PrefilterScratch) || scratch.owner !== this) {
+      throw new UsageError('scratch was not created by this prefiltered matcher');
+    }
+    return scratch;
+  }
+
+  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
+    const s = this.own(scratch);
+    if (!s.started) this.start(s);
+    s.fresh.length = 0;
+    this.searcher.scan(s.search, bytes, s.onHit);
+    if (s.fresh.length !== 0) this.activate(s);
+    this.inner.scan(s.inner, bytes, onMatch);
+    if (s.rest) this.residual!.scan(s.rest, bytes, onMatch);
+    this.remember(s, bytes);
+  }
+
+  finish(scratch: Scratch, onMatch: MatchCallback): void {
+    const s = this.own(scratch);
+    if (!s.started) this.start(s);
+    this.inner.finish(s.inner, onMatch);
+    if (s.rest) this.residual!.finish(s.rest, onMatch);
+    this.clear(s);
+  }
+
+  reset(scratch: Scratch): void {
+    const s = this.own(scratch);
+    this.inner.reset(s.inner);
+    if (s.rest) this.residual!.reset(s.rest);
+    this.clear(s);
+  }
+
+  /** A new input: the units without a factor run from offset 0. */
+  private start(s: PrefilterScratch): void {
+    s.started = true;
+    this.counters.inputs++;
+    for (const u of this.plan.always) {
+      s.active[u] = 1;
+      s.activeList.push(u);
+      this.inner.enter(s.inner, u, -1);
+    }
+  }
+
+  private clear(s: PrefilterScratch): void {
+    for (const u of s.activeList) s.active[u] = 0;
+    s.activeList.length = 0;
+    s.fresh.length = 0;
+    s.started = false;
+    s.histLen = 0;
+    s.histStart = 0;
+    s.promoted = false;
+    this.searcher.reset(s.search);
+  }
+
+  /** Enters the units activated by the chunk about to be scanned (replaying history when late). */
+  private activate(s: PrefilterScratch): void {
+    this.counters.activations += s.fresh.length;
+    const at = s.inner.offset;
+    if (at === 0) {
+      for (const u of s.fresh) this.inner.enter(s.inner, u, -1);
+      return;
+    }
+    const { lookback, maxLength } = this.plan;
+    const late: number[] = [];
+    let need = 0;
+    for (const u of s.fresh) {
+      // An anchored unit whose longest match ends before here can no longer match.
+      if (this.inner.units.anchored[u] === 1 && maxLength[u] < at) continue;
+      late.push(u);
+      need = Math.max(need, lookback[u]);
+    }
+    // Matches ending in this chunk or later begin at or after at − need. Once the history
+    // was cut, only units with lookback + 1 ≤ historyBytes are still inactive (`promote`).
+    if (late.length !== 0) this.replay(s, late, need === Infinity ? 0 : Math.max(0, at - need));
+  }
+
+  /**
+   * Runs `units` from input offset `pos` to the current offset in a second live scratch
+   * (reports dropped: none can end there, see the module comment), then merges it in.
+   */
+  private replay(s: PrefilterScratch, units: readonly number[], pos: number): void {
+    if (pos !== 0 && pos - 1 < s.histStart) {
+      throw new Error(`internal: prefilter history starts at ${s.histStart}, a replay needs ${pos - 1}`);
+    }
+    const cs = (s.catchUp ??= this.inner.createLiveScratch(s.options));
+    const prevByte = pos === 0 ? -1 : s.history[pos - 1 - s.histStart];
+    for (const u of units) this.inner.enter(cs, u, prevByte);
+    const at = s.inner.offset;
+    const drop: MatchCallback = () => {};
+    if (at > pos) this.inner.scan(cs, s.history.subarray(pos - s.histStart, at - s.histStart), drop);
+    this.inner.absorb(s.inner, cs);
+    this.inner.reset(cs);
+    this.counters.catchUps++;
+    this.counters.catchUpBytes += at - pos;
+  }
+
+  /** Appends the chunk to the history, promoting the long units before anything is dropped. */
+  private remember(s: PrefilterScratch, bytes: Uint8Array): void {
+    const cap = this.historyBytes;
+    const end = s.histLen + bytes.length;
+    if (end <= s.history.length) {
+      s.history.set(bytes, s.histLen);
+      s.histLen = end;
+      return;
+    }
+    if (end <= 2 * cap) {
+      const h = new Uint8Array(Math.min(2 * cap, Math.max(end, 2 * s.history.length, 4096)));
+      h.set(s.history.subarray(0, s.histLen));
+      h.set(bytes, s.histLen);
+      s.history = h;
+      s.histLen = end;
+      return;
+    }
+    // The input outgrows the history: keep its last `cap` bytes.
+    const all = new Uint8Array(end);
+    all.set(s.history.subarray(0, s.histLen));
+    all.set(bytes, s.histLen);
+    s.history = all;
+    s.histLen = end;
+    if (!s.promoted) this.promote(s);
+    const keep = Math.min(cap, end);
+    const h = new Uint8Array(2 * cap);
+    h.set(all.subarray(end - keep));
+    s.history = h;
+    s.histStart += end - keep;
+    s.histLen = keep;
+  }
+
+  /** Runs, from now on, every inactive unit whose match may reach further back than the kept history. */
+  private promote(s: PrefilterScratch): void {
+    s.promoted = true;
+    const at = s.inner.offset;
+    const long: number[] = [];
+    const { lookback, maxLength } = this.plan;
+    for (let u = 0; u < lookback.length; u++) {
+      if (s.active[u] !== 0 || lookback[u] + 1 <= this.historyBytes) continue;
+      // An anchored unit whose longest match ends before here can no longer match.
+      if (this.inner.units.anchored[u] === 1 && maxLength[u] < at) continue;
+      s.active[u] = 1;
+      s.activeList.push(u);
+      long.push(u);
+    }
+    if (long.length === 0) return;
+    this.counters.promotions += long.length;
+    this.replay(s, long, 0);
+  }
+
+  stats(): MatcherStats {
+    const inner = this.inner.stats();
+    return {
+      ...inner,
+      ...(this.residual ? { residual: flatStats(this.residual.stats()) } : {}),
+      prefilter: {
+        literals: this.plan.literals.length,
+        alwaysOnUnits: this.plan.always.length,
+        units: this.inner.units.count,
+        historyBytes: this.historyBytes,
+        ...this.searcher.stats(),
+        ...this.counters,
+      },
+    };
+  }
+}
+
+/** The numeric figures of a matcher's stats (what a nested stats entry may hold). */
+function flatStats(st: MatcherStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(st)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+/**
+ * The fast factor of a signature: literals (folded), one of which occurs in every input it
+ * matches; null when it has none worth searching for (then it runs on every input, and
+ * compile() hangs it off the NFA's shared start: see `BuildNfaOptions.sharedEntry`).
+ */
+export function factorOf(ir: Ir, options: PrefilterOptions = {}): Uint8Array[] | null {
+  return chooseFactor(literalCondition(ir), {
+    minLength: options.minLiteral,
+    maxLength: options.maxLiteral,
+    maxLiterals: options.maxLiterals,
+  });
+}
+
+/**
+ * The unit plan of a live engine: a fast factor per unit from the IR of its first
+ * signature (`irOf(signature)`), its lookback, and which units always run.
+ */
+export function planUnits(inner: LiveMatcher, irOf: (signature: number) => Ir, options: PrefilterOptions = {}): UnitPlan {
+  const units = inner.units;
+  const always: number[] = [];
+  const literals: Uint8Array[] = [];
+  const litIndex = new Map<string, number>();
+  const pairs: Array<[number, number]> = [];
+  const lookback = new Float64Array(units.count);
+  const maxLength = new Float64Array(units.count);
+  for (let u = 0; u < units.count; u++) {
+    const ir = irOf(units.sigs[units.sigStart[u]]);
+    maxLength[u] = maxMatchLength(ir);
+    lookback[u] = units.anchored[u] === 1 ? Infinity : maxLength[u];
+    const factor = units.shared[u] === 1 ? null : factorOf(ir, options);
+    if (factor === null) {
+      always.push(u);
+      continue;
+    }
+    for (const lit of factor) {
+      const key = lit.join(',');
+      let id = litIndex.get(key);
+      if (id === undefined) {
+        id = literals.length;
+        literals.push(lit);
+        litIndex.set(key, id);
+      }
+      pairs.push([id, u]);
+    }
+  }
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const litStart = new Uint32Array(literals.length + 1);
+  for (const [l] of pairs) litStart[l + 1]++;
+  for (let l = 0; l < literals.length; l++) litStart[l + 1] += litStart[l];
+  return {
+    always: Uint32Array.from(always),
+    litStart,
+    litUnits: Uint32Array.from(pairs, (p) => p[1]),
+    lookback,
+    maxLength,
+    literals,
+  };
+}
+
+/**
+ * A prefiltered matcher over `inner` (built on a 'per-unit' NFA; `irOf` gives each of its
+ * signatures' IR) and `residual` (other signatures, run on every input; ids disjoint).
+ */
+export function buildPrefilteredMatcher(
+  inner: LiveMatcher,
+  irOf: (signature: number) => Ir,
+  options: PrefilterOptions = {},
+  residual: Matcher | null = null,
+): Matcher {
+  return new PrefilterMatcher(inner, planUnits(inner, irOf, options), options, residual);
+}

@@ -1,0 +1,126 @@
+/**
+ * The prefiltered matcher against the plain engines: random IR signature sets, inputs and
+ * chunkings, both modes, with literal lengths and history sizes small enough that units
+ * are activated late in a stream, replayed over history and promoted when an input
+ * outgrows it. The reference is the explicit NFA engine on the ordinary (shared-entry)
+ * NFA, itself checked against V8 elsewhere.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/compile.js';
+import { buildNfaMatcher } from '../../src/engines/explicit/matcher.js';
+import { buildObddMatcher } from '../../src/engines/obdd/index.js';
+import { isLiveMatcher } from '../../src/matcher/live.js';
+import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
+import { buildPrefilteredMatcher } from '../../src/prefilter/matcher.js';
+import { inputArb, irArb } from '../support/random-ir.js';
+import { runReports, split } from '../support/inputs.js';
+import type { Matcher } from '../../src/matcher/types.js';
+
+const sigsArb = fc
+  .array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength: 5 })
+  .map((a): NfaSignatureInput[] => a.map((s, id) => ({ id, ...s })));
+
+const optionsArb = fc.record({
+  minLiteral: fc.integer({ min: 1, max: 3 }),
+  maxLiteral: fc.integer({ min: 1, max: 4 }),
+  historyBytes: fc.integer({ min: 1, max: 12 }),
+});
+
+/** A longer input: several random pieces, so streams outgrow small histories. */
+const longInputArb = fc.array(inputArb, { minLength: 1, maxLength: 4 }).map((parts) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+});
+
+/** The live engines: explicit NFA, NFA-OBDD with and without the step memo. */
+const LIVE_ENGINES = ['nfa', 'obdd', 'obdd-nomemo'] as const;
+type LiveEngine = (typeof LIVE_ENGINES)[number];
+
+/** `shared`: bit i set ⇔ signature i hangs off the shared start (runs on every input). */
+function live(sigs: NfaSignatureInput[], engine: LiveEngine = 'nfa', shared = 0): Matcher {
+  const nfa = buildNfa(sigs, { entries: 'per-unit', sharedEntry: (s) => ((shared >>> s.id) & 1) === 1 });
+  if (engine === 'nfa') return buildNfaMatcher(nfa);
+  return buildObddMatcher(nfa, { stride: 1, memo: engine === 'obdd' });
+}
+
+describe('per-unit NFA', () => {
+  it('every live engine reports the same on per-unit entries as the explicit engine on shared ones (both modes, chunked)', () => {
+    fc.assert(
+      fc.property(sigsArb, longInputArb, fc.array(fc.nat(), { maxLength: 3 }), fc.constantFrom(...LIVE_ENGINES), fc.nat(31), (sigs, input, cuts, engine, shared) => {
+        const ref = buildNfaMatcher(buildNfa(sigs));
+        const m = live(sigs, engine, shared);
+        for (const mode of ['all', 'set'] as const) {
+          expect(runReports(m, split(input, cuts), mode)).toEqual(runReports(ref, [input], mode));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('prefiltered matcher', () => {
+  it('random sets, inputs, chunkings and history sizes: the same reports as the plain engine', () => {
+    fc.assert(
+      fc.property(sigsArb, longInputArb, fc.array(fc.nat(), { maxLength: 5 }), optionsArb, fc.constantFrom(...LIVE_ENGINES), fc.nat(31), (sigs, input, cuts, options, engine, shared) => {
+        const ref = buildNfaMatcher(buildNfa(sigs));
+        const inner = live(sigs, engine, shared);
+        if (!isLiveMatcher(inner)) throw new Error('not live');
+        const m = buildPrefilteredMatcher(inner, (id) => sigs[id].ir, options);
+        const chunks = split(input, cuts);
+        for (const mode of ['all', 'set'] as const) {
+          const want = runReports(ref, [input], mode);
+          expect(runReports(m, chunks, mode)).toEqual(want);
+          // A scratch is reusable: a second input on the same scratch gives the same.
+          const sc = m.createScratch({ mode });
+          const out: string[] = [];
+          const cb = (s: number, e: number): void => void out.push(`${s}@${e}`);
+          for (let round = 0; round < 2; round++) {
+            out.length = 0;
+            for (const c of chunks) m.scan(sc, c, cb);
+            m.finish(sc, cb);
+            expect(out.sort()).toEqual(want);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('compile({ prefilter }) on pcre signatures agrees with compile() without it', () => {
+    const sigs = ['/foo\\d+bar/i', '/^GET \\/admin/', '/(abc|xyz)[^\\n]{0,4}def/', '/\\bpass=\\w{3}/', '/a+/', '/(?:evil|bad)\\.exe$/m'];
+    const inputs = ['GET /admin FOO12BAR', 'xx abc12def pass=abc', 'evil.exe\nbad.exe', 'nothing here', ''].map((s) => new TextEncoder().encode(s));
+    const plain = compile(sigs, { engine: 'nfa' }).matcher;
+    for (const engine of ['nfa', 'obdd'] as const)
+    for (const mode of ['all', 'set'] as const) {
+      const pre = compile(sigs, { engine, prefilter: true }).matcher;
+      for (const input of inputs) {
+        expect(runReports(pre, [input], mode)).toEqual(runReports(plain, [input], mode));
+        expect(runReports(pre, split(input, [3, 7]), mode)).toEqual(runReports(plain, [input], mode));
+      }
+    }
+    expect(compile(sigs, { engine: 'obdd', prefilter: true }).matcher.stats().prefilter).toBeDefined();
+    // The residual signatures (here /a+/, and those whose literals are too short) under other engines.
+    for (const residual of [{ engine: 'dfa' }, { engine: 'mdfa' }, { engine: 'regexp' }, { engine: 'obdd', engineOptions: { memo: false } }] as const) {
+      const pre = compile(sigs, { engine: 'nfa', prefilter: { residual } }).matcher;
+      expect(pre.stats().residual).toBeDefined();
+      for (const mode of ['all', 'set'] as const) {
+        for (const input of inputs) expect(runReports(pre, split(input, [2, 5]), mode)).toEqual(runReports(plain, [input], mode));
+      }
+    }
+  });
+
+  it('an engine that cannot run a subset of its signatures is a UsageError', () => {
+    expect(() => compile(['/abc/'], { engine: 'dfa', prefilter: true })).toThrow(/prefilter needs/);
+    expect(() => compile(['/abc/'], { engine: 'obdd2', prefilter: true })).toThrow(/prefilter needs/);
+    expect(() => compile(['/abc/'], { engine: 'obdd', engineOptions: { grouping: { groups: 2 } } as never, prefilter: true })).toThrow();
+    expect(() => compile(['/abc/'], { engine: 'nfa', prefilter: { historyBytes: 0 } })).toThrow(/historyBytes/);
+    expect(() => compile(['/abc/'], { engine: 'nfa', prefilter: { frob: 1 } as never })).toThrow(/frob/);
+    expect(() => compile(['/abc/'], { engine: 'nfa', prefilter: { residual: { engine: 'nope' } } as never })).toThrow(/unknown engine 'nope'/);
+  });
+});
