@@ -1,10 +1,12 @@
 /**
  * The whole-run benchmark: our version of the published NFA-OBDD table (Yang et al., RAID
  * 2010) on our data — every engine × the pcre sets × the payloads of the Zeek HTTP and FTP
- * traces, from one run — plus the time–space picture and the backtracking demonstration.
+ * traces × both match modes, from one run — plus the time–space picture and the
+ * backtracking demonstration.
  *
- *   npx tsx --expose-gc bench/whole-run.ts [--sets ftp,http,community,et] [--time-budget MS]
- *       [--runs N] [--quick] [--out DIR] [--no-pathological]
+ *   npx tsx --expose-gc bench/whole-run.ts [--sets ftp,http,community,et] [--modes set,all]
+ *       [--engines nfa,nfa+pf,...] [--time-budget MS] [--runs N] [--quick] [--out DIR]
+ *       [--no-pathological]
  *
  * Sets (pcre options as written, duplicates kept, compiled as one set each; the front end
  * rejects what no automaton can express — backreferences, lookaround — and every engine
@@ -14,10 +16,19 @@
  *   http       the same for port 80 (selector `http`), over the HTTP payloads
  *   community  every pcre option of the Snort 2 community rules, over HTTP + FTP payloads
  *   et         every pcre option of the active ET Open rules, over HTTP + FTP payloads
- * Engines: nfa (explicit), obdd / obdd2 with the memo off (the paper's configuration),
- * obdd+memo / obdd2+memo, dfa (default 100,000-state budget: failing it is a result),
- * mdfa (default 10,000 states per group DFA), regexp (V8, worker-guarded, 250 ms per
- * signature and scan call).
+ * Modes (--modes, default both, in the order given; each set is compared once per mode):
+ *   set        the per-packet match set: each signature reported at most once per payload,
+ *              at its earliest end (what Hyperscan's HS_FLAG_SINGLEMATCH reports)
+ *   all        every (signature, end) pair
+ * Engines (--engines selects a subset by name, default all): nfa (explicit), obdd / obdd2
+ * with the memo off (the paper's configuration), obdd+memo / obdd2+memo, dfa (default
+ * 100,000-state budget: failing it is a result), mdfa (default 10,000 states per group
+ * DFA), regexp (V8, worker-guarded, 250 ms per signature and scan call), and compile()'s
+ * literal prefilter (only the signatures whose literals occur in a payload run on it;
+ * signatures without a usable literal run on every payload in a residual engine):
+ * nfa+pf, obdd+pf (obdd with its default memo; residual = the same engine), nfa+pf/mdfa
+ * (residual signatures on an mdfa). Ratios are against nfa, or the first engine selected
+ * when nfa is not.
  *
  * Budgets: slow engines would take hours on all payloads, so each engine's first pass
  * stops after --time-budget ms (default 10,000) of scanning, on a prefix of the payload
@@ -25,13 +36,15 @@
  * matches are compared per payload among the engines that scanned it. Every engine then
  * rescans its prefix (--runs passes in all, default 3): MB/s is the median pass, i.e. the
  * warm steady state (obdd memo and pair relations filled, JIT warm); the first, cold pass
- * is reported too. Worst case about runs × budget per engine and set.
- * Memory: programBytes from each matcher's stats (compiled program), cacheBytes (obdd
- * memo + pair relations after the scans), heapBytes = heap + ArrayBuffer growth across
- * the compile after full GCs (needs --expose-gc; otherwise marked noisy).
+ * is reported too. Worst case about runs × budget per engine, set and mode.
+ * Memory: programBytes from each matcher's stats (compiled program; prefiltered engines:
+ * their main engine's), cacheBytes (obdd memo + pair relations after the scans), heapBytes
+ * = heap + ArrayBuffer growth across the compile after full GCs (needs --expose-gc;
+ * otherwise marked noisy). Compile and memory are tabled from the first mode's run.
  *
- * Writes DIR/whole-run.json (everything), DIR/whole-run.md (tables) and
- * DIR/tradeoff.svg (scan MB/s against memory, log–log). Default DIR: bench/results.
+ * Writes DIR/whole-run.json (everything, one entry per set and mode), DIR/whole-run.md
+ * (tables, one throughput table per mode) and DIR/tradeoff.svg (scan MB/s against memory,
+ * log–log; set-mode results when that mode ran). Default DIR: bench/results.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -55,6 +68,10 @@ const runs = Number(opt('runs', quick ? '1' : '3'));
 const outDir = opt('out', join(here, 'results'));
 const setNames = opt('sets', 'ftp,http,community,et').split(',');
 
+/** The match modes compared, in run order. */
+type Mode = 'set' | 'all';
+const MODE_TITLES: Record<Mode, string> = { set: 'Set mode (per-packet match set)', all: 'All-ends mode' };
+
 export const ENGINES: EngineSpec[] = [
   { name: 'nfa', engine: 'nfa' },
   { name: 'obdd', engine: 'obdd', engineOptions: { memo: false } },
@@ -64,7 +81,39 @@ export const ENGINES: EngineSpec[] = [
   { name: 'dfa', engine: 'dfa' },
   { name: 'mdfa', engine: 'mdfa' },
   { name: 'regexp', engine: 'regexp' },
+  { name: 'nfa+pf', engine: 'nfa', prefilter: true },
+  { name: 'obdd+pf', engine: 'obdd', prefilter: true },
+  { name: 'nfa+pf/mdfa', engine: 'nfa', prefilter: { residual: { engine: 'mdfa' } } },
 ];
+
+/** A comma-separated option checked against the allowed values (order kept, duplicates dropped). */
+function listOption(name: string, dflt: string, allowed: readonly string[]): string[] {
+  const list = [...new Set(opt(name, dflt).split(',').map((x) => x.trim()).filter((x) => x !== ''))];
+  const unknown = list.filter((x) => !allowed.includes(x));
+  if (unknown.length || !list.length) {
+    throw new Error(`--${name}: ${unknown.length ? `unknown ${unknown.map((x) => `'${x}'`).join(', ')}` : 'empty list'} (choose from: ${allowed.join(', ')})`);
+  }
+  return list;
+}
+
+/** What a run covers: modes in run order, engines in the order named, the ratios' baseline. */
+interface Plan {
+  modes: Mode[];
+  engines: EngineSpec[];
+  baseline: string;
+  /** How the tables name the baseline. */
+  baselineText: string;
+}
+
+/** The plan from --modes and --engines; throws on an unknown name. */
+function planFromArgs(): Plan {
+  const modes = listOption('modes', 'set,all', ['set', 'all']) as Mode[];
+  const all = ENGINES.map((e) => e.name!);
+  const engines = listOption('engines', all.join(','), all).map((n) => ENGINES.find((e) => e.name === n)!);
+  const baseline = engines.some((e) => e.name === 'nfa') ? 'nfa' : engines[0]!.name!;
+  const baselineText = baseline === 'nfa' ? 'the explicit NFA' : `\`${baseline}\`, the first engine named, as nfa is not selected`;
+  return { modes, engines, baseline, baselineText };
+}
 
 function log(line: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -107,6 +156,8 @@ const SETS: SetDef[] = [
 
 interface SetResult {
   name: string;
+  /** The match mode compared (also in result.mode). */
+  mode: Mode;
   describe: string;
   set: string;
   corpus: string;
@@ -128,98 +179,138 @@ function memoryOf(e: CompareResult['engines'][number]): { bytes: number | null; 
   return { bytes: e.heapBytes, label: `${e.engine} (heap)` };
 }
 
-function markdown(results: SetResult[], patho: PathologicalResult | null, meta: Record<string, unknown>): string {
-  const L: string[] = [];
-  L.push(`# Whole-run benchmark results`);
-  L.push('');
-  L.push(
-    `Generated by \`npx tsx --expose-gc bench/whole-run.ts\` on ${String(meta.date)} (commit ${String(meta.commit)}, ` +
-      `Node ${String(meta.node)}, ${String(meta.cpu)} × ${String(meta.cores)}, load average ${String(meta.loadavg)} at start; ` +
-      `a shared 2-core machine, so figures carry a few tens of percent of noise). Time budget per engine: ` +
-      `${timeBudgetMs} ms of scanning on the first pass (a prefix of the payloads); ${runs} passes over that prefix, median reported (warm: caches filled by earlier passes; the cold first pass is in the per-set tables).`,
-  );
-  L.push('');
-  // The paper-style summary: MB/s per engine and set, speed-up over the explicit NFA.
-  const names = ENGINES.map((e) => e.name);
-  L.push('## Scan throughput, MB/s (speed-up over the explicit NFA)');
-  L.push('');
-  L.push(
-    'MB/s: bytes an engine scanned / its median pass time. Speed-up: the explicit NFA\'s time over the engine\'s on the ' +
-      'same bytes (the payload prefix both scanned within the budget), so the ratios compare like with like.',
-  );
-  L.push('');
-  const speedTable = (cold: boolean): void => {
-    L.push(`| set | signatures (accepted) | ${names.join(' | ')} |`);
-    L.push(`|---|---:|${names.map(() => '---:').join('|')}|`);
-    for (const s of results) {
-      const cells = names.map((n) => {
-        const e = s.result.engines.find((x) => x.engine === n);
-        if (!e) return '';
-        if (e.stats === null) return 'build failed';
-        const sp = cold ? e.ratios.scanCold : e.ratios.scan;
-        const mbps = cold ? e.firstPassMBps : e.scanMBps;
-        return `${formatMBps(mbps)}${sp !== null && n !== 'nfa' ? ` (${sp >= 10 ? sp.toFixed(0) : sp >= 1 ? sp.toFixed(1) : sp.toPrecision(2)}×)` : ''}${e.error ? ' ⚠' : ''}`;
-      });
-      L.push(`| ${s.name} | ${s.result.signatures} (${s.result.comparedSignatures}) | ${cells.join(' | ')} |`);
-    }
-    L.push('');
-  };
-  speedTable(false);
-  L.push(
-    'First pass alone (cold: empty obdd memo and pair cache, JIT warming up). The warm figures above rescan the same ' +
-      'payloads, which flatters caches on short prefixes (obdd2 on `et` scans only a few payloads within the budget).',
-  );
-  L.push('');
-  speedTable(true);
-  L.push('## Compile time (ms) and memory (compiled program; obdd: + memo/pair caches after scanning)');
-  L.push('');
-  L.push(`| set | ${names.join(' | ')} |`);
-  L.push(`|---|${names.map(() => '---:').join('|')}|`);
+/** One speed cell: MB/s and the speed-up over the baseline. */
+function speedCell(e: CompareResult['engines'][number] | undefined, cold: boolean, baseline: string): string {
+  if (!e) return '';
+  if (e.stats === null) return 'build failed';
+  const sp = cold ? e.ratios.scanCold : e.ratios.scan;
+  const mbps = cold ? e.firstPassMBps : e.scanMBps;
+  const ratio = sp !== null && e.engine !== baseline ? ` (${sp >= 10 ? sp.toFixed(0) : sp >= 1 ? sp.toFixed(1) : sp.toPrecision(2)}×)` : '';
+  return `${formatMBps(mbps)}${ratio}${e.error ? ' ⚠' : ''}`;
+}
+
+/** The MB/s table of one mode's results, warm (median pass) or cold (first pass). */
+function speedTable(plan: Plan, results: SetResult[], cold: boolean): string[] {
+  const names = plan.engines.map((e) => e.name!);
+  const L = [`| set | signatures (accepted) | ${names.join(' | ')} |`, `|---|---:|${names.map(() => '---:').join('|')}|`];
+  for (const s of results) {
+    const cells = names.map((n) => speedCell(s.result.engines.find((x) => x.engine === n), cold, plan.baseline));
+    L.push(`| ${s.name} | ${s.result.signatures} (${s.result.comparedSignatures}) | ${cells.join(' | ')} |`);
+  }
+  return [...L, ''];
+}
+
+/** The throughput section of one mode: warm table, then cold. */
+function throughputSection(plan: Plan, mode: Mode, results: SetResult[]): string[] {
+  const what = mode === 'set'
+    ? 'each signature reported at most once per payload, at its earliest end (Hyperscan\'s HS_FLAG_SINGLEMATCH)'
+    : 'every (signature, end) pair reported';
+  return [
+    `## ${MODE_TITLES[mode]}: scan throughput, MB/s (speed-up over ${plan.baselineText})`,
+    '',
+    `Mode \`${mode}\`: ${what}. MB/s: bytes an engine scanned / its median pass time. Speed-up: the baseline's time over the ` +
+      'engine\'s on the same bytes (the payload prefix both scanned within the budget), so the ratios compare like with like.',
+    '',
+    ...speedTable(plan, results, false),
+    `${MODE_TITLES[mode]}, first pass alone (cold: empty obdd memo and pair cache, JIT warming up). The warm figures above ` +
+      'rescan the same payloads, which flatters caches on short prefixes (obdd2 on `et` scans only a few payloads within the budget).',
+    '',
+    ...speedTable(plan, results, true),
+  ];
+}
+
+/** Compile time and memory, from one mode's results (the build does not depend on the mode). */
+function compileSection(plan: Plan, mode: Mode, results: SetResult[]): string[] {
+  const names = plan.engines.map((e) => e.name!);
+  const L = [
+    '## Compile time (ms) and memory (compiled program; obdd: + memo/pair caches after scanning)',
+    '',
+    `From the \`${mode}\`-mode run (the first mode run; caches are those left by its scans). Prefiltered engines (\`+pf\`): ` +
+      'the main engine\'s program, not the residual\'s.',
+    '',
+    `| set | ${names.join(' | ')} |`,
+    `|---|${names.map(() => '---:').join('|')}|`,
+  ];
   for (const s of results) {
     const cells = names.map((n) => {
       const e = s.result.engines.find((x) => x.engine === n);
       if (!e) return '';
       if (e.stats === null) return `${e.compileMs.toFixed(0)} ms, failed`;
-      const mem = memoryOf(e);
       const cache = e.cacheBytes ? ` + ${formatBytes(e.cacheBytes)}` : '';
-      const prog = e.programBytes !== null ? formatBytes(e.programBytes) + cache : `heap ${formatBytes(mem.bytes)}`;
+      const prog = e.programBytes !== null ? formatBytes(e.programBytes) + cache : `heap ${formatBytes(memoryOf(e).bytes)}`;
       return `${e.compileMs.toFixed(0)} ms, ${prog}`;
     });
     L.push(`| ${s.name} | ${cells.join(' | ')} |`);
   }
-  L.push('');
-  L.push('## Agreement');
-  L.push('');
-  L.push('| set | payloads compared | scanned by every engine | disagreeing payloads | differences | excused (regexp timeouts) |');
-  L.push('|---|---:|---:|---:|---:|---:|');
+  return [...L, ''];
+}
+
+/** Agreement per set and mode. */
+function agreementSection(results: SetResult[]): string[] {
+  const L = [
+    '## Agreement',
+    '',
+    '| set | mode | payloads compared | scanned by every engine | disagreeing payloads | differences | excused (regexp timeouts) |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
   for (const s of results) {
     const r = s.result;
-    L.push(`| ${s.name} | ${r.comparedInputs} of ${r.inputs} | ${r.commonInputs} (${formatBytes(r.commonBytes)}) | ${r.disagreeingInputs} | ${r.disagreementCount} | ${r.excusedInputs} |`);
+    L.push(`| ${s.name} | ${s.mode} | ${r.comparedInputs} of ${r.inputs} | ${r.commonInputs} (${formatBytes(r.commonBytes)}) | ${r.disagreeingInputs} | ${r.disagreementCount} | ${r.excusedInputs} |`);
   }
-  L.push('');
+  return [...L, ''];
+}
+
+/** The full per-set reports (formatText), one per set and mode. */
+function perSetSection(results: SetResult[]): string[] {
+  const L: string[] = [];
   for (const s of results) {
-    L.push(`## Set \`${s.name}\`: ${s.describe}`);
-    L.push('');
-    L.push('```');
+    L.push(`## Set \`${s.name}\`, ${s.mode} mode: ${s.describe}`, '', '```');
     L.push(formatText(s.result, `set: ${s.set}\ncorpus: ${s.corpus}\nwall time: ${(s.wallMs / 1000).toFixed(0)} s`).trimEnd());
-    L.push('```');
-    L.push('');
+    L.push('```', '');
   }
-  if (patho) {
-    L.push('## Pathological case: exponential backtracking');
-    L.push('');
-    L.push(
-      `Input: n bytes 'a'. Time guard ${patho.guardMs} ms: a regexp series stops at the first length over it ('stopped' after). ` +
-        `Automata: both signatures compiled as one set, scan + finish, best of 3 batches. Every engine reported ${Object.values(patho.matches).every((x) => x === 0) ? 'no match (correct)' : JSON.stringify(patho.matches)}.`,
-    );
-    L.push('');
-    L.push(pathologicalMarkdown(patho));
-    L.push('');
+  return L;
+}
+
+function pathologicalSection(patho: PathologicalResult): string[] {
+  const verdict = Object.values(patho.matches).every((x) => x === 0) ? 'no match (correct)' : JSON.stringify(patho.matches);
+  return [
+    '## Pathological case: exponential backtracking',
+    '',
+    `Input: n bytes 'a'. Time guard ${patho.guardMs} ms: a regexp series stops at the first length over it ('stopped' after). ` +
+      `Automata: both signatures compiled as one set, scan + finish, best of 3 batches. Every engine reported ${verdict}.`,
+    '',
+    pathologicalMarkdown(patho),
+    '',
+  ];
+}
+
+function markdown(plan: Plan, results: SetResult[], patho: PathologicalResult | null, meta: Record<string, unknown>): string {
+  const L: string[] = [
+    '# Whole-run benchmark results',
+    '',
+    `Generated by \`npx tsx --expose-gc bench/whole-run.ts\` on ${String(meta.date)} (commit ${String(meta.commit)}, ` +
+      `Node ${String(meta.node)}, ${String(meta.cpu)} × ${String(meta.cores)}, load average ${String(meta.loadavg)} at start; ` +
+      `a shared 2-core machine, so figures carry a few tens of percent of noise). Modes: ${plan.modes.join(', ')}. ` +
+      `Engines: ${plan.engines.map((e) => e.name).join(', ')}; baseline ${plan.baselineText}. Time budget per engine: ` +
+      `${timeBudgetMs} ms of scanning on the first pass (a prefix of the payloads); ${runs} passes over that prefix, median ` +
+      'reported (warm: caches filled by earlier passes; the cold first pass is in the second table of each mode).',
+    '',
+  ];
+  for (const mode of plan.modes) {
+    const rs = results.filter((s) => s.mode === mode);
+    if (rs.length) L.push(...throughputSection(plan, mode, rs));
   }
+  const first = plan.modes.find((m) => results.some((s) => s.mode === m));
+  if (first) L.push(...compileSection(plan, first, results.filter((s) => s.mode === first)));
+  L.push(...agreementSection(results), ...perSetSection(results));
+  if (patho) L.push(...pathologicalSection(patho));
   return L.join('\n');
 }
 
-function svg(results: SetResult[], meta: Record<string, unknown>): string {
+/** The trade-off plot: set-mode results when that mode ran, else all-ends. */
+function svg(all: SetResult[], meta: Record<string, unknown>): string {
+  const mode: Mode = all.some((s) => s.mode === 'set') ? 'set' : 'all';
+  const results = all.filter((s) => s.mode === mode);
   const points: PlotPoint[] = [];
   for (const s of results) {
     for (const e of s.result.engines) {
@@ -237,7 +328,7 @@ function svg(results: SetResult[], meta: Record<string, unknown>): string {
     return `${10 ** (k - 3 * u)} ${units[u]}`;
   };
   return logLogScatterSvg(points, {
-    title: 'Time–space trade-off: scan throughput vs memory (Zeek HTTP/FTP payloads)',
+    title: `Time–space trade-off: scan throughput vs memory (Zeek HTTP/FTP payloads; ${mode === 'set' ? 'set mode, per-packet match set' : 'all-ends mode'})`,
     xLabel: 'memory: compiled program (+ obdd memo and pair caches; regexp: heap growth), bytes, log scale',
     yLabel: 'scan throughput, MB/s, log scale',
     xTick: byteTick,
@@ -246,25 +337,10 @@ function svg(results: SetResult[], meta: Record<string, unknown>): string {
   });
 }
 
-async function main(): Promise<void> {
-  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
-    log('warning: no global.gc (run with `npx tsx --expose-gc`): heap figures will be noisy');
-  }
-  const meta: Record<string, unknown> = {
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-    commit: gitCommit(),
-    node: process.version,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: availableParallelism(),
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    loadavg: loadavg().map((x) => x.toFixed(2)).join(' '),
-    timeBudgetMs,
-    runs,
-    engines: ENGINES,
-  };
-  mkdirSync(outDir, { recursive: true });
+/** The payloads of a corpus kind, read once per run. */
+function corpusReader(): (kind: SetDef['corpus']) => Corpus {
   const corpora = new Map<string, Corpus>();
-  const corpusOf = (kind: SetDef['corpus']): Corpus => {
+  return (kind) => {
     let c = corpora.get(kind);
     if (!c) {
       const files = kind === 'both'
@@ -276,34 +352,69 @@ async function main(): Promise<void> {
     }
     return c;
   };
+}
+
+/** One set in one mode: every selected engine compared. */
+function runSet(plan: Plan, def: SetDef, sigs: SignatureSet, corpus: Corpus, mode: Mode): SetResult {
+  const ts = performance.now();
+  const result = compareEngines(sigs.sources, corpus.inputs, {
+    engines: plan.engines,
+    mode,
+    runs,
+    baseline: plan.baseline,
+    timeBudgetMs,
+    inputNames: corpus.names,
+    signatureNames: sigs.names,
+    onProgress: (l) => log(`  ${def.name}/${mode}: ${l}`),
+  });
+  const wallMs = performance.now() - ts;
+  log(`set ${def.name}, ${mode} mode, done in ${(wallMs / 1000).toFixed(0)} s: ${result.disagreeingInputs} disagreeing payloads`);
+  return { name: def.name, mode, describe: def.describe, set: sigs.summary, corpus: corpus.summary, result, wallMs };
+}
+
+async function main(): Promise<void> {
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
+    log('warning: no global.gc (run with `npx tsx --expose-gc`): heap figures will be noisy');
+  }
+  const plan = planFromArgs();
+  const defs = setNames.map((name) => {
+    const def = SETS.find((s) => s.name === name);
+    if (!def) throw new Error(`unknown set '${name}' (sets: ${SETS.map((s) => s.name).join(', ')})`);
+    return def;
+  });
+  const meta: Record<string, unknown> = {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    commit: gitCommit(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    loadavg: loadavg().map((x) => x.toFixed(2)).join(' '),
+    timeBudgetMs,
+    runs,
+    modes: plan.modes,
+    baseline: plan.baseline,
+    engines: plan.engines,
+  };
+  mkdirSync(outDir, { recursive: true });
+  const corpusOf = corpusReader();
   const results: SetResult[] = [];
   let patho: PathologicalResult | null = null;
   const write = (): void => {
     const json = { meta, sets: results, pathological: patho };
     writeFileSync(join(outDir, 'whole-run.json'), JSON.stringify(json, null, 1) + '\n');
-    writeFileSync(join(outDir, 'whole-run.md'), markdown(results, patho, meta) + '\n');
+    writeFileSync(join(outDir, 'whole-run.md'), markdown(plan, results, patho, meta) + '\n');
     if (results.length) writeFileSync(join(outDir, 'tradeoff.svg'), svg(results, meta));
   };
   const t0 = performance.now();
-  for (const name of setNames) {
-    const def = SETS.find((s) => s.name === name);
-    if (!def) throw new Error(`unknown set '${name}' (sets: ${SETS.map((s) => s.name).join(', ')})`);
+  for (const def of defs) {
     const sigs = def.signatures();
     const corpus = corpusOf(def.corpus);
-    log(`set ${name}: ${sigs.summary}; corpus: ${corpus.summary}`);
-    const ts = performance.now();
-    const result = compareEngines(sigs.sources, corpus.inputs, {
-      engines: ENGINES,
-      runs,
-      baseline: 'nfa',
-      timeBudgetMs,
-        inputNames: corpus.names,
-      signatureNames: sigs.names,
-      onProgress: (l) => log(`  ${name}: ${l}`),
-    });
-    results.push({ name, describe: def.describe, set: sigs.summary, corpus: corpus.summary, result, wallMs: performance.now() - ts });
-    log(`set ${name} done in ${((performance.now() - ts) / 1000).toFixed(0)} s: ${result.disagreeingInputs} disagreeing payloads`);
-    write();
+    log(`set ${def.name}: ${sigs.summary}; corpus: ${corpus.summary}`);
+    for (const mode of plan.modes) {
+      results.push(runSet(plan, def, sigs, corpus, mode));
+      write();
+    }
   }
   if (!argv.includes('--no-pathological')) {
     log('pathological case');

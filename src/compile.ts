@@ -28,7 +28,7 @@ import { buildObddEngine, OBDD_ENGINE_OPTION_KEYS, type ObddEngineOptions } from
 import { checkOptionKeys, type OptionKeys } from './matcher/options.js';
 import type { EngineName, Matcher, RejectedSignature } from './matcher/types.js';
 import { isLiveMatcher } from './matcher/live.js';
-import { buildPrefilteredMatcher, factorOf, PREFILTER_OPTION_KEYS, type PrefilterOptions } from './prefilter/matcher.js';
+import { buildPrefilteredMatcher, factorOf, gateFactor, PREFILTER_OPTION_KEYS, type SignatureGate, type PrefilterOptions } from './prefilter/matcher.js';
 
 export type { NfaMatcherOptions } from './engines/explicit/matcher.js';
 export type { DfaMatcherOptions } from './engines/dfa/matcher.js';
@@ -41,7 +41,13 @@ export type { PrefilterOptions } from './prefilter/matcher.js';
 
 /** A signature given as an object: a pcre option value, or a literal content string. */
 export type SignatureSpec =
-  | { readonly pcre: string }
+  /**
+   * `gate`: literals outside the pattern that the caller needs present for its matches to
+   * matter (a rule's fast-pattern content). Only the prefilter uses it: the signature then
+   * reports exactly its matches on inputs containing a gate literal, and on the others
+   * nothing or, in some cases, exactly its matches too (`SignatureGate`).
+   */
+  | { readonly pcre: string; readonly gate?: SignatureGate }
   /** Literal bytes; a string is encoded as UTF-8. `nocase` folds ASCII letters only. */
   | { readonly content: Uint8Array | string; readonly nocase?: boolean };
 
@@ -361,7 +367,15 @@ function buildPrefiltered(
   prefilter: CompilePrefilterOptions,
 ): Built {
   const t0 = performance.now();
-  const selected = inputs.map((s) => (s && factorOf(s.ir, prefilter) !== null ? s : null));
+  const gateOf = (id: number): SignatureGate | undefined => {
+    const spec = signatures[id];
+    return typeof spec === 'object' && 'pcre' in spec ? spec.gate : undefined;
+  };
+  const factor = (s: NfaSignatureInput): Uint8Array[] | null => {
+    const gate = gateOf(s.id);
+    return (gate && gateFactor(gate, prefilter)) ?? factorOf(s.ir, prefilter);
+  };
+  const selected = inputs.map((s) => (s && factor(s) !== null ? s : null));
   const rest = inputs.map((s, id) => (s && selected[id] === null ? s : null));
   const liveNfa = buildSetNfa(signatures, selected, rejected, options, 'per-unit');
   const restNfa = rest.some((s) => s !== null) ? buildSetNfa(signatures, rest, rejected, options, 'shared') : null;
@@ -371,7 +385,7 @@ function buildPrefiltered(
     throw new UsageError(`prefilter needs an engine that runs a subset of its signatures ('nfa', or 'obdd' at stride 1 without grouping), not '${config.engine}'`);
   }
   const residual = restNfa ? buildEngine(prefilter.residual ?? config, { nfa: restNfa, signatures: rest }) : null;
-  const matcher = buildPrefilteredMatcher(live, (id) => selected[id]!.ir, prefilter, residual);
+  const matcher = buildPrefilteredMatcher(live, (id) => selected[id]!.ir, prefilter, residual, gateOf);
   const nfas = restNfa ? [liveNfa, restNfa] : [liveNfa];
   return {
     matcher,

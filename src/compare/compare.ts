@@ -37,6 +37,8 @@ import { normalizeMode, type EngineName, type Matcher, type MatcherStats, type M
 export type EngineSpec = EngineConfig & {
   /** @default engine */
   name?: string;
+  /** compile()'s literal prefilter for this engine (`CompileOptions.prefilter`). @default false */
+  prefilter?: CompileOptions['prefilter'];
   /**
    * Builds the matcher instead of `compile` (same contract: never throws for a bad
    * signature, lists it in `rejected`). For wrapping or instrumenting an engine, or for
@@ -313,6 +315,7 @@ interface Built {
 interface NormalSpec {
   name: string;
   config: Required<EngineConfig>;
+  prefilter: CompileOptions['prefilter'];
   build: NonNullable<EngineSpec['build']>;
 }
 
@@ -322,7 +325,7 @@ function normalize(e: EngineName | EngineSpec): NormalSpec {
     throw new UsageError(`unknown engine '${String(spec?.engine ?? e)}' (engines: ${ENGINE_NAMES.join(', ')})`);
   }
   const config = { engine: spec.engine, engineOptions: spec.engineOptions ?? {} } as Required<EngineConfig>;
-  return { name: spec.name ?? spec.engine, config, build: spec.build ?? compile };
+  return { name: spec.name ?? spec.engine, config, prefilter: spec.prefilter, build: spec.build ?? compile };
 }
 
 function errorText(e: unknown): string {
@@ -451,7 +454,7 @@ function buildEngine(
   let matcher: Matcher | null = null;
   const rejectedIds = new Set<number>();
   try {
-    const r = spec.build(signatures, { ...nfaOptions, ...spec.config });
+    const r = spec.build(signatures, { ...nfaOptions, ...spec.config, ...(spec.prefilter ? { prefilter: spec.prefilter } : {}) });
     report.compileMs = performance.now() - t0;
     matcher = r.matcher;
     const engineRejected = (matcher as { rejected?: readonly RejectedSignature[] }).rejected ?? [];

@@ -26,7 +26,7 @@ import type { LiveMatcher } from '../matcher/live.js';
 import type { OptionKeysOf } from '../matcher/options.js';
 import type { MatchCallback, Matcher, MatcherStats, RejectedSignature, Scratch, ScratchOptions } from '../matcher/types.js';
 import type { Ir } from '../syntax/ir.js';
-import { chooseFactor, literalCondition, maxMatchLength } from './literals.js';
+import { chooseFactor, FOLD, literalCondition, maxMatchLength } from './literals.js';
 import { LiteralSearcher, type SearchState } from './search.js';
 
 /** Options of the prefilter (`compile(..., { prefilter: { ... } })`). */
@@ -64,6 +64,12 @@ interface UnitPlan {
   readonly lookback: Float64Array;
   /** unit → longest match, anchored units included (to skip dead anchored units). */
   readonly maxLength: Float64Array;
+  /**
+   * unit → 1 when it is gated (activated by literals outside its own matches, see
+   * `SignatureGate`): its matches may end before activation, so a late start replays it
+   * from the input start and passes the replay's reports on.
+   */
+  readonly gated: Uint8Array;
   readonly literals: Uint8Array[];
 }
 
@@ -174,13 +180,16 @@ export class PrefilterMatcher implements Matcher {
 
   scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     const s = this.own(scratch);
+    // An empty chunk changes nothing; skipping it keeps the engines unprimed until the
+    // first byte, so units entered at offset 0 still report their empty matches there.
+    if (bytes.length === 0) return;
     if (!s.started) this.start(s);
     s.fresh.length = 0;
     this.searcher.scan(s.search, bytes, s.onHit);
-    if (s.fresh.length !== 0) this.activate(s);
+    if (s.fresh.length !== 0) this.activate(s, onMatch);
     this.inner.scan(s.inner, bytes, onMatch);
     if (s.rest) this.residual!.scan(s.rest, bytes, onMatch);
-    this.remember(s, bytes);
+    this.remember(s, bytes, onMatch);
   }
 
   finish(scratch: Scratch, onMatch: MatchCallback): void {
@@ -221,7 +230,7 @@ export class PrefilterMatcher implements Matcher {
   }
 
   /** Enters the units activated by the chunk about to be scanned (replaying history when late). */
-  private activate(s: PrefilterScratch): void {
+  private activate(s: PrefilterScratch, onMatch: MatchCallback): void {
     this.counters.activations += s.fresh.length;
     const at = s.inner.offset;
     if (at === 0) {
@@ -232,38 +241,46 @@ export class PrefilterMatcher implements Matcher {
     const late: number[] = [];
     let need = 0;
     for (const u of s.fresh) {
-      // An anchored unit whose longest match ends before here can no longer match.
-      if (this.inner.units.anchored[u] === 1 && maxLength[u] < at) continue;
+      // An anchored unit whose longest match ends before here cannot match any more
+      // (a gated one may have matched earlier: it is replayed).
+      if (this.inner.units.anchored[u] === 1 && maxLength[u] < at && this.plan.gated[u] === 0) continue;
       late.push(u);
       need = Math.max(need, lookback[u]);
     }
     // Matches ending in this chunk or later begin at or after at − need. Once the history
     // was cut, only units with lookback + 1 ≤ historyBytes are still inactive (`promote`).
-    if (late.length !== 0) this.replay(s, late, need === Infinity ? 0 : Math.max(0, at - need));
+    if (late.length !== 0) this.replay(s, late, need === Infinity ? 0 : Math.max(0, at - need), onMatch);
   }
 
   /**
-   * Runs `units` from input offset `pos` to the current offset in a second live scratch
-   * (reports dropped: none can end there, see the module comment), then merges it in.
+   * Runs `units` from input offset `pos` to the current offset in a second live scratch,
+   * then merges it in. Reports are dropped (none can end there, see the module comment)
+   * unless a unit is gated: then they are real, and pass through the main scratch's
+   * reporter (which applies the mode and holds ends as the report rule says).
    */
-  private replay(s: PrefilterScratch, units: readonly number[], pos: number): void {
+  private replay(s: PrefilterScratch, units: readonly number[], pos: number, onMatch: MatchCallback): void {
     if (pos !== 0 && pos - 1 < s.histStart) {
       throw new Error(`internal: prefilter history starts at ${s.histStart}, a replay needs ${pos - 1}`);
     }
-    const cs = (s.catchUp ??= this.inner.createLiveScratch(s.options));
+    const cs = (s.catchUp ??= this.inner.createLiveScratch({ mode: 'all' }));
     const prevByte = pos === 0 ? -1 : s.history[pos - 1 - s.histStart];
     for (const u of units) this.inner.enter(cs, u, prevByte);
     const at = s.inner.offset;
-    const drop: MatchCallback = () => {};
-    if (at > pos) this.inner.scan(cs, s.history.subarray(pos - s.histStart, at - s.histStart), drop);
+    const found: number[] = [];
+    const keep = units.some((u) => this.plan.gated[u] === 1);
+    const collect: MatchCallback = keep ? (sig, end) => void found.push(sig, end) : () => {};
+    if (at > pos) this.inner.scan(cs, s.history.subarray(pos - s.histStart, at - s.histStart), collect);
+    if (keep) this.inner.flushHeld(cs, Infinity, collect);
     this.inner.absorb(s.inner, cs);
     this.inner.reset(cs);
+    // Ends are relative to `pos`; gated units replay from the input start, so pos is 0 for them.
+    for (let k = 0; k < found.length; k += 2) this.inner.report(s.inner, found[k], found[k + 1] + pos, onMatch);
     this.counters.catchUps++;
     this.counters.catchUpBytes += at - pos;
   }
 
   /** Appends the chunk to the history, promoting the long units before anything is dropped. */
-  private remember(s: PrefilterScratch, bytes: Uint8Array): void {
+  private remember(s: PrefilterScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     const cap = this.historyBytes;
     const end = s.histLen + bytes.length;
     if (end <= s.history.length) {
@@ -285,7 +302,7 @@ export class PrefilterMatcher implements Matcher {
     all.set(bytes, s.histLen);
     s.history = all;
     s.histLen = end;
-    if (!s.promoted) this.promote(s);
+    if (!s.promoted) this.promote(s, onMatch);
     const keep = Math.min(cap, end);
     const h = new Uint8Array(2 * cap);
     h.set(all.subarray(end - keep));
@@ -295,22 +312,23 @@ export class PrefilterMatcher implements Matcher {
   }
 
   /** Runs, from now on, every inactive unit whose match may reach further back than the kept history. */
-  private promote(s: PrefilterScratch): void {
+  private promote(s: PrefilterScratch, onMatch: MatchCallback): void {
     s.promoted = true;
     const at = s.inner.offset;
     const long: number[] = [];
     const { lookback, maxLength } = this.plan;
     for (let u = 0; u < lookback.length; u++) {
       if (s.active[u] !== 0 || lookback[u] + 1 <= this.historyBytes) continue;
-      // An anchored unit whose longest match ends before here can no longer match.
-      if (this.inner.units.anchored[u] === 1 && maxLength[u] < at) continue;
+      // An anchored unit whose longest match ends before here cannot match any more
+      // (unless gated: its earlier matches are reported by the replay).
+      if (this.inner.units.anchored[u] === 1 && maxLength[u] < at && this.plan.gated[u] === 0) continue;
       s.active[u] = 1;
       s.activeList.push(u);
       long.push(u);
     }
     if (long.length === 0) return;
     this.counters.promotions += long.length;
-    this.replay(s, long, 0);
+    this.replay(s, long, 0, onMatch);
   }
 
   stats(): MatcherStats {
@@ -338,6 +356,54 @@ function flatStats(st: MatcherStats): Record<string, number> {
 }
 
 /**
+ * Literals that gate a signature: its matches are wanted only in inputs that contain one
+ * of them (ASCII case-insensitively), even when they lie outside its matches. A rule
+ * engine knows this of a rule's pcre: the rule fires only if its contents match too, so
+ * its longest content gates it (Snort's fast pattern). With the prefilter on, a gated
+ * signature runs on every input where a gate literal occurs (then exactly, from the input
+ * start). On other inputs it reports either nothing or exactly its matches, never a false
+ * one: it runs there too when a shorter window of a gate literal occurs (long literals
+ * are searched as windows), or when a stream outgrows `historyBytes` (from then on, like
+ * any unit that could not be replayed later).
+ */
+export type SignatureGate = readonly Uint8Array[];
+
+/**
+ * The literals that activate unit u: the union over its signatures (identical copies) of
+ * each one's gate, or its own factor when ungated; null when one of them has neither.
+ */
+function unitFactor(
+  units: LiveMatcher['units'],
+  u: number,
+  ir: Ir,
+  options: PrefilterOptions,
+  gateOf: (signature: number) => SignatureGate | undefined,
+): { factor: Uint8Array[] | null; gated: boolean } {
+  const out: Uint8Array[] = [];
+  let gated = false;
+  for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) {
+    const gate = gateOf(units.sigs[j]);
+    const g = gate === undefined ? null : gateFactor(gate, options);
+    const f = g ?? factorOf(ir, options);
+    if (f === null) return { factor: null, gated: false };
+    if (g !== null) gated = true;
+    out.push(...f);
+  }
+  return { factor: out, gated };
+}
+
+/** A gate's literals as a factor (folded, long ones cut to a rare window); null when one is too short to search for. */
+export function gateFactor(gate: SignatureGate, options: PrefilterOptions = {}): Uint8Array[] | null {
+  if (gate.length === 0) return null;
+  const items = gate.map((b) => ({ kind: 'lit', bytes: Uint8Array.from(b, (x) => FOLD[x]) }) as const);
+  return chooseFactor(items.length === 1 ? items[0] : { kind: 'or', items }, {
+    minLength: options.minLiteral,
+    maxLength: options.maxLiteral,
+    maxLiterals: options.maxLiterals,
+  });
+}
+
+/**
  * The fast factor of a signature: literals (folded), one of which occurs in every input it
  * matches; null when it has none worth searching for (then it runs on every input, and
  * compile() hangs it off the NFA's shared start: see `BuildNfaOptions.sharedEntry`).
@@ -354,7 +420,12 @@ export function factorOf(ir: Ir, options: PrefilterOptions = {}): Uint8Array[] |
  * The unit plan of a live engine: a fast factor per unit from the IR of its first
  * signature (`irOf(signature)`), its lookback, and which units always run.
  */
-export function planUnits(inner: LiveMatcher, irOf: (signature: number) => Ir, options: PrefilterOptions = {}): UnitPlan {
+export function planUnits(
+  inner: LiveMatcher,
+  irOf: (signature: number) => Ir,
+  options: PrefilterOptions = {},
+  gateOf: (signature: number) => SignatureGate | undefined = () => undefined,
+): UnitPlan {
   const units = inner.units;
   const always: number[] = [];
   const literals: Uint8Array[] = [];
@@ -362,11 +433,17 @@ export function planUnits(inner: LiveMatcher, irOf: (signature: number) => Ir, o
   const pairs: Array<[number, number]> = [];
   const lookback = new Float64Array(units.count);
   const maxLength = new Float64Array(units.count);
+  const gated = new Uint8Array(units.count);
   for (let u = 0; u < units.count; u++) {
     const ir = irOf(units.sigs[units.sigStart[u]]);
     maxLength[u] = maxMatchLength(ir);
     lookback[u] = units.anchored[u] === 1 ? Infinity : maxLength[u];
-    const factor = units.shared[u] === 1 ? null : factorOf(ir, options);
+    const f = units.shared[u] === 1 ? { factor: null, gated: false } : unitFactor(units, u, ir, options, gateOf);
+    const factor = f.factor;
+    if (f.gated) {
+      gated[u] = 1;
+      lookback[u] = Infinity;
+    }
     if (factor === null) {
       always.push(u);
       continue;
@@ -392,6 +469,7 @@ export function planUnits(inner: LiveMatcher, irOf: (signature: number) => Ir, o
     litUnits: Uint32Array.from(pairs, (p) => p[1]),
     lookback,
     maxLength,
+    gated,
     literals,
   };
 }
@@ -405,6 +483,7 @@ export function buildPrefilteredMatcher(
   irOf: (signature: number) => Ir,
   options: PrefilterOptions = {},
   residual: Matcher | null = null,
+  gateOf?: (signature: number) => SignatureGate | undefined,
 ): Matcher {
-  return new PrefilterMatcher(inner, planUnits(inner, irOf, options), options, residual);
+  return new PrefilterMatcher(inner, planUnits(inner, irOf, options, gateOf), options, residual);
 }

@@ -38,14 +38,17 @@ const longInputArb = fc.array(inputArb, { minLength: 1, maxLength: 4 }).map((par
   return out;
 });
 
-/** The live engines: explicit NFA, NFA-OBDD with and without the step memo. */
-const LIVE_ENGINES = ['nfa', 'obdd', 'obdd-nomemo'] as const;
+/** The live engines: explicit NFA with and without its step cache, NFA-OBDD with and without the step memo. */
+const LIVE_ENGINES = ['nfa', 'nfa-memo', 'nfa-memo-tiny', 'obdd', 'obdd-nomemo'] as const;
 type LiveEngine = (typeof LIVE_ENGINES)[number];
 
 /** `shared`: bit i set ⇔ signature i hangs off the shared start (runs on every input). */
 function live(sigs: NfaSignatureInput[], engine: LiveEngine = 'nfa', shared = 0): Matcher {
   const nfa = buildNfa(sigs, { entries: 'per-unit', sharedEntry: (s) => ((shared >>> s.id) & 1) === 1 });
   if (engine === 'nfa') return buildNfaMatcher(nfa);
+  // A tiny budget drops the step cache every few states (the refill path).
+  if (engine === 'nfa-memo') return buildNfaMatcher(nfa, { memo: true });
+  if (engine === 'nfa-memo-tiny') return buildNfaMatcher(nfa, { memo: true, memoBudgetBytes: 4096 });
   return buildObddMatcher(nfa, { stride: 1, memo: engine === 'obdd' });
 }
 
@@ -89,6 +92,37 @@ describe('prefiltered matcher', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('gated signatures report exactly their matches in inputs holding a gate literal, and all or none of them elsewhere', () => {
+    const gateArb = fc.option(fc.array(fc.uint8Array({ minLength: 1, maxLength: 2 }).map((b) => b.map((x) => [0x61, 0x62, 0x20, 0x41][x & 3])), { minLength: 1, maxLength: 2 }), { nil: undefined });
+    fc.assert(
+      fc.property(sigsArb, fc.array(gateArb, { minLength: 5, maxLength: 5 }), longInputArb, fc.array(fc.nat(), { maxLength: 5 }), optionsArb, fc.constantFrom(...LIVE_ENGINES), (sigs, gates, input, cuts, options, engine) => {
+        const ref = buildNfaMatcher(buildNfa(sigs));
+        const inner = live(sigs, engine);
+        if (!isLiveMatcher(inner)) throw new Error('not live');
+        const m = buildPrefilteredMatcher(inner, (id) => sigs[id].ir, { ...options, minLiteral: 1 }, null, (id) => gates[id]);
+        const folded = Buffer.from(input.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b)));
+        const present = (id: number): boolean =>
+          gates[id] === undefined || gates[id]!.some((g) => folded.includes(Buffer.from(g.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b)))));
+        for (const mode of ['all', 'set'] as const) {
+          const all = runReports(ref, [input], mode);
+          const got = runReports(m, split(input, cuts), mode);
+          // Every match of a signature whose gate occurs; for the others, all or none of its
+          // matches (gates are searched as windows of maxLiteral bytes, and a stream that
+          // outgrows the history runs gated signatures from then on).
+          const sigOf = (r: string): number => Number(r.split('@')[0]);
+          for (const id of new Set(all.map(sigOf))) {
+            const mine = got.filter((r) => sigOf(r) === id);
+            const theirs = all.filter((r) => sigOf(r) === id);
+            if (present(id)) expect(mine).toEqual(theirs);
+            else expect(mine.length === 0 || mine.join() === theirs.join()).toBe(true);
+          }
+          expect(got.every((r) => all.includes(r))).toBe(true);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 

@@ -20,6 +20,7 @@ import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher
 import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions } from '../../matcher/types.js';
 import { normalizeMode } from '../../matcher/types.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
+import { mixState, SetCache } from './set-cache.js';
 
 const STAMP_LIMIT = 0xfffffff0;
 const DEFAULT_INDEX_DEGREE = 32;
@@ -40,16 +41,31 @@ export interface NfaMatcherOptions {
    * @default 32
    */
   indexDegree?: number;
+  /**
+   * Cache explicit steps as a lazily built DFA over frontiers (`set-cache.ts`): a frontier
+   * that recurs then costs one table read per byte. Off by default, so that `nfa` stays
+   * the literature's baseline. @default false
+   */
+  memo?: boolean;
+  /** Step cache budget in bytes; past it the cache is dropped and refilled. @default 32 MiB */
+  memoBudgetBytes?: number;
 }
 
 /** The option keys of the `nfa` engine (checked by compile() for untyped callers). */
-export const NFA_OPTION_KEYS: OptionKeysOf<NfaMatcherOptions> = { indexDegree: true };
+export const NFA_OPTION_KEYS: OptionKeysOf<NfaMatcherOptions> = { indexDegree: true, memo: true, memoBudgetBytes: true };
 
 /** Throws UsageError naming the option when a value of `options` has the wrong type. */
 function checkNfaOptions(options: NfaMatcherOptions): void {
   const d = options.indexDegree as unknown;
   if (d !== undefined && !(typeof d === 'number' && d >= 0)) {
     throw new UsageError(`nfa option indexDegree must be a non-negative number or Infinity (got ${JSON.stringify(d)})`);
+  }
+  if (options.memo !== undefined && typeof options.memo !== 'boolean') {
+    throw new UsageError(`nfa option memo must be true or false (got ${JSON.stringify(options.memo)})`);
+  }
+  const b = options.memoBudgetBytes as unknown;
+  if (b !== undefined && !(typeof b === 'number' && b >= 0)) {
+    throw new UsageError(`nfa option memoBudgetBytes must be a non-negative number (got ${JSON.stringify(b)})`);
   }
 }
 
@@ -70,6 +86,12 @@ class NfaScratch implements Scratch {
   /** Start acceptance (offset 0) has been checked for this input. */
   primed = false;
   readonly reporter: MatchReporter;
+  /**
+   * With the step cache: the cache state holding the frontier, valid while `sgen` equals
+   * the cache's generation (then `cur` may be stale); -1 when `cur` is the frontier.
+   */
+  sid = -1;
+  sgen = -1;
 
   /**
    * `live`: the frontier starts (and restarts) empty; the driver enters units
@@ -102,6 +124,7 @@ class NfaScratch implements Scratch {
       this.gen = 0;
     }
     const gen = ++this.gen;
+    this.sid = -1;
     if (this.live) {
       this.curLen = 0;
       return;
@@ -126,6 +149,8 @@ export class NfaMatcher implements Matcher {
   private readonly classStart: Uint32Array;
   private readonly classSucc: Uint32Array;
   private readonly indexedStates: number;
+  /** The step cache, when `memo` is on. */
+  private readonly cache: SetCache | null;
 
   constructor(
     readonly nfa: Nfa,
@@ -172,6 +197,7 @@ export class NfaMatcher implements Matcher {
     this.classStart = Uint32Array.from(starts);
     this.classSucc = Uint32Array.from(succ);
     this.indexedStates = indexed;
+    this.cache = options.memo ? new SetCache(classCount, options.memoBudgetBytes ?? 32 << 20) : null;
   }
 
   createScratch(options: ScratchOptions = {}): Scratch {
@@ -188,79 +214,227 @@ export class NfaMatcher implements Matcher {
   scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     const s = this.own(scratch);
     if (!s.primed) this.prime(s, onMatch);
-    const { byteClass, labels, classWords, followStart, follow } = this.nfa;
+    if (this.cache) this.scanCached(s, bytes, onMatch);
+    else this.scanPlain(s, bytes, onMatch);
+    s.offset += bytes.length;
+    if (s.reporter.held !== 0) s.reporter.flush(s.offset, onMatch);
+  }
+
+  private scanPlain(s: NfaScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
+    const byteClass = this.nfa.byteClass;
+    const reporter = s.reporter;
+    const base = s.offset;
+    for (let i = 0; i < bytes.length; i++) {
+      // Nothing left that could report (all reported, or an empty frontier that cannot refill).
+      if (reporter.allDone || s.curLen === 0) break;
+      // A byte follows: ends held back for a possible final-newline `$` are now safe.
+      if (reporter.held !== 0) reporter.flush(base + i + 1, onMatch);
+      const accN = this.step(s, byteClass[bytes[i]]);
+      if (accN !== 0) {
+        this.emitAccepts(s, s.acc, accN, base + i + 1, false, onMatch);
+        if (reporter.pendingDone !== 0) s.curLen = this.squash(s, s.cur, s.curLen);
+      }
+    }
+  }
+
+  /**
+   * One explicit step on class `c`: s.cur becomes the successor frontier (its states
+   * stamped with the new s.gen, the set hash in s.hash); returns how many of them have
+   * acceptance (listed in s.acc).
+   */
+  private step(s: NfaScratch, c: number): number {
+    const { labels, classWords, followStart, follow } = this.nfa;
     const hasAccept = this.hasAccept;
     const indexBase = this.indexBase;
     const classStart = this.classStart;
     const classSucc = this.classSucc;
     const mark = s.mark;
     const acc = s.acc;
-    const reporter = s.reporter;
-    let cur = s.cur;
-    let nxt = s.nxt;
-    let curLen = s.curLen;
-    const base = s.offset;
-    const len = bytes.length;
-    let i = 0;
-    for (; i < len; i++) {
-      // Nothing left that could report (all reported, or an empty frontier that cannot refill).
-      if (reporter.allDone || curLen === 0) break;
-      // A byte follows: ends held back for a possible final-newline `$` are now safe.
-      if (reporter.held !== 0) reporter.flush(base + i + 1, onMatch);
-      const c = byteClass[bytes[i]];
-      const w = c >>> 5;
-      const bit = 1 << (c & 31);
-      if (s.gen >= STAMP_LIMIT) {
-        mark.fill(0);
-        s.gen = 0;
-      }
-      const gen = ++s.gen;
-      let n = 0;
-      let accN = 0;
-      for (let k = 0; k < curLen; k++) {
-        const p = cur[k];
-        const ix = indexBase[p];
-        if (ix >= 0) {
-          const e = classStart[ix + c + 1];
-          for (let j = classStart[ix + c]; j < e; j++) {
-            const q = classSucc[j];
-            if (mark[q] !== gen) {
-              mark[q] = gen;
-              nxt[n++] = q;
-              if (hasAccept[q] !== 0) acc[accN++] = q;
-            }
-          }
-          continue;
-        }
-        const e = followStart[p + 1];
-        for (let j = followStart[p]; j < e; j++) {
-          const q = follow[j];
-          if ((labels[q * classWords + w] & bit) !== 0 && mark[q] !== gen) {
+    const cur = s.cur;
+    const nxt = s.nxt;
+    const curLen = s.curLen;
+    const w = c >>> 5;
+    const bit = 1 << (c & 31);
+    if (s.gen >= STAMP_LIMIT) {
+      mark.fill(0);
+      s.gen = 0;
+    }
+    const gen = ++s.gen;
+    let n = 0;
+    let accN = 0;
+    for (let k = 0; k < curLen; k++) {
+      const p = cur[k];
+      const ix = indexBase[p];
+      if (ix >= 0) {
+        const e = classStart[ix + c + 1];
+        for (let j = classStart[ix + c]; j < e; j++) {
+          const q = classSucc[j];
+          if (mark[q] !== gen) {
             mark[q] = gen;
             nxt[n++] = q;
             if (hasAccept[q] !== 0) acc[accN++] = q;
           }
         }
+        continue;
       }
-      const t = cur;
-      cur = nxt;
-      nxt = t;
-      curLen = n;
-      if (accN !== 0) {
-        this.emitAccepts(s, acc, accN, base + i + 1, false, onMatch);
-        if (reporter.pendingDone !== 0) curLen = this.squash(s, cur, curLen);
+      const e = followStart[p + 1];
+      for (let j = followStart[p]; j < e; j++) {
+        const q = follow[j];
+        if ((labels[q * classWords + w] & bit) !== 0 && mark[q] !== gen) {
+          mark[q] = gen;
+          nxt[n++] = q;
+          if (hasAccept[q] !== 0) acc[accN++] = q;
+        }
       }
     }
-    s.cur = cur;
-    s.nxt = nxt;
-    s.curLen = curLen;
-    // In 'set' mode with every signature reported, the rest of the input cannot report.
-    s.offset = base + len;
-    if (reporter.held !== 0) reporter.flush(s.offset, onMatch);
+    s.cur = nxt;
+    s.nxt = cur;
+    s.curLen = n;
+    return accN;
+  }
+
+  // ---------------------------------------------------------------- the step cache
+
+  /**
+   * Stride 1 through the step cache (`set-cache.ts`): one table read per byte on a hit;
+   * a miss steps the cached frontier explicitly and interns the result.
+   */
+  private scanCached(s: NfaScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
+    const cache = this.cache!;
+    const C = this.nfa.classCount;
+    const byteClass = this.nfa.byteClass;
+    const reporter = s.reporter;
+    const base = s.offset;
+    let sid = this.cachedState(s);
+    let next = cache.next;
+    let i = 0;
+    for (; i < bytes.length; i++) {
+      if (reporter.allDone || cache.setLen[sid] === 0) break;
+      if (reporter.held !== 0) reporter.flush(base + i + 1, onMatch);
+      const c = byteClass[bytes[i]];
+      let v = next[sid * C + c];
+      if (v < 0) {
+        v = this.cacheMiss(s, sid, c);
+        next = cache.next;
+      }
+      sid = v >>> 1;
+      if ((v & 1) !== 0) {
+        this.emitList(s, cache.accPool, cache.accOff[sid], cache.accLen[sid], base + i + 1, onMatch);
+        if (reporter.pendingDone !== 0) {
+          this.materialize(s, sid);
+          s.curLen = this.squash(s, s.cur, s.curLen);
+          sid = this.cachedState(s);
+          next = cache.next;
+        }
+      }
+    }
+    cache.lookups += i;
+    s.sid = sid;
+    s.sgen = cache.gen;
+  }
+
+  /** The cache state of the scratch's frontier, interning s.cur when it is not one. */
+  private cachedState(s: NfaScratch): number {
+    const cache = this.cache!;
+    if (s.sid >= 0 && s.sgen === cache.gen) return s.sid;
+    // Stamp s.cur afresh so that `find` can compare sets by membership.
+    if (s.gen >= STAMP_LIMIT) {
+      s.mark.fill(0);
+      s.gen = 0;
+    }
+    const gen = ++s.gen;
+    let hash = 0;
+    for (let k = 0; k < s.curLen; k++) {
+      s.mark[s.cur[k]] = gen;
+      hash = (hash + mixState(s.cur[k])) | 0;
+    }
+    const id = this.intern(s, hash);
+    s.sid = id;
+    s.sgen = cache.gen;
+    return id;
+  }
+
+  /** Interns s.cur (stamped with s.gen); clears a full cache first. */
+  private intern(s: NfaScratch, hash: number): number {
+    const cache = this.cache!;
+    const found = cache.find(s.cur, s.curLen, hash, s.mark, s.gen);
+    if (found >= 0) return found;
+    const acc = this.acceptList(s.cur, s.curLen);
+    let id = cache.add(s.cur, s.curLen, hash, acc);
+    if (id < 0) {
+      cache.clear();
+      id = cache.add(s.cur, s.curLen, hash, acc, true);
+    }
+    return id;
+  }
+
+  /** A cache miss on (sid, c): one explicit step; returns the packed successor and records it. */
+  private cacheMiss(s: NfaScratch, sid: number, c: number): number {
+    const cache = this.cache!;
+    cache.misses++;
+    const gen = cache.gen;
+    this.materialize(s, sid);
+    this.step(s, c);
+    let hash = 0;
+    for (let k = 0; k < s.curLen; k++) hash = (hash + mixState(s.cur[k])) | 0;
+    const t = this.intern(s, hash);
+    const packed = t * 2 + (cache.accLen[t] !== 0 ? 1 : 0);
+    // A clear while interning invalidated sid: then only the new state stands.
+    if (cache.gen === gen) cache.next[sid * this.nfa.classCount + c] = packed;
+    s.sid = t;
+    s.sgen = cache.gen;
+    return packed;
+  }
+
+  /** Copies cache state `sid` into s.cur (membership stamps kept consistent); s.cur is then authoritative. */
+  private materialize(s: NfaScratch, sid: number): void {
+    const cache = this.cache!;
+    const off = cache.setOff[sid], n = cache.setLen[sid];
+    if (s.gen >= STAMP_LIMIT) {
+      s.mark.fill(0);
+      s.gen = 0;
+    }
+    const gen = ++s.gen;
+    for (let k = 0; k < n; k++) {
+      const q = cache.pool[off + k];
+      s.cur[k] = q;
+      s.mark[q] = gen;
+    }
+    s.curLen = n;
+    s.sid = -1;
+  }
+
+  /** Packed acceptance (sig * 2 + delta) of a frontier: delta 1 first, each (sig, delta) once. */
+  private acceptList(states: Uint32Array, n: number): number[] {
+    const nfa = this.nfa;
+    const out: number[] = [];
+    const seen = new Set<number>();
+    for (let delta = 1; delta >= 0; delta--) {
+      for (let k = 0; k < n; k++) {
+        const q = states[k];
+        for (let j = nfa.acceptStart[q]; j < nfa.acceptStart[q + 1]; j++) {
+          const e = nfa.acceptSig[j] * 2 + delta;
+          if (nfa.acceptDelta[j] !== delta || seen.has(e)) continue;
+          seen.add(e);
+          out.push(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Passes a packed acceptance list on to the reporter (ends relative to `offset`). */
+  private emitList(s: NfaScratch, pool: Int32Array, off: number, len: number, offset: number, onMatch: MatchCallback): void {
+    for (let j = off; j < off + len; j++) {
+      const e = pool[j];
+      const end = offset - (e & 1);
+      if (end >= 0) s.reporter.emit(e >>> 1, end, onMatch);
+    }
   }
 
   finish(scratch: Scratch, onMatch: MatchCallback): void {
     const s = this.own(scratch);
+    this.current(s);
     if (!s.primed) this.prime(s, onMatch);
     if (!s.reporter.allDone) this.emitAccepts(s, s.cur, s.curLen, s.offset, true, onMatch);
     s.reporter.endOfInput(onMatch);
@@ -273,6 +447,12 @@ export class NfaMatcher implements Matcher {
     s.offset = 0;
     s.primed = false;
     s.reporter.reset();
+  }
+
+  /** Makes s.cur the frontier (it may be held in the step cache). */
+  private current(s: NfaScratch): void {
+    if (s.sid >= 0 && this.cache && s.sgen === this.cache.gen) this.materialize(s, s.sid);
+    s.sid = -1;
   }
 
   /** Acceptance of the start frontier: empty matches at offset 0. */
@@ -322,6 +502,7 @@ export class NfaMatcher implements Matcher {
   /** Starts `unit` at the scratch's offset (`LiveMatcher.enter`). */
   enter(scratch: Scratch, unit: number, prevByte: number): void {
     const s = this.own(scratch);
+    this.current(s);
     const units = this.nfa.units!;
     let q = units.entry[unit];
     if (prevByte >= 0) {
@@ -337,16 +518,31 @@ export class NfaMatcher implements Matcher {
     this.add(s, q);
   }
 
+  /** One report through the scratch's reporter (`LiveMatcher.report`). */
+  report(scratch: Scratch, signature: number, end: number, onMatch: MatchCallback): void {
+    this.own(scratch).reporter.emit(signature, end, onMatch);
+  }
+
+  /** Held-back ends below `offset` passed on (`LiveMatcher.flushHeld`). */
+  flushHeld(scratch: Scratch, offset: number, onMatch: MatchCallback): void {
+    const r = this.own(scratch).reporter;
+    if (r.held !== 0) r.flush(offset, onMatch);
+  }
+
   /** Adds `from`'s frontier to `scratch`'s (`LiveMatcher.absorb`). */
   absorb(scratch: Scratch, from: Scratch): void {
     const s = this.own(scratch);
     const f = this.own(from);
+    this.current(s);
+    this.current(f);
     for (let k = 0; k < f.curLen; k++) this.add(s, f.cur[k]);
   }
 
   /** Frontier states of the scratch (`LiveMatcher.frontierSize`). */
   frontierSize(scratch: Scratch): number {
-    return this.own(scratch).curLen;
+    const s = this.own(scratch);
+    this.current(s);
+    return s.curLen;
   }
 
   private add(s: NfaScratch, q: number): void {
@@ -407,6 +603,13 @@ export class NfaMatcher implements Matcher {
       scratchBytes: nfa.stateCount * 16 + nfa.signatureCount * 4,
       classIndexedStates: this.indexedStates,
       classIndexEntries: this.classSucc.length,
+      memo: this.cache !== null,
+      ...(this.cache
+        ? {
+            memoBytes: this.cache.bytes,
+            memoStats: { states: this.cache.count, lookups: this.cache.lookups, misses: this.cache.misses, clears: this.cache.clears },
+          }
+        : {}),
     };
   }
 }
