@@ -1,7 +1,8 @@
 /**
  * Replay figures per engine on real rules and traces, and whether every engine raises the
- * same alerts. Run: npx tsx bench/replay.bench.ts [--engines nfa,obdd,obdd2:pairMinUses=1,...] [--rules FILE,...]
- *   [--pcaps FILE,...|DIR] [--stream] [--select SELECTOR] [--with-disabled]
+ * same alerts. Run: npx tsx bench/replay.bench.ts [--engines nfa,obdd,nfa+pf,obdd+pf,...] [--rules FILE,...|DIR]
+ *   [--pcaps FILE,...|DIR] [--stream] [--select SELECTOR] [--with-disabled] [--limit-packets N]
+ * ('+pf': the literal prefilter, rule pcres gated by their fast-pattern contents.)
  *
  * Defaults: the bundled ET Open files (`traces/rules`: attack_response, web_server, ftp; 631
  * enabled rules), all Zeek HTTP traces (`../shared/data/traces/zeek/http`), engines
@@ -28,8 +29,9 @@ const opt = (name: string): string | undefined => {
 // Labels as for `compare --engines`: an engine may carry options (obdd2:pairMinUses=1).
 const engines = parseEngineList(opt('engines') ?? 'nfa,obdd,obdd2,regexp,mdfa');
 const bundledRules = fileURLToPath(new URL('../traces/rules/', import.meta.url));
-const ruleFiles = opt('rules')?.split(',') ??
-  readdirSync(bundledRules).filter((f) => f.endsWith('.rules')).sort().map((f) => join(bundledRules, f));
+const rulesIn = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.rules')).sort().map((f) => join(dir, f));
+const ruleArg = opt('rules');
+const ruleFiles = ruleArg === undefined ? rulesIn(bundledRules) : statSync(ruleArg).isDirectory() ? rulesIn(ruleArg) : ruleArg.split(',');
 const pcapArg = opt('pcaps') ?? join(shared, 'traces/zeek/http');
 const pcaps = pcapArg.includes(',')
   ? pcapArg.split(',')
@@ -41,16 +43,17 @@ const mode = args.includes('--stream') ? 'stream' : 'packet';
 const withDisabled = args.includes('--with-disabled');
 console.log(`rules ${ruleFiles.join(', ')}${withDisabled ? ' (with disabled rules)' : ''}; ${pcaps.length} capture(s); ${mode} mode`);
 let reference: string[] | undefined;
-for (const { name, engine, engineOptions } of engines) {
+for (const { name, engine, engineOptions, prefilter } of engines) {
   const label = name ?? engine;
   let prepared;
   try {
-    prepared = prepareRules({ ruleFiles, includeDisabled: withDisabled, select: opt('select'), engine, engineOptions });
+    prepared = prepareRules({ ruleFiles, includeDisabled: withDisabled, select: opt('select'), engine, engineOptions, prefilter });
   } catch (e) {
     console.log(`${label.padEnd(7)} compile failed: ${(e as Error).message}`);
     continue;
   }
-  const rp = new Replayer(prepared.detector, { mode });
+  const limit = opt('limit-packets');
+  const rp = new Replayer(prepared.detector, { mode, ...(limit ? { limitPackets: Number(limit) } : {}) });
   const alerts: string[] = [];
   const onAlert = (a: Alert): void => {
     alerts.push(`${a.file.split('/').pop()}#${a.packet} ${a.rule.gid}:${a.rule.sid}:${a.rule.rev} ${a.src}:${a.sport}->${a.dst}:${a.dport} ${a.offsets.join(',')}`);

@@ -28,6 +28,7 @@ import { buildObddEngine, OBDD_ENGINE_OPTION_KEYS, type ObddEngineOptions } from
 import { checkOptionKeys, type OptionKeys } from './matcher/options.js';
 import type { EngineName, Matcher, RejectedSignature } from './matcher/types.js';
 import { isLiveMatcher } from './matcher/live.js';
+import { pureLiteral } from './prefilter/literals.js';
 import { buildPrefilteredMatcher, factorOf, gateFactor, PREFILTER_OPTION_KEYS, type SignatureGate, type PrefilterOptions } from './prefilter/matcher.js';
 
 export type { NfaMatcherOptions } from './engines/explicit/matcher.js';
@@ -375,7 +376,8 @@ function buildPrefiltered(
     const gate = gateOf(s.id);
     return (gate && gateFactor(gate, prefilter)) ?? factorOf(s.ir, prefilter);
   };
-  const selected = inputs.map((s) => (s && factor(s) !== null ? s : null));
+  // Pure literals are reported from the search itself, however short.
+  const selected = inputs.map((s) => (s && (factor(s) !== null || (!s.anchored && pureLiteral(s.ir) !== null)) ? s : null));
   const rest = inputs.map((s, id) => (s && selected[id] === null ? s : null));
   const liveNfa = buildSetNfa(signatures, selected, rejected, options, 'per-unit');
   const restNfa = rest.some((s) => s !== null) ? buildSetNfa(signatures, rest, rejected, options, 'shared') : null;

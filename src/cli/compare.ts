@@ -11,7 +11,7 @@ import { ENGINE_NAMES } from '../compile.js';
 import { compareEngines, type EngineSpec } from '../compare/compare.js';
 import { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type SignatureSet } from '../compare/corpus.js';
 import { formatText, toJson } from '../compare/format.js';
-import { ENGINE_FLAG_SPEC, memoOptionsFromFlags, parseEngineLabel, withMemoFlags } from './engine-flags.js';
+import { ENGINE_FLAG_SPEC, memoOptionsFromFlags, parseEngineLabel, prefilterFromFlags, withMemoFlags } from './engine-flags.js';
 import { parseArgs } from './args.js';
 
 /** The help text of `nfa-obdd compare`. */
@@ -33,10 +33,12 @@ options:
   --input FILE          raw file (repeatable): scanned whole as one input
   --engines LIST        comma-separated, default nfa,obdd,obdd2,dfa,mdfa,regexp; an engine
                         may carry options and a label: obdd:memo=false, obdd2:memo=true
-                        (values are JSON: numbers, true/false, else strings)
+                        (values are JSON: numbers, true/false, else strings); a
+                        '+pf' suffix (nfa+pf, obdd+pf) adds the literal prefilter
   --no-memo             obdd/obdd2 entries without their own memo option: no step memo
   --memo-budget BYTES   obdd/obdd2 entries without their own memo option: memo bound
                         (k, m, g suffixes accepted)
+  --prefilter           add the literal prefilter to every nfa/obdd entry
   --mode MODE           the match mode scanned and compared: all (default), every
                         (signature, end) pair; set, the per-input match sets (each
                         signature once per input, its earliest end)
@@ -62,7 +64,9 @@ export function parseEngineList(text: string): EngineSpec[] {
   for (const raw of text.split(',')) {
     const token = raw.trim();
     if (token === '') continue;
-    out.push({ name: token, ...parseEngineLabel(token, '--engines') });
+    const pf = token.endsWith('+pf');
+    const spec = parseEngineLabel(pf ? token.slice(0, -3) : token, '--engines');
+    out.push(pf ? { name: token, ...spec, prefilter: true } : { name: token, ...spec });
   }
   if (out.length === 0) throw new UsageError('--engines lists no engine');
   return out;
@@ -165,6 +169,10 @@ function parseCompareArgs(argv: string[]): CompareArgs {
     const memo = memoOptionsFromFlags(options);
     // same engine, options widened by the flags: still the entry's own variant of the union
     engines = engines.map((e) => ({ ...e, ...withMemoFlags(e, memo) }) as EngineSpec);
+  }
+  if (prefilterFromFlags(options)) {
+    if (!engines.some((e) => e.engine === 'nfa' || e.engine === 'obdd')) throw new UsageError('--prefilter needs an nfa or obdd entry in --engines');
+    engines = engines.map((e) => (e.engine === 'nfa' || e.engine === 'obdd' ? { ...e, prefilter: true } : e));
   }
   return { sigPath, rules, pcaps, raws, format, mode: matchModeFromFlags(options), engines, options };
 }

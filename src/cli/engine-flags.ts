@@ -13,13 +13,25 @@ import { UsageError } from '../errors.js';
 import type { OptionSpec } from './args.js';
 
 /** The argument spec of the engine-tuning flags, to spread into a command's own spec. */
-export const ENGINE_FLAG_SPEC: OptionSpec = { 'no-memo': 'flag', 'memo-budget': 'value' };
+export const ENGINE_FLAG_SPEC: OptionSpec = { 'no-memo': 'flag', 'memo-budget': 'value', prefilter: 'flag', 'no-prefilter': 'flag' };
 
 /** Help lines of the engine-tuning flags, for a command's usage text. */
 export const ENGINE_FLAG_USAGE = `  --no-memo           obdd/obdd2: step symbolically on every byte (no step memo)
   --memo-budget BYTES obdd/obdd2: memory bound of the step memo (default 32 MiB;
                       suffixes k, m, g accepted)
+  --prefilter         nfa/obdd: run each input only through the signatures its
+                      literals select (same results; see docs/engines.md)
+  --no-prefilter      the default: every signature at every byte
 `;
+
+/**
+ * compile()'s `prefilter` from `--prefilter` / `--no-prefilter` (false when neither).
+ * Throws UsageError when both are given.
+ */
+export function prefilterFromFlags(options: Record<string, unknown>): boolean {
+  if (options.prefilter === true && options['no-prefilter'] === true) throw new UsageError('--prefilter and --no-prefilter exclude each other');
+  return options.prefilter === true;
+}
 
 /**
  * Parses a byte count such as 1048576, 64k, 32m, 1g into bytes. Throws UsageError naming

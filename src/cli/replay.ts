@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineConfig } from '../compile.js';
-import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags } from './engine-flags.js';
+import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
 import {
   formatFast, formatJson, prepareRules, Replayer, type Alert, type CaptureResult, type PreparedRules, type ReplayMode,
 } from '../replay/index.js';
@@ -185,6 +185,7 @@ function prepare(cmd: ReplayCommand): PreparedRules {
     select: options.select as string | undefined,
     engine: cmd.engine.engine,
     engineOptions: cmd.engine.engineOptions,
+    prefilter: prefilterFromFlags(options),
   });
   const err = process.stderr;
   for (const e of prepared.unreadable) err.write(`nfa-obdd replay: ${e.message}\n`);

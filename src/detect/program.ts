@@ -164,6 +164,48 @@ class SignatureTable {
   }
 }
 
+/** A signature as `compile()` takes it: a content literal, or a pcre with its gate (see `gatedSpecs`). */
+export type ProgramSpec =
+  | { readonly content: Uint8Array; readonly nocase: boolean }
+  | { readonly pcre: string; readonly gate?: readonly Uint8Array[] };
+
+/**
+ * The specs with each pcre gated by its rules' fast patterns (Snort's idea): every pattern
+ * of a rule is matched against the same automaton input, so a rule can fire only on an
+ * input containing its longest positive content. A pcre is therefore needed only on
+ * inputs containing the longest positive content of one of the live rules that use it;
+ * with the prefilter on, compile() runs it only there. A pcre used by a live rule without
+ * a positive content stays ungated (it may decide a rule alone).
+ */
+function gatedSpecs(
+  specs: readonly (string | { readonly content: Uint8Array; readonly nocase: boolean })[],
+  placed: readonly PlacedRule[],
+  steps: readonly PlacedStep[],
+  alive: Uint8Array,
+): ProgramSpec[] {
+  const gates: (Uint8Array[] | null | undefined)[] = specs.map(() => undefined);
+  placed.forEach((p, r) => {
+    if (alive[r] === 0) return;
+    let best: Uint8Array | null = null;
+    for (const i of p.steps) {
+      const spec = steps[i].sig >= 0 ? specs[steps[i].sig] : undefined;
+      if (spec === undefined || typeof spec === 'string' || steps[i].flags & F_NEGATED) continue;
+      if (best === null || spec.content.length > best.length) best = spec.content;
+    }
+    for (const i of p.steps) {
+      const sig = steps[i].sig;
+      if (sig < 0 || typeof specs[sig] !== 'string' || gates[sig] === null) continue;
+      if (best === null) gates[sig] = null;
+      else (gates[sig] ??= []).push(best);
+    }
+  });
+  return specs.map((spec, sig) => {
+    if (typeof spec !== 'string') return spec;
+    const gate = gates[sig];
+    return gate ? { pcre: spec, gate } : { pcre: spec };
+  });
+}
+
 /** Assigns flowbit ids (in order of first use) and compiles each rule's flowbits. */
 function compileFlowbits(rules: readonly Rule[], names: string[]): (CompiledFlowbits | undefined)[] {
   const bitIds = new Map<string, number>();
@@ -407,7 +449,7 @@ export class RuleProgram {
    * The same signatures in the form `compile()` in src/engines takes: a content as
    * `{ content, nocase }` (compiled as a literal), a pcre as its source text.
    */
-  readonly specs: (string | { readonly content: Uint8Array; readonly nocase: boolean })[];
+  readonly specs: ProgramSpec[];
   /** Rules rejected because one of their patterns cannot be expressed. */
   readonly rejected: RuleReject[] = [];
   /** 1 when the rule can fire (not rejected, not noalert). */
@@ -464,7 +506,7 @@ export class RuleProgram {
       return p;
     });
     this.signatures = b.sigs.sources;
-    this.specs = b.sigs.specs;
+    this.specs = gatedSpecs(b.sigs.specs, placed, b.steps, this.alive);
     this.markRelativePcreStarts(placed, b);
     const steps = b.steps;
     const bounds = b.sigs.bounds;

@@ -631,3 +631,35 @@ function maxLen0(ir: Ir): number {
 export function maxMatchLength(ir: Ir): number {
   return Math.max(0, maxLen0(ir));
 }
+
+/** A pattern that is one fixed string: its bytes, and which positions match either ASCII case. */
+export interface PureLiteral {
+  /** The bytes as written at case-sensitive positions, lower case at caseless ones. */
+  readonly bytes: Uint8Array;
+  /** 1 at positions that match both cases of an ASCII letter. */
+  readonly caseless: Uint8Array;
+}
+
+/**
+ * The IR as a fixed string when it is one: a concatenation of single bytes or ASCII case
+ * pairs ([aA]), nothing else (no assertion, repeat, alternation or wider class); null
+ * otherwise. Such a signature's matches are exactly the string's occurrences, so the
+ * prefilter reports it straight from the literal search, without an automaton.
+ */
+export function pureLiteral(ir: Ir): PureLiteral | null {
+  const items = ir.kind === 'concat' ? ir.items : [ir];
+  const bytes = new Uint8Array(items.length);
+  const caseless = new Uint8Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (it.kind !== 'bytes') return null;
+    const members: number[] = [];
+    for (let b = 0; b < 256 && members.length <= 2; b++) if ((it.set[b >>> 5] >>> (b & 31)) & 1) members.push(b);
+    if (members.length === 1) bytes[i] = members[0];
+    else if (members.length === 2 && members[1] - members[0] === 0x20 && members[0] >= 0x41 && members[0] <= 0x5a) {
+      bytes[i] = members[1];
+      caseless[i] = 1;
+    } else return null;
+  }
+  return items.length === 0 ? null : { bytes, caseless };
+}

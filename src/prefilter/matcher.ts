@@ -26,7 +26,7 @@ import type { LiveMatcher } from '../matcher/live.js';
 import type { OptionKeysOf } from '../matcher/options.js';
 import type { MatchCallback, Matcher, MatcherStats, RejectedSignature, Scratch, ScratchOptions } from '../matcher/types.js';
 import type { Ir } from '../syntax/ir.js';
-import { chooseFactor, FOLD, literalCondition, maxMatchLength } from './literals.js';
+import { chooseFactor, FOLD, literalCondition, maxMatchLength, pureLiteral, type PureLiteral } from './literals.js';
 import { LiteralSearcher, type SearchState } from './search.js';
 
 /** Options of the prefilter (`compile(..., { prefilter: { ... } })`). */
@@ -44,6 +44,9 @@ export interface PrefilterOptions {
   /** Most literals one unit's factor may have. @default 32 */
   maxLiterals?: number;
 }
+
+/** Default `PrefilterOptions.historyBytes`. */
+const DEFAULT_HISTORY = 65536;
 
 /** The option keys of `PrefilterOptions` (checked by compile() for untyped callers). */
 export const PREFILTER_OPTION_KEYS: OptionKeysOf<PrefilterOptions> = {
@@ -70,6 +73,12 @@ interface UnitPlan {
    * from the input start and passes the replay's reports on.
    */
   readonly gated: Uint8Array;
+  /** unit → its string when it is a pure literal (reported from the search, never stepped). */
+  readonly pure: (PureLiteral | undefined)[];
+  /** Search literal → the pure-literal unit it is the last window of, -1 for an activating literal. */
+  readonly literalUnit: Int32Array;
+  /** Search literal → 1 when every occurrence is reported (pure-literal windows). */
+  readonly everyHit: Uint8Array;
   readonly literals: Uint8Array[];
 }
 
@@ -94,6 +103,8 @@ class PrefilterScratch implements Scratch {
   readonly activeList: number[] = [];
   /** Units activated by the chunk being prepared. */
   fresh: number[] = [];
+  /** Pure-literal window hits of the chunk being prepared: (unit, end in chunk) pairs. */
+  readonly literalHits: number[] = [];
   started = false;
   /** history[0 .. histLen) holds input bytes [histStart, histStart + histLen). */
   history: Uint8Array;
@@ -113,8 +124,12 @@ class PrefilterScratch implements Scratch {
     this.search = owner.searcher.createState();
     this.active = new Uint8Array(owner.inner.units.count);
     this.history = new Uint8Array(0);
-    const { litStart, litUnits } = owner.plan;
-    this.onHit = (literal: number): void => {
+    const { litStart, litUnits, literalUnit } = owner.plan;
+    this.onHit = (literal: number, end: number): void => {
+      if (literalUnit[literal] >= 0) {
+        this.literalHits.push(literalUnit[literal], end);
+        return;
+      }
       for (let j = litStart[literal]; j < litStart[literal + 1]; j++) {
         const u = litUnits[j];
         if (this.active[u] === 0) {
@@ -154,8 +169,8 @@ export class PrefilterMatcher implements Matcher {
   ) {
     this.engine = inner.engine;
     this.signatureCount = Math.max(inner.signatureCount, residual?.signatureCount ?? 0);
-    this.searcher = new LiteralSearcher(plan.literals);
-    this.historyBytes = options.historyBytes ?? 65536;
+    this.searcher = new LiteralSearcher(plan.literals, { everyHit: plan.everyHit });
+    this.historyBytes = options.historyBytes ?? DEFAULT_HISTORY;
   }
 
   /**
@@ -186,6 +201,7 @@ export class PrefilterMatcher implements Matcher {
     if (!s.started) this.start(s);
     s.fresh.length = 0;
     this.searcher.scan(s.search, bytes, s.onHit);
+    if (s.literalHits.length !== 0) this.reportLiterals(s, bytes, onMatch);
     if (s.fresh.length !== 0) this.activate(s, onMatch);
     this.inner.scan(s.inner, bytes, onMatch);
     if (s.rest) this.residual!.scan(s.rest, bytes, onMatch);
@@ -227,6 +243,33 @@ export class PrefilterMatcher implements Matcher {
     s.histStart = 0;
     s.promoted = false;
     this.searcher.reset(s.search);
+  }
+
+  /**
+   * Pure-literal units: each hit of a unit's last window is an occurrence of its string if
+   * the bytes before it (in this chunk or the history) complete it, with case where the
+   * string is case-sensitive; each occurrence is a match of the unit's signatures.
+   */
+  private reportLiterals(s: PrefilterScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
+    const at = s.inner.offset;
+    const hits = s.literalHits;
+    for (let h = 0; h < hits.length; h += 2) {
+      const lit = this.plan.pure[hits[h]]!;
+      const end = at + hits[h + 1];
+      const from = end - lit.bytes.length;
+      if (from < s.histStart) continue; // starts before the input (or the kept history, which holds any such string)
+      let ok = true;
+      for (let k = 0; k < lit.bytes.length && ok; k++) {
+        const pos = from + k;
+        const b = pos >= at ? bytes[pos - at] : s.history[pos - s.histStart];
+        ok = (lit.caseless[k] === 1 ? FOLD[b] : b) === lit.bytes[k];
+      }
+      if (!ok) continue;
+      const units = this.inner.units;
+      const u = hits[h];
+      for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) this.inner.report(s.inner, units.sigs[j], end, onMatch);
+    }
+    hits.length = 0;
   }
 
   /** Enters the units activated by the chunk about to be scanned (replaying history when late). */
@@ -318,7 +361,7 @@ export class PrefilterMatcher implements Matcher {
     const long: number[] = [];
     const { lookback, maxLength } = this.plan;
     for (let u = 0; u < lookback.length; u++) {
-      if (s.active[u] !== 0 || lookback[u] + 1 <= this.historyBytes) continue;
+      if (s.active[u] !== 0 || lookback[u] + 1 <= this.historyBytes || this.plan.pure[u] !== undefined) continue;
       // An anchored unit whose longest match ends before here cannot match any more
       // (unless gated: its earlier matches are reported by the replay).
       if (this.inner.units.anchored[u] === 1 && maxLength[u] < at && this.plan.gated[u] === 0) continue;
@@ -338,6 +381,7 @@ export class PrefilterMatcher implements Matcher {
       ...(this.residual ? { residual: flatStats(this.residual.stats()) } : {}),
       prefilter: {
         literals: this.plan.literals.length,
+        pureLiteralUnits: this.plan.pure.filter((x) => x !== undefined).length,
         alwaysOnUnits: this.plan.always.length,
         units: this.inner.units.count,
         historyBytes: this.historyBytes,
@@ -392,12 +436,14 @@ function unitFactor(
   return { factor: out, gated };
 }
 
-/** A gate's literals as a factor (folded, long ones cut to a rare window); null when one is too short to search for. */
+/** A gate's literals as a factor (folded, long ones cut to a rare window); null for an empty gate. */
 export function gateFactor(gate: SignatureGate, options: PrefilterOptions = {}): Uint8Array[] | null {
   if (gate.length === 0) return null;
   const items = gate.map((b) => ({ kind: 'lit', bytes: Uint8Array.from(b, (x) => FOLD[x]) }) as const);
+  // Any gate literal, however short, is a real condition: a rarely seen 2-byte content
+  // still spares the signature most inputs, where running it on every input would not.
   return chooseFactor(items.length === 1 ? items[0] : { kind: 'or', items }, {
-    minLength: options.minLiteral,
+    minLength: 1,
     maxLength: options.maxLiteral,
     maxLiterals: options.maxLiterals,
   });
@@ -434,10 +480,22 @@ export function planUnits(
   const lookback = new Float64Array(units.count);
   const maxLength = new Float64Array(units.count);
   const gated = new Uint8Array(units.count);
+  const pure: (PureLiteral | undefined)[] = new Array(units.count);
+  const literalUnit: number[] = [];
+  const cap = options.historyBytes ?? DEFAULT_HISTORY;
   for (let u = 0; u < units.count; u++) {
     const ir = irOf(units.sigs[units.sigStart[u]]);
     maxLength[u] = maxMatchLength(ir);
     lookback[u] = units.anchored[u] === 1 ? Infinity : maxLength[u];
+    const lit = units.shared[u] === 0 && units.anchored[u] === 0 ? pureLiteral(ir) : null;
+    if (lit !== null && lit.bytes.length <= cap) {
+      // Searched by its last window (every occurrence), completed from the input.
+      pure[u] = lit;
+      const w = lit.bytes.subarray(Math.max(0, lit.bytes.length - (options.maxLiteral ?? 8)));
+      literalUnit[literals.length] = u;
+      literals.push(Uint8Array.from(w, (b) => FOLD[b]));
+      continue;
+    }
     const f = units.shared[u] === 1 ? { factor: null, gated: false } : unitFactor(units, u, ir, options, gateOf);
     const factor = f.factor;
     if (f.gated) {
@@ -453,6 +511,7 @@ export function planUnits(
       let id = litIndex.get(key);
       if (id === undefined) {
         id = literals.length;
+        literalUnit[id] = -1;
         literals.push(lit);
         litIndex.set(key, id);
       }
@@ -470,6 +529,9 @@ export function planUnits(
     lookback,
     maxLength,
     gated,
+    pure,
+    literalUnit: Int32Array.from({ length: literals.length }, (_, i) => literalUnit[i]),
+    everyHit: Uint8Array.from({ length: literals.length }, (_, i) => (literalUnit[i] >= 0 ? 1 : 0)),
     literals,
   };
 }

@@ -467,6 +467,11 @@ export interface LiteralSearcherOptions {
   maxDfaBytes?: number;
   /** 'hybrid': bytes of dense rows for the shallowest states (default 4 MiB). */
   denseBytes?: number;
+  /**
+   * Per literal id, 1 to report EVERY occurrence instead of the first one only (the
+   * prefilter reports pure-literal signatures straight from the search). @default none
+   */
+  everyHit?: Uint8Array;
 }
 
 /**
@@ -486,6 +491,9 @@ export class LiteralSearcher {
   private readonly hybrid: HybridTables | null;
   private readonly empty: Uint32Array;
   private readonly buildMs: number;
+  private readonly every: Uint8Array | undefined;
+  /** Per match state (DFA rank, hybrid row): 1 when it outputs an every-hit literal (never marked done). */
+  private readonly open: Uint8Array;
 
   /**
    * Build from literals already folded to lower case (bytes A-Z must not occur: they could
@@ -511,6 +519,14 @@ export class LiteralSearcher {
     this.filter = this.engine === 'filter' ? compileFilter(trie, literals) : null;
     this.hybrid = this.engine === 'hybrid' ? compileHybrid(trie, options.denseBytes ?? 4 * 2 ** 20) : null;
     this.empty = Uint32Array.from(trie.empty);
+    this.every = options.everyHit;
+    const out = this.dfa ?? this.hybrid;
+    this.open = new Uint8Array(out && this.every ? out.outStart.length - 1 : 0);
+    if (out && this.every) {
+      for (let r = 0; r < this.open.length; r++) {
+        for (let k = out.outStart[r]; k < out.outStart[r + 1]; k++) if (this.every[out.outIds[k]] === 1) this.open[r] = 1;
+      }
+    }
     this.buildMs = performance.now() - t0;
   }
 
@@ -592,7 +608,7 @@ export class LiteralSearcher {
   private emitHybrid(st: ScanState, d: HybridTables, x: number, end: number, onHit: (literal: number, end: number) => void): void {
     const r = x < d.denseLimit ? (x / this.stride) | 0 : d.denseLimit / this.stride + (x - d.denseLimit);
     if (st.done[r] === st.gen) return;
-    st.done[r] = st.gen;
+    if (this.open.length === 0 || this.open[r] === 0) st.done[r] = st.gen;
     this.emitList(st, d.outStart[r], d.outStart[r + 1], d.outIds, end, onHit);
   }
 
@@ -614,7 +630,7 @@ export class LiteralSearcher {
   private emitDfa(st: ScanState, d: DfaTables, s: number, end: number, onHit: (literal: number, end: number) => void): void {
     const rank = ((s - d.matchBase) / this.stride) | 0;
     if (st.done[rank] === st.gen) return;
-    st.done[rank] = st.gen;
+    if (this.open.length === 0 || this.open[rank] === 0) st.done[rank] = st.gen;
     this.emitList(st, d.outStart[rank], d.outStart[rank + 1], d.outIds, end, onHit);
   }
 
@@ -622,9 +638,11 @@ export class LiteralSearcher {
   private emitList(st: ScanState, from: number, to: number, ids: Uint32Array, end: number, onHit: (literal: number, end: number) => void): void {
     const seen = st.seen;
     const gen = st.gen;
+    const every = this.every;
     for (let k = from; k < to; k++) {
       const id = ids[k];
-      if (seen[id] !== gen) {
+      if (every !== undefined && every[id] === 1) onHit(id, end);
+      else if (seen[id] !== gen) {
         seen[id] = gen;
         onHit(id, end);
       }
@@ -726,6 +744,10 @@ export class LiteralSearcher {
     const gen = st.gen;
     for (let k = f.outStart[node], e = f.outStart[node + 1]; k < e; k++) {
       const id = f.outIds[k];
+      if (this.every !== undefined && this.every[id] === 1) {
+        onHit(id, end);
+        continue;
+      }
       if (seen[id] === gen) continue;
       seen[id] = gen;
       onHit(id, end);

@@ -33,6 +33,8 @@ export interface RuleSetOptions {
   engine?: EngineName;
   /** The engine's options, passed to `compile()` as they are (it checks them). */
   engineOptions?: DetectorOptions['engineOptions'];
+  /** compile()'s literal prefilter (rule pcres gated by their fast-pattern contents). @default false */
+  prefilter?: DetectorOptions['prefilter'];
 }
 
 /** The compiled rules and what happened to them on the way. */
@@ -101,7 +103,7 @@ export function prepareRules(options: RuleSetOptions): PreparedRules {
   const chosen = options.select ? selectRules(loaded.rules, options.select, loaded.vars) : loaded.rules;
   const t1 = performance.now();
   const engine = options.engine ?? DEFAULT_ENGINE;
-  const detector = RuleDetector.build(chosen, { engine, engineOptions: options.engineOptions } as DetectorOptions);
+  const detector = RuleDetector.build(chosen, { engine, engineOptions: options.engineOptions, prefilter: options.prefilter } as DetectorOptions);
   const t2 = performance.now();
   const rejected = [...loaded.rejected, ...detector.rejected];
   const rejectedByKind: Record<string, number> = {};

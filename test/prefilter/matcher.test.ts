@@ -127,8 +127,8 @@ describe('prefiltered matcher', () => {
   });
 
   it('compile({ prefilter }) on pcre signatures agrees with compile() without it', () => {
-    const sigs = ['/foo\\d+bar/i', '/^GET \\/admin/', '/(abc|xyz)[^\\n]{0,4}def/', '/\\bpass=\\w{3}/', '/a+/', '/(?:evil|bad)\\.exe$/m'];
-    const inputs = ['GET /admin FOO12BAR', 'xx abc12def pass=abc', 'evil.exe\nbad.exe', 'nothing here', ''].map((s) => new TextEncoder().encode(s));
+    const sigs = ['/(^|x)abc/', '/foo\\d+bar/i', '/^GET \\/admin/', '/(abc|xyz)[^\\n]{0,4}def/', '/\\bpass=\\w{3}/', '/a+/', '/[0-9]{3}/', '/(?:evil|bad)\\.exe$/m'];
+    const inputs = ['abcxabc', 'GET /admin FOO12BAR', 'xx abc12def pass=abc', 'evil.exe\nbad.exe', 'nothing here', ''].map((s) => new TextEncoder().encode(s));
     const plain = compile(sigs, { engine: 'nfa' }).matcher;
     for (const engine of ['nfa', 'obdd'] as const)
     for (const mode of ['all', 'set'] as const) {
@@ -139,7 +139,7 @@ describe('prefiltered matcher', () => {
       }
     }
     expect(compile(sigs, { engine: 'obdd', prefilter: true }).matcher.stats().prefilter).toBeDefined();
-    // The residual signatures (here /a+/, and those whose literals are too short) under other engines.
+    // The residual signatures (here /[0-9]{3}/: no literal) under other engines.
     for (const residual of [{ engine: 'dfa' }, { engine: 'mdfa' }, { engine: 'regexp' }, { engine: 'obdd', engineOptions: { memo: false } }] as const) {
       const pre = compile(sigs, { engine: 'nfa', prefilter: { residual } }).matcher;
       expect(pre.stats().residual).toBeDefined();

@@ -178,3 +178,39 @@ describe.each(configs)('LiteralSearcher (%s)', (_, options) => {
     );
   });
 });
+
+describe('everyHit literals: every occurrence, the others once', () => {
+  for (const [name, options] of configs) {
+    it(`${name}: equals indexOf over every start, any chunking`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.uint8Array({ minLength: 1, maxLength: 3 }).map((b) => b.map((x) => [0x61, 0x62, 0x63][x % 3])), { minLength: 1, maxLength: 6 }),
+          fc.uint8Array({ maxLength: 6 }),
+          fc.uint8Array({ maxLength: 30 }).map((b) => b.map((x) => [0x61, 0x62, 0x41, 0x63][x & 3])),
+          fc.array(fc.nat(), { maxLength: 3 }),
+          (literals, flags, input, cuts) => {
+            const every = Uint8Array.from(literals, (_, i) => (flags[i] ?? 0) & 1);
+            const s = new LiteralSearcher(literals, { ...options, everyHit: every });
+            const pts = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b);
+            const chunks: Uint8Array[] = [];
+            let prev = 0;
+            for (const p of [...pts, input.length]) {
+              chunks.push(input.subarray(prev, p));
+              prev = p;
+            }
+            const folded = Buffer.from(input.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b)));
+            const want: [number, number][] = [];
+            literals.forEach((lit, id) => {
+              for (let at = folded.indexOf(Buffer.from(lit)); at >= 0; at = folded.indexOf(Buffer.from(lit), at + 1)) {
+                want.push([id, at + lit.length]);
+                if (every[id] !== 1) break;
+              }
+            });
+            expect(sortHits(run(s, chunks))).toEqual(sortHits(want));
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  }
+});

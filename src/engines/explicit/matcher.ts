@@ -21,6 +21,7 @@ import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions } fr
 import { normalizeMode } from '../../matcher/types.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
 import { mixState, SetCache } from './set-cache.js';
+import { LoopIndex, UnitLoopTable } from './loop-index.js';
 
 const STAMP_LIMIT = 0xfffffff0;
 const DEFAULT_INDEX_DEGREE = 32;
@@ -92,6 +93,8 @@ class NfaScratch implements Scratch {
    */
   sid = -1;
   sgen = -1;
+  /** Live scratches without the step cache: the active units' shared loop (`loop-index.ts`). */
+  readonly loops: LoopIndex | undefined;
 
   /**
    * `live`: the frontier starts (and restarts) empty; the driver enters units
@@ -104,8 +107,10 @@ class NfaScratch implements Scratch {
     plan: ReportPlan,
     options: ScratchOptions,
     readonly live = false,
+    loopTable?: UnitLoopTable,
   ) {
     const n = nfa.stateCount;
+    this.loops = loopTable ? new LoopIndex(loopTable, nfa.classCount) : undefined;
     this.cur = new Uint32Array(n);
     this.nxt = new Uint32Array(n);
     this.mark = new Uint32Array(n);
@@ -125,6 +130,7 @@ class NfaScratch implements Scratch {
     }
     const gen = ++this.gen;
     this.sid = -1;
+    this.loops?.clear();
     if (this.live) {
       this.curLen = 0;
       return;
@@ -151,6 +157,8 @@ export class NfaMatcher implements Matcher {
   private readonly indexedStates: number;
   /** The step cache, when `memo` is on. */
   private readonly cache: SetCache | null;
+  /** Live scratches' loop index data (built with the first live scratch). */
+  private loopTable: UnitLoopTable | undefined;
 
   constructor(
     readonly nfa: Nfa,
@@ -226,7 +234,7 @@ export class NfaMatcher implements Matcher {
     const base = s.offset;
     for (let i = 0; i < bytes.length; i++) {
       // Nothing left that could report (all reported, or an empty frontier that cannot refill).
-      if (reporter.allDone || s.curLen === 0) break;
+      if (reporter.allDone || (s.curLen === 0 && (s.loops === undefined || s.loops.units.length === 0))) break;
       // A byte follows: ends held back for a possible final-newline `$` are now safe.
       if (reporter.held !== 0) reporter.flush(base + i + 1, onMatch);
       const accN = this.step(s, byteClass[bytes[i]]);
@@ -281,6 +289,18 @@ export class NfaMatcher implements Matcher {
       for (let j = followStart[p]; j < e; j++) {
         const q = follow[j];
         if ((labels[q * classWords + w] & bit) !== 0 && mark[q] !== gen) {
+          mark[q] = gen;
+          nxt[n++] = q;
+          if (hasAccept[q] !== 0) acc[accN++] = q;
+        }
+      }
+    }
+    const loops = s.loops;
+    if (loops !== undefined && loops.lens[c] !== 0) {
+      const list = loops.lists[c];
+      for (let j = 0, e = loops.lens[c]; j < e; j++) {
+        const q = list[j];
+        if (mark[q] !== gen) {
           mark[q] = gen;
           nxt[n++] = q;
           if (hasAccept[q] !== 0) acc[accN++] = q;
@@ -496,13 +516,19 @@ export class NfaMatcher implements Matcher {
   /** A scratch with an empty frontier (`LiveMatcher`); needs a per-unit NFA. */
   createLiveScratch(options: ScratchOptions = {}): Scratch {
     if (!this.nfa.units) throw new UsageError("live scratches need an NFA built with entries: 'per-unit'");
-    return new NfaScratch(this, this.nfa, this.plan, options, true);
+    if (!this.cache) this.loopTable ??= new UnitLoopTable(this.nfa);
+    return new NfaScratch(this, this.nfa, this.plan, options, true, this.cache ? undefined : this.loopTable);
   }
 
   /** Starts `unit` at the scratch's offset (`LiveMatcher.enter`). */
   enter(scratch: Scratch, unit: number, prevByte: number): void {
     const s = this.own(scratch);
     this.current(s);
+    if (s.loops !== undefined && this.loopTable!.indexable[unit] === 1) {
+      // No assertions and not nullable: starting at offset 0 or later is the same loop.
+      s.loops.add(unit);
+      return;
+    }
     const units = this.nfa.units!;
     let q = units.entry[unit];
     if (prevByte >= 0) {
@@ -536,6 +562,7 @@ export class NfaMatcher implements Matcher {
     this.current(s);
     this.current(f);
     for (let k = 0; k < f.curLen; k++) this.add(s, f.cur[k]);
+    if (f.loops) for (const u of f.loops.units) s.loops!.add(u);
   }
 
   /** Frontier states of the scratch (`LiveMatcher.frontierSize`). */
