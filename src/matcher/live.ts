@@ -9,7 +9,7 @@
  * (removes its states) once all of its signatures have reported, so a signature that has
  * matched stops costing anything.
  */
-import type { NfaUnits } from '../nfa/types.js';
+import type { Nfa, NfaUnits } from '../nfa/types.js';
 import type { MatchCallback, Matcher, Scratch, ScratchOptions } from './types.js';
 
 /** A matcher whose frontier can hold any subset of its units. */
@@ -36,4 +36,20 @@ export interface LiveMatcher extends Matcher {
 /** True when `m` implements `LiveMatcher` (built on a 'per-unit' NFA). */
 export function isLiveMatcher(m: Matcher): m is LiveMatcher {
   return typeof (m as Partial<LiveMatcher>).createLiveScratch === 'function' && (m as Partial<LiveMatcher>).units !== undefined;
+}
+
+/**
+ * The state that starts `unit` of a per-unit NFA at an offset whose previous byte is
+ * `prevByte` (-1 at offset 0): its "before input" entry at offset 0, else the loop state
+ * whose label holds the previous byte; -1 when it cannot start there (anchored).
+ */
+export function unitStartState(nfa: Nfa, unit: number, prevByte: number): number {
+  const units = nfa.units!;
+  if (prevByte < 0) return units.entry[unit];
+  const c = nfa.byteClass[prevByte];
+  for (let j = units.loopStart[unit]; j < units.loopStart[unit + 1]; j++) {
+    const l = units.loops[j];
+    if ((nfa.labels[l * nfa.classWords + (c >>> 5)] >>> (c & 31)) & 1) return l;
+  }
+  return -1;
 }

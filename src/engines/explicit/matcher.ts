@@ -20,6 +20,7 @@ import { MatchReporter, reportPlanFromNfa, type ReportPlan } from '../../matcher
 import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions } from '../../matcher/types.js';
 import { normalizeMode } from '../../matcher/types.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
+import { unitStartState } from '../../matcher/live.js';
 import { mixState, SetCache } from './set-cache.js';
 import { LoopIndex, UnitLoopTable } from './loop-index.js';
 
@@ -529,18 +530,8 @@ export class NfaMatcher implements Matcher {
       s.loops.add(unit);
       return;
     }
-    const units = this.nfa.units!;
-    let q = units.entry[unit];
-    if (prevByte >= 0) {
-      const c = this.nfa.byteClass[prevByte];
-      const { labels, classWords } = this.nfa;
-      q = -1;
-      for (let j = units.loopStart[unit]; j < units.loopStart[unit + 1]; j++) {
-        const l = units.loops[j];
-        if ((labels[l * classWords + (c >>> 5)] >>> (c & 31)) & 1) q = l;
-      }
-      if (q < 0) return; // anchored: it cannot start after offset 0
-    }
+    const q = unitStartState(this.nfa, unit, prevByte);
+    if (q < 0) return; // anchored: it cannot start after offset 0
     this.add(s, q);
   }
 

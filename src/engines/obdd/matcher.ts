@@ -40,6 +40,7 @@ import { normalizeMode } from '../../matcher/types.js';
 import type { Nfa, NfaUnits } from '../../nfa/types.js';
 import type { BddPort, NodeId } from './bdd-port.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
+import { unitStartState } from '../../matcher/live.js';
 import { entryOrder, permuteStates } from '../../nfa/renumber.js';
 import { encodeNfa, forEachState, stateSet, type Encoding, type EncodingOptions } from './encoding.js';
 import { StepMemo, type MemoStats } from './memo.js';
@@ -746,18 +747,8 @@ export class ObddMatcher implements Matcher {
   /** Starts `unit` at the scratch's offset (`LiveMatcher.enter`): one OR with its entry state. */
   enter(scratch: Scratch, unit: number, prevByte: number): void {
     const sc = this.own(scratch);
-    const units = this.liveUnits!;
-    let q = units.entry[unit];
-    if (prevByte >= 0) {
-      const c = this.byteClass[prevByte];
-      const { labels, classWords } = this.nfa;
-      q = -1;
-      for (let j = units.loopStart[unit]; j < units.loopStart[unit + 1]; j++) {
-        const l = units.loops[j];
-        if ((labels[l * classWords + (c >>> 5)] >>> (c & 31)) & 1) q = l;
-      }
-      if (q < 0) return; // anchored: it cannot start after offset 0
-    }
+    const q = unitStartState(this.nfa, unit, prevByte);
+    if (q < 0) return; // anchored: it cannot start after offset 0
     const f = sc.box.node;
     this.setFrontier(sc, this.guarded(f, () => this.bdd.or(f, stateSet(this.bdd, this.enc.layout.xVars, [q]))));
     sc.gen = -1;
