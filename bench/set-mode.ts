@@ -34,6 +34,7 @@ const CONFIGS: Record<string, CompileOptions> = {
   'nfa+pf/obdd-g8': { engine: 'nfa', prefilter: { residual: { engine: 'obdd', engineOptions: { grouping: { groupSize: 8, partition: 'hard' } } } } },
   'nfa+pf/obdd-g32': { engine: 'nfa', prefilter: { residual: { engine: 'obdd', engineOptions: { grouping: { groupSize: 32, partition: 'hard' } } } } },
   'obdd+pf/obdd-g8': { engine: 'obdd', prefilter: { residual: { engine: 'obdd', engineOptions: { grouping: { groupSize: 8, partition: 'hard' } } } } },
+  'obdd+pf/nfa': { engine: 'obdd', prefilter: { residual: { engine: 'nfa' } } },
   'nfa+pf/mdfa': { engine: 'nfa', prefilter: { residual: { engine: 'mdfa' } } },
   'obdd+pf/mdfa': { engine: 'obdd', prefilter: { residual: { engine: 'mdfa' } } },
   'nfa+pf/obdd': { engine: 'nfa', prefilter: { residual: { engine: 'obdd' } } },

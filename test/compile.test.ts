@@ -33,12 +33,13 @@ describe('compile', () => {
     ];
     const r = compile(sigs);
     expect(r.rejected).toEqual([]);
-    expect(r.matcher.engine).toBe('obdd'); // the default engine
+    expect(r.matcher.engine).toBe(DEFAULT_ENGINE); // the default engine
     expect(r.matcher.signatureCount).toBe(5);
     expect(r.nfa).toMatchObject({ signatures: 5, compiled: 5 });
     expect(r.nfa.states).toBeGreaterThan(10);
     expect(r.compileMs).toBeGreaterThanOrEqual(0);
-    expect(ends(r.matcher, 'GET ABBC x1 hello \x00\xff')).toEqual([
+    // Ordered per signature; across signatures the prefiltered default reports literals first.
+    expect(ends(r.matcher, 'GET ABBC x1 hello \x00\xff').sort((a, b) => a[1] - b[1] || a[0] - b[0])).toEqual([
       [2, 3],
       [0, 8],
       [1, 11],
@@ -80,9 +81,13 @@ describe('compile', () => {
     expect(() => compile(['a'], { engine: 'bogus' as never })).toThrow(UsageError);
   });
 
-  it('the default engine is DEFAULT_ENGINE (obdd)', () => {
-    expect(DEFAULT_ENGINE).toBe('obdd');
+  it('the default configuration is DEFAULT_ENGINE (nfa) with the prefilter; a named engine runs alone unless asked', () => {
+    expect(DEFAULT_ENGINE).toBe('nfa');
     expect(compile(['a']).matcher.engine).toBe(DEFAULT_ENGINE);
+    expect(compile(['/abc/']).matcher.stats().prefilter).toBeDefined();
+    expect(compile(['/abc/'], { prefilter: false }).matcher.stats().prefilter).toBeUndefined();
+    expect(compile(['/abc/'], { engine: 'nfa' }).matcher.stats().prefilter).toBeUndefined();
+    expect(compile(['/abc/'], { engine: 'obdd', prefilter: true }).matcher.stats().prefilter).toBeDefined();
   });
 
   it('an unknown option key is a UsageError naming the option and the engine', () => {

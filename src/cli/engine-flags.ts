@@ -8,7 +8,7 @@
  * obdd/obdd2 are one too, so that a typo never silently measures something else; an
  * ill-typed value is the engine builder's UsageError, also naming the option.
  */
-import { checkEngineConfig, DEFAULT_ENGINE, ENGINE_NAMES, type EngineConfig, type ObddEngineOptions } from '../compile.js';
+import { checkEngineConfig, DEFAULT_ENGINE, DEFAULT_PREFILTER, ENGINE_NAMES, type EngineConfig, type ObddEngineOptions } from '../compile.js';
 import { UsageError } from '../errors.js';
 import type { OptionSpec } from './args.js';
 
@@ -20,17 +20,21 @@ export const ENGINE_FLAG_USAGE = `  --no-memo           obdd/obdd2: step symboli
   --memo-budget BYTES obdd/obdd2: memory bound of the step memo (default 32 MiB;
                       suffixes k, m, g accepted)
   --prefilter         nfa/obdd: run each input only through the signatures its
-                      literals select (same results; see docs/engines.md)
-  --no-prefilter      the default: every signature at every byte
+                      literals select (same results; docs/prefilter.md); the
+                      default when no --engine is named
+  --no-prefilter      every signature at every byte (the default with --engine)
 `;
 
 /**
- * compile()'s `prefilter` from `--prefilter` / `--no-prefilter` (false when neither).
- * Throws UsageError when both are given.
+ * compile()'s `prefilter` from `--prefilter` / `--no-prefilter`; when neither is given, on
+ * for the default engine (no `--engine`, as compile() does: `DEFAULT_PREFILTER`) and off
+ * for a named one. Throws UsageError when both are given.
  */
 export function prefilterFromFlags(options: Record<string, unknown>): boolean {
   if (options.prefilter === true && options['no-prefilter'] === true) throw new UsageError('--prefilter and --no-prefilter exclude each other');
-  return options.prefilter === true;
+  if (options.prefilter === true) return true;
+  if (options['no-prefilter'] === true) return false;
+  return options.engine === undefined && DEFAULT_PREFILTER;
 }
 
 /**

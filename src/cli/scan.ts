@@ -313,7 +313,8 @@ async function scanCaptures(args: ScanArgs, sigs: CompiledSignatures): Promise<n
   const state = { scratch: sigs.result.matcher.createScratch({ mode: args.mode }), decoder: new Decoder() };
   for (const file of args.pcaps) await scanCapture(file, sigs, args, out, totals, state);
   await out.flush();
-  process.stderr.write(pcapSummary(totals, sigs.compileMs, sigs.result.matcher.engine, args.mode));
+  const m = sigs.result.matcher;
+  process.stderr.write(pcapSummary(totals, sigs.compileMs, m.stats().prefilter ? `${m.engine}+prefilter` : m.engine, args.mode));
   return totals.damaged > 0 || totals.engineErrors > 0 ? 1 : 0;
 }
 

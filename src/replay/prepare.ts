@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_ENGINE } from '../compile.js';
+import { DEFAULT_ENGINE, DEFAULT_PREFILTER } from '../compile.js';
 import type { EngineName } from '../matcher/types.js';
 import { RuleParseError } from '../errors.js';
 import { RuleDetector, type DetectorOptions } from '../detect/index.js';
@@ -29,11 +29,14 @@ export interface RuleSetOptions {
   vars?: readonly string[];
   /** A `src/rules/select.ts` selector (`--select`). */
   select?: string;
-  /** @default DEFAULT_ENGINE ('obdd', src/compile.ts) */
+  /** @default DEFAULT_ENGINE ('nfa', with the prefilter: src/compile.ts) */
   engine?: EngineName;
   /** The engine's options, passed to `compile()` as they are (it checks them). */
   engineOptions?: DetectorOptions['engineOptions'];
-  /** compile()'s literal prefilter (rule pcres gated by their fast-pattern contents). @default false */
+  /**
+   * compile()'s literal prefilter (rule pcres gated by their fast-pattern contents).
+   * @default true when `engine` is not given (`DEFAULT_PREFILTER`), else false
+   */
   prefilter?: DetectorOptions['prefilter'];
 }
 
@@ -103,7 +106,7 @@ export function prepareRules(options: RuleSetOptions): PreparedRules {
   const chosen = options.select ? selectRules(loaded.rules, options.select, loaded.vars) : loaded.rules;
   const t1 = performance.now();
   const engine = options.engine ?? DEFAULT_ENGINE;
-  const detector = RuleDetector.build(chosen, { engine, engineOptions: options.engineOptions, prefilter: options.prefilter } as DetectorOptions);
+  const detector = RuleDetector.build(chosen, { engine, engineOptions: options.engineOptions, prefilter: options.prefilter ?? (options.engine === undefined && DEFAULT_PREFILTER) } as DetectorOptions);
   const t2 = performance.now();
   const rejected = [...loaded.rejected, ...detector.rejected];
   const rejectedByKind: Record<string, number> = {};

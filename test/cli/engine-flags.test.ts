@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { engineConfigFromFlags, parseEngineLabel } from '../../src/cli/engine-flags.js';
+import { engineConfigFromFlags, parseEngineLabel, prefilterFromFlags } from '../../src/cli/engine-flags.js';
 
 describe('parseEngineLabel', () => {
   it('parses a bare engine and typed option values', () => {
@@ -39,10 +39,21 @@ describe('parseEngineLabel', () => {
   });
 });
 
+describe('prefilterFromFlags', () => {
+  it('is on for the default engine, off for a named one, and as the flags say', () => {
+    expect(prefilterFromFlags({})).toBe(true);
+    expect(prefilterFromFlags({ engine: 'obdd' })).toBe(false);
+    expect(prefilterFromFlags({ engine: 'obdd', prefilter: true })).toBe(true);
+    expect(prefilterFromFlags({ 'no-prefilter': true })).toBe(false);
+    expect(() => prefilterFromFlags({ prefilter: true, 'no-prefilter': true })).toThrow(/exclude each other/);
+  });
+});
+
 describe('engineConfigFromFlags', () => {
   it('defaults to DEFAULT_ENGINE and adds the memo flags to obdd entries without their own', () => {
-    expect(engineConfigFromFlags({})).toEqual({ engine: 'obdd', engineOptions: {} });
-    expect(engineConfigFromFlags({ 'no-memo': true })).toEqual({ engine: 'obdd', engineOptions: { memo: false } });
+    expect(engineConfigFromFlags({})).toEqual({ engine: 'nfa', engineOptions: {} });
+    expect(engineConfigFromFlags({ engine: 'obdd', 'no-memo': true })).toEqual({ engine: 'obdd', engineOptions: { memo: false } });
+    expect(() => engineConfigFromFlags({ 'no-memo': true })).toThrow(/apply to --engine obdd or obdd2, not nfa/);
     expect(engineConfigFromFlags({ engine: 'obdd2', 'memo-budget': '64k' })).toEqual({ engine: 'obdd2', engineOptions: { memoBudgetBytes: 65536 } });
     expect(engineConfigFromFlags({ engine: 'obdd:memo=true', 'no-memo': true })).toEqual({ engine: 'obdd', engineOptions: { memo: true } });
     expect(() => engineConfigFromFlags({ engine: 'nfa', 'no-memo': true })).toThrow(/apply to --engine obdd or obdd2, not nfa/);

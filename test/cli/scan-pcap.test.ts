@@ -150,7 +150,7 @@ describe('scan --pcap', () => {
     expect(r.err).toMatch(
       new RegExp(
         `^scan: 2 file\\(s\\), 24 packets, ${payloads.length} payloads scanned, ${bytes} payload bytes, ${lines} matches; ` +
-          `scan \\d+\\.\\d{3} s, (\\d+\\.\\d\\d|-) MB/s; compile \\d+\\.\\d{3} s \\(engine obdd, mode set\\)\\n$`,
+          `scan \\d+\\.\\d{3} s, (\\d+\\.\\d\\d|-) MB/s; compile \\d+\\.\\d{3} s \\(engine nfa\\+prefilter, mode set\\)\\n$`,
       ),
     );
   });
