@@ -246,6 +246,27 @@ function toIr(spec: unknown, maxRepeatExpansion: number, trim: boolean): { ir: I
   throw new UsageError('a signature must be a string, { pcre } or { content, nocase? }');
 }
 
+/**
+ * The residual engine over `rest`, and when that engine could not build some signatures
+ * (mdfa: no group DFA fits), the explicit NFA over those, so every signature still runs.
+ */
+function residualMatchers(
+  config: EngineConfig,
+  nfa: Nfa,
+  rest: Array<NfaSignatureInput | null>,
+  signatures: ReadonlyArray<string | SignatureSpec>,
+  rejected: RejectedSignature[],
+  options: NfaCompileOptions,
+): Matcher[] {
+  const main = buildEngine(config, { nfa, signatures: rest });
+  const dropped = (main as { rejected?: ReadonlyArray<{ signature: number }> }).rejected ?? [];
+  if (config.engine === 'nfa' || dropped.length === 0) return [main];
+  const ids = new Set(dropped.map((r) => r.signature));
+  const again = rest.map((s) => (s && ids.has(s.id) ? s : null));
+  const fallback = buildNfaMatcher(buildSetNfa(signatures, again, rejected, options, 'shared'));
+  return [main, Object.assign(fallback, { covers: (sig: number) => ids.has(sig) && again[sig] !== null })];
+}
+
 /** The prefilter options of compile(), checked: undefined when off. Throws UsageError. */
 function checkPrefilter(p: unknown): CompilePrefilterOptions | undefined {
   if (p === undefined || p === false) return undefined;
@@ -396,8 +417,8 @@ function buildPrefiltered(
   if (!isLiveMatcher(live)) {
     throw new UsageError(`prefilter needs an engine that runs a subset of its signatures ('nfa', or 'obdd' at stride 1 without grouping), not '${config.engine}'`);
   }
-  const residual = restNfa ? buildEngine(prefilter.residual ?? config, { nfa: restNfa, signatures: rest }) : null;
-  const matcher = buildPrefilteredMatcher(live, (id) => selected[id]!.ir, prefilter, residual, gateOf);
+  const residuals = restNfa ? residualMatchers(prefilter.residual ?? config, restNfa, rest, signatures, rejected, options) : [];
+  const matcher = buildPrefilteredMatcher(live, (id) => selected[id]!.ir, prefilter, residuals, gateOf);
   const nfas = restNfa ? [liveNfa, restNfa] : [liveNfa];
   return {
     matcher,

@@ -45,6 +45,12 @@ export interface PrefilterOptions {
   maxLiterals?: number;
 }
 
+/**
+ * A matcher for the signatures without a literal; `covers(sig)` is true when it runs a
+ * signature an earlier residual matcher could not build (a fallback).
+ */
+export type ResidualMatcher = Matcher & { covers?: (signature: number) => boolean };
+
 /** Default `PrefilterOptions.historyBytes`. */
 const DEFAULT_HISTORY = 65536;
 
@@ -94,8 +100,8 @@ interface Counters {
 class PrefilterScratch implements Scratch {
   readonly engine: Matcher['engine'];
   readonly inner: Scratch;
-  /** The residual matcher's scratch (signatures without a factor), when there is one. */
-  readonly rest: Scratch | undefined;
+  /** The residual matchers' scratches (signatures without a factor). */
+  readonly rests: Scratch[];
   catchUp: Scratch | undefined;
   readonly search: SearchState;
   /** unit → 1 once entered in this input. */
@@ -120,7 +126,7 @@ class PrefilterScratch implements Scratch {
   ) {
     this.engine = owner.engine;
     this.inner = owner.inner.createLiveScratch(options);
-    this.rest = owner.residual?.createScratch(options);
+    this.rests = owner.residuals.map((m) => m.createScratch(options));
     this.search = owner.searcher.createState();
     this.active = new Uint8Array(owner.inner.units.count);
     this.history = new Uint8Array(0);
@@ -165,10 +171,10 @@ export class PrefilterMatcher implements Matcher {
     readonly inner: LiveMatcher,
     readonly plan: UnitPlan,
     options: PrefilterOptions = {},
-    readonly residual: Matcher | null = null,
+    readonly residuals: readonly ResidualMatcher[] = [],
   ) {
     this.engine = inner.engine;
-    this.signatureCount = Math.max(inner.signatureCount, residual?.signatureCount ?? 0);
+    this.signatureCount = Math.max(inner.signatureCount, ...residuals.map((m) => m.signatureCount));
     this.searcher = new LiteralSearcher(plan.literals, { everyHit: plan.everyHit });
     this.historyBytes = options.historyBytes ?? DEFAULT_HISTORY;
   }
@@ -179,7 +185,9 @@ export class PrefilterMatcher implements Matcher {
    */
   get rejected(): ReadonlyArray<RejectedSignature> {
     const of = (m: Matcher | null): ReadonlyArray<RejectedSignature> => (m as { rejected?: ReadonlyArray<RejectedSignature> } | null)?.rejected ?? [];
-    return [...of(this.inner), ...of(this.residual)];
+    // A signature one residual engine could not build may be run by a later one (a fallback).
+    const later = (k: number, sig: number): boolean => this.residuals.slice(k + 1).some((m) => m.covers?.(sig) === true);
+    return [...of(this.inner), ...this.residuals.flatMap((m, k) => of(m).filter((r) => !later(k, r.signature)))];
   }
 
   createScratch(options: ScratchOptions = {}): Scratch {
@@ -204,7 +212,7 @@ export class PrefilterMatcher implements Matcher {
     if (s.literalHits.length !== 0) this.reportLiterals(s, bytes, onMatch);
     if (s.fresh.length !== 0) this.activate(s, onMatch);
     this.inner.scan(s.inner, bytes, onMatch);
-    if (s.rest) this.residual!.scan(s.rest, bytes, onMatch);
+    for (let k = 0; k < s.rests.length; k++) this.residuals[k].scan(s.rests[k], bytes, onMatch);
     this.remember(s, bytes, onMatch);
   }
 
@@ -212,14 +220,14 @@ export class PrefilterMatcher implements Matcher {
     const s = this.own(scratch);
     if (!s.started) this.start(s);
     this.inner.finish(s.inner, onMatch);
-    if (s.rest) this.residual!.finish(s.rest, onMatch);
+    for (let k = 0; k < s.rests.length; k++) this.residuals[k].finish(s.rests[k], onMatch);
     this.clear(s);
   }
 
   reset(scratch: Scratch): void {
     const s = this.own(scratch);
     this.inner.reset(s.inner);
-    if (s.rest) this.residual!.reset(s.rest);
+    for (let k = 0; k < s.rests.length; k++) this.residuals[k].reset(s.rests[k]);
     this.clear(s);
   }
 
@@ -378,7 +386,7 @@ export class PrefilterMatcher implements Matcher {
     const inner = this.inner.stats();
     return {
       ...inner,
-      ...(this.residual ? { residual: flatStats(this.residual.stats()) } : {}),
+      ...Object.fromEntries(this.residuals.map((m, k) => [k === 0 ? 'residual' : `residual${k + 1}`, flatStats(m.stats())])),
       prefilter: {
         literals: this.plan.literals.length,
         pureLiteralUnits: this.plan.pure.filter((x) => x !== undefined).length,
@@ -538,14 +546,16 @@ export function planUnits(
 
 /**
  * A prefiltered matcher over `inner` (built on a 'per-unit' NFA; `irOf` gives each of its
- * signatures' IR) and `residual` (other signatures, run on every input; ids disjoint).
+ * signatures' IR) and `residuals` (other signatures, run on every input; ids disjoint,
+ * except that a later residual may run signatures an earlier one could not build, which
+ * it says with `covers`).
  */
 export function buildPrefilteredMatcher(
   inner: LiveMatcher,
   irOf: (signature: number) => Ir,
   options: PrefilterOptions = {},
-  residual: Matcher | null = null,
+  residuals: readonly ResidualMatcher[] = [],
   gateOf?: (signature: number) => SignatureGate | undefined,
 ): Matcher {
-  return new PrefilterMatcher(inner, planUnits(inner, irOf, options, gateOf), options, residual);
+  return new PrefilterMatcher(inner, planUnits(inner, irOf, options, gateOf), options, residuals);
 }

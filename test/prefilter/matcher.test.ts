@@ -102,7 +102,7 @@ describe('prefiltered matcher', () => {
         const ref = buildNfaMatcher(buildNfa(sigs));
         const inner = live(sigs, engine);
         if (!isLiveMatcher(inner)) throw new Error('not live');
-        const m = buildPrefilteredMatcher(inner, (id) => sigs[id].ir, { ...options, minLiteral: 1 }, null, (id) => gates[id]);
+        const m = buildPrefilteredMatcher(inner, (id) => sigs[id].ir, { ...options, minLiteral: 1 }, [], (id) => gates[id]);
         const folded = Buffer.from(input.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b)));
         const present = (id: number): boolean =>
           gates[id] === undefined || gates[id]!.some((g) => folded.includes(Buffer.from(g.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b)))));
@@ -146,6 +146,19 @@ describe('prefiltered matcher', () => {
       for (const mode of ['all', 'set'] as const) {
         for (const input of inputs) expect(runReports(pre, split(input, [2, 5]), mode)).toEqual(runReports(plain, [input], mode));
       }
+    }
+  });
+
+  it('a residual engine that cannot build a signature hands it to the explicit NFA (no signature lost)', () => {
+    const sigs = ['/[0-9]{3}x/', '/[a-f]{2}[0-9]/', '/evil/'];
+    const plain = compile(sigs, { engine: 'nfa' }).matcher;
+    // A 3-state budget per group DFA: neither residual signature fits alone.
+    const pre = compile(sigs, { engine: 'nfa', prefilter: { residual: { engine: 'mdfa', engineOptions: { maxStates: 3 } } } }).matcher;
+    expect((pre as unknown as { rejected: unknown[] }).rejected).toEqual([]);
+    expect(pre.stats().residual2).toBeDefined();
+    for (const text of ['123x ab1 evil', 'ff9 000x', '']) {
+      const input = new TextEncoder().encode(text);
+      for (const mode of ['all', 'set'] as const) expect(runReports(pre, split(input, [4]), mode)).toEqual(runReports(plain, [input], mode));
     }
   });
 
