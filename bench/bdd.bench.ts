@@ -12,19 +12,10 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { BddManager, satCount, type NodeId } from '../src/bdd/index.js';
+import { rng } from './lib/rng.js';
 
 const quick = process.argv.includes('--quick');
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function timeIt<T>(fn: () => T): [T, number] {
   const t0 = performance.now();

@@ -17,6 +17,7 @@ import { Decoder } from '../src/pcap/decode.js';
 import { parseCaptureBuffer } from '../src/pcap/reader.js';
 import { LiteralSearcher, type LiteralSearcherOptions } from '../src/prefilter/search.js';
 import { haveShared, sharedPath } from './lib/shared-data.js';
+import { rng } from './lib/rng.js';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;
@@ -75,17 +76,6 @@ function etLiterals(): Uint8Array[] {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` random literals of 3..8 printable folded bytes; half extend an earlier literal's prefix. */
 function randomLiterals(n: number, seed: number): Uint8Array[] {

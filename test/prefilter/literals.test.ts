@@ -212,44 +212,57 @@ function v8Matches(re: RegExp, s: string): number[] {
   return lens;
 }
 
+/** A random pattern with V8's matcher, our IR, and inputs (random, and sampled from the pattern). */
+interface Case {
+  src: string;
+  flags: string;
+  re: RegExp;
+  ir: Ir;
+  inputs: string[];
+}
+
+/** The property over random cases; `check` runs on each input V8 matches, with its match lengths. */
+function soundness(check: (c: Case, folded: string, lens: number[], why: string) => void): void {
+  fc.assert(
+    fc.property(reArb, flagsArb, fc.array(inputArb, { minLength: 1, maxLength: 6 }), fc.integer(), (src, flags, random, seed) => {
+      let re: RegExp;
+      let ir: Ir;
+      try {
+        re = new RegExp(src, flags + 'y');
+        ir = parsePattern(src, flags);
+      } catch {
+        fc.pre(false);
+        return;
+      }
+      const rnd = prng(seed);
+      const inputs = [...random, ...random.map((r) => r.slice(0, 3) + sample(ir, rnd) + r.slice(3, 6)), sample(ir, rnd)];
+      for (const input of inputs) {
+        const lens = v8Matches(re, input);
+        if (lens.length !== 0) check({ src, flags, re, ir, inputs }, fold(enc(input)), lens, `/${src}/${flags} on ${JSON.stringify(input)}`);
+      }
+    }),
+    { numRuns: Number(process.env.LIT_RUNS ?? 300) },
+  );
+}
+
 describe('soundness against V8', () => {
   it('whenever V8 matches, the condition and the factor hold, and matches fit maxMatchLength', () => {
     let matched = 0;
     let factorChecked = 0;
-    fc.assert(
-      fc.property(reArb, flagsArb, fc.array(inputArb, { minLength: 1, maxLength: 6 }), fc.integer(), (src, flags, random, seed) => {
-        let re: RegExp;
-        let ir;
-        try {
-          re = new RegExp(src, flags + 'y');
-          ir = parsePattern(src, flags);
-        } catch {
-          fc.pre(false);
-          return;
-        }
-        const rnd = prng(seed);
-        const inputs = [...random, ...random.map((r) => r.slice(0, 3) + sample(ir, rnd) + r.slice(3, 6)), sample(ir, rnd)];
-        const cond = literalCondition(ir);
-        const factor = chooseFactor(cond);
-        const small = chooseFactor(cond, { minLength: 1, maxLength: 2, maxLiterals: 4 });
-        const maxLen = maxMatchLength(ir);
-        for (const input of inputs) {
-          const lens = v8Matches(re, input);
-          if (lens.length === 0) continue;
-          matched++;
-          const folded = fold(enc(input));
-          const why = `/${src}/${flags} on ${JSON.stringify(input)}`;
-          expect(holds(cond, folded), why).toBe(true);
-          for (const f of [factor, small]) {
-            if (f === null) continue;
-            if (f === factor) factorChecked++;
-            expect(f.some((l) => folded.includes(fold(l))), why).toBe(true);
-          }
-          for (const l of lens) expect(l, why).toBeLessThanOrEqual(maxLen);
-        }
-      }),
-      { numRuns: Number(process.env.LIT_RUNS ?? 300) },
-    );
+    soundness((c, folded, lens, why) => {
+      matched++;
+      const cond = literalCondition(c.ir);
+      const factor = chooseFactor(cond);
+      const small = chooseFactor(cond, { minLength: 1, maxLength: 2, maxLiterals: 4 });
+      expect(holds(cond, folded), why).toBe(true);
+      for (const f of [factor, small]) {
+        if (f === null) continue;
+        if (f === factor) factorChecked++;
+        expect(f.some((l) => folded.includes(fold(l))), why).toBe(true);
+      }
+      const maxLen = maxMatchLength(c.ir);
+      for (const l of lens) expect(l, why).toBeLessThanOrEqual(maxLen);
+    });
     // The property must bite: many matches, and many of them on signatures with a factor.
     expect(matched).toBeGreaterThan(500);
     console.log(`soundness: ${matched} inputs with a match, ${factorChecked} checked against a factor`);
@@ -257,31 +270,12 @@ describe('soundness against V8', () => {
   });
 
   it('the same with a tiny maxVariants (forces the non-exact paths)', () => {
-    fc.assert(
-      fc.property(reArb, flagsArb, fc.array(inputArb, { minLength: 1, maxLength: 6 }), fc.integer(), (src, flags, random, seed) => {
-        let re: RegExp;
-        let ir;
-        try {
-          re = new RegExp(src, flags + 'y');
-          ir = parsePattern(src, flags);
-        } catch {
-          fc.pre(false);
-          return;
-        }
-        const rnd = prng(seed);
-        const inputs = [...random, ...random.map((r) => r.slice(0, 3) + sample(ir, rnd) + r.slice(3, 6)), sample(ir, rnd)];
-        const cond = literalCondition(ir, { maxVariants: 2 });
-        const factor = chooseFactor(cond, { minLength: 2, maxLength: 3 });
-        for (const input of inputs) {
-          if (v8Matches(re, input).length === 0) continue;
-          const folded = fold(enc(input));
-          const why = `/${src}/${flags} on ${JSON.stringify(input)}`;
-          expect(holds(cond, folded), why).toBe(true);
-          if (factor !== null) expect(factor.some((l) => folded.includes(fold(l))), why).toBe(true);
-        }
-      }),
-      { numRuns: Number(process.env.LIT_RUNS ?? 300) },
-    );
+    soundness((c, folded, _lens, why) => {
+      const cond = literalCondition(c.ir, { maxVariants: 2 });
+      const factor = chooseFactor(cond, { minLength: 2, maxLength: 3 });
+      expect(holds(cond, folded), why).toBe(true);
+      if (factor !== null) expect(factor.some((l) => folded.includes(fold(l))), why).toBe(true);
+    });
   });
 });
 
