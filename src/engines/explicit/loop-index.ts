@@ -13,8 +13,8 @@
  * to the same first positions (no `^` branch that only offset 0 can take), so entering the
  * index at offset 0 is the same as entering the entry state; others keep their states in
  * the frontier.
- * A unit in the index is not squashed in 'set' mode (its first positions keep being
- * entered; its reports are still filtered): correctness does not depend on squashing.
+ * In 'set' mode a unit that has reported leaves the index (`remove`) as its states leave
+ * the frontier.
  */
 import type { Nfa } from '../../nfa/types.js';
 
@@ -91,6 +91,24 @@ export class LoopIndex {
         this.lists[c] = list = grown;
       }
       list[this.lens[c]++] = t.pairState[j];
+    }
+  }
+
+  /**
+   * Takes unit `u` out ('set' mode, once it has reported): its first positions, the
+   * states in [lo, hi), leave the lists of their classes. Once per unit and input.
+   */
+  remove(u: number, lo: number, hi: number): void {
+    if (this.member[u] === 0) return;
+    this.member[u] = 0;
+    this.units.splice(this.units.indexOf(u), 1);
+    const t = this.table;
+    for (let j = t.pairStart[u]; j < t.pairStart[u + 1]; j++) {
+      const c = t.pairClass[j];
+      const list = this.lists[c];
+      let w = 0;
+      for (let k = 0; k < this.lens[c]; k++) if (list[k] < lo || list[k] >= hi) list[w++] = list[k];
+      this.lens[c] = w;
     }
   }
 

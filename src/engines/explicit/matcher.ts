@@ -503,8 +503,10 @@ export class NfaMatcher implements Matcher {
       for (let k = 0; k < n; k++) {
         const q = cur[k];
         if (q < lo || q >= hi) cur[w++] = q;
+        else s.mark[q] = 0; // keeps mark[q] === gen ⇔ q in cur
       }
       n = w;
+      s.loops?.remove(u, lo, hi);
     }
     return n;
   }
