@@ -226,7 +226,7 @@ function compileSection(plan: Plan, mode: Mode, results: SetResult[]): string[] 
     '## Compile time (ms) and memory (compiled program; obdd: + memo/pair caches after scanning)',
     '',
     `From the \`${mode}\`-mode run (the first mode run; caches are those left by its scans). Prefiltered engines (\`+pf\`): ` +
-      'the main engine\'s program, not the residual\'s.',
+      'the live engine\'s program + the literal searcher\'s tables + the residual matchers\' programs.',
     '',
     `| set | ${names.join(' | ')} |`,
     `|---|${names.map(() => '---:').join('|')}|`,

@@ -213,6 +213,8 @@ function num(stats: MatcherStats, key: string): number {
  * - regexp: null — V8 does not expose compiled RegExp sizes (see heapBytes).
  */
 export function programBytesOf(stats: MatcherStats): number | null {
+  const pre = stats.prefilter;
+  if (pre !== undefined && typeof pre === 'object') return prefilteredBytes(stats, pre);
   switch (stats.engine) {
     case 'nfa': {
       const states = num(stats, 'states');
@@ -235,6 +237,26 @@ export function programBytesOf(stats: MatcherStats): number | null {
     default:
       return null;
   }
+}
+
+/**
+ * A prefiltered matcher: its live engine's program, the literal searcher's tables, and
+ * each residual matcher's program.
+ */
+function prefilteredBytes(stats: MatcherStats, pre: Record<string, number>): number | null {
+  const { prefilter: _p, ...live } = stats;
+  let total = programBytesOf(live as MatcherStats);
+  if (total === null) return null;
+  total += pre.totalBytes ?? 0;
+  const engines = typeof stats.residualEngines === 'string' && stats.residualEngines !== '' ? stats.residualEngines.split(',') : [];
+  for (let k = 0; k < engines.length; k++) {
+    const r = stats[k === 0 ? 'residual' : `residual${k + 1}`];
+    if (r === undefined || typeof r !== 'object') return null;
+    const bytes = programBytesOf({ ...r, engine: engines[k] } as MatcherStats);
+    if (bytes === null) return null;
+    total += bytes;
+  }
+  return total;
 }
 
 function sizeOf(stats: MatcherStats): string {

@@ -387,6 +387,8 @@ export class PrefilterMatcher implements Matcher {
     return {
       ...inner,
       ...Object.fromEntries(this.residuals.map((m, k) => [k === 0 ? 'residual' : `residual${k + 1}`, flatStats(m.stats())])),
+      /** The residual matchers' engines, in the order of `residual`, `residual2`... */
+      residualEngines: this.residuals.map((m) => m.engine).join(','),
       prefilter: {
         literals: this.plan.literals.length,
         pureLiteralUnits: this.plan.pure.filter((x) => x !== undefined).length,

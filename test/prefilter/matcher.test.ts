@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
+import { programBytesOf } from '../../src/compare/compare.js';
 import { buildNfaMatcher } from '../../src/engines/explicit/matcher.js';
 import { buildObddMatcher } from '../../src/engines/obdd/index.js';
 import { isLiveMatcher } from '../../src/matcher/live.js';
@@ -160,6 +161,16 @@ describe('prefiltered matcher', () => {
       const input = new TextEncoder().encode(text);
       for (const mode of ['all', 'set'] as const) expect(runReports(pre, split(input, [4]), mode)).toEqual(runReports(plain, [input], mode));
     }
+  });
+
+  it('its program size counts the live engine, the searcher and every residual matcher', () => {
+    const sigs = ['/[0-9]{3}x/', '/evil\\d/', '/passwd/i'];
+    const pre = compile(sigs, { engine: 'nfa', prefilter: { residual: { engine: 'dfa' } } }).matcher.stats();
+    const pf = pre.prefilter as Record<string, number>;
+    const residual = pre.residual as Record<string, number>;
+    expect(pre.residualEngines).toBe('dfa');
+    const { prefilter: _p, ...live } = pre;
+    expect(programBytesOf(pre)).toBe(programBytesOf(live as typeof pre)! + pf.totalBytes + residual.tableBytes);
   });
 
   it('an engine that cannot run a subset of its signatures is a UsageError', () => {
