@@ -35,6 +35,8 @@ const CONFIGS: Record<string, CompileOptions> = {
   'nfa+pf/obdd-g32': { engine: 'nfa', prefilter: { residual: { engine: 'obdd', engineOptions: { grouping: { groupSize: 32, partition: 'hard' } } } } },
   'obdd+pf/obdd-g8': { engine: 'obdd', prefilter: { residual: { engine: 'obdd', engineOptions: { grouping: { groupSize: 8, partition: 'hard' } } } } },
   'obdd+pf/nfa': { engine: 'obdd', prefilter: { residual: { engine: 'nfa' } } },
+  'nfa+pf2': { engine: 'nfa', prefilter: { minLiteral: 2 } },
+  'nfa+pf1': { engine: 'nfa', prefilter: { minLiteral: 1 } },
   'nfa+pf/mdfa': { engine: 'nfa', prefilter: { residual: { engine: 'mdfa' } } },
   'obdd+pf/mdfa': { engine: 'obdd', prefilter: { residual: { engine: 'mdfa' } } },
   'nfa+pf/obdd': { engine: 'nfa', prefilter: { residual: { engine: 'obdd' } } },
