@@ -81,6 +81,11 @@ interface UnitPlan {
   readonly gated: Uint8Array;
   /** unit → its string when it is a pure literal (reported from the search, never stepped). */
   readonly pure: (PureLiteral | undefined)[];
+  /**
+   * unit → 1 when a hit of its window must be completed against the input: the string is
+   * longer than its window, or has a case-sensitive letter (the search folds case).
+   */
+  readonly verify: Uint8Array;
   /** Search literal → the pure-literal unit it is the last window of, -1 for an activating literal. */
   readonly literalUnit: Int32Array;
   /** Search literal → 1 when every occurrence is reported (pure-literal windows). */
@@ -267,6 +272,7 @@ export class PrefilterMatcher implements Matcher {
       const from = end - lit.bytes.length;
       if (from < s.histStart) continue; // starts before the input (or the kept history, which holds any such string)
       let ok = true;
+      if (this.plan.verify[hits[h]] === 1)
       for (let k = 0; k < lit.bytes.length && ok; k++) {
         const pos = from + k;
         const b = pos >= at ? bytes[pos - at] : s.history[pos - s.histStart];
@@ -402,6 +408,11 @@ export class PrefilterMatcher implements Matcher {
   }
 }
 
+/** ASCII letter (the only bytes case folding changes, in either direction). */
+function isLetter(b: number): boolean {
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+}
+
 /** The numeric figures of a matcher's stats (what a nested stats entry may hold). */
 function flatStats(st: MatcherStats): Record<string, number> {
   const out: Record<string, number> = {};
@@ -491,6 +502,7 @@ export function planUnits(
   const maxLength = new Float64Array(units.count);
   const gated = new Uint8Array(units.count);
   const pure: (PureLiteral | undefined)[] = new Array(units.count);
+  const verify = new Uint8Array(units.count);
   const literalUnit: number[] = [];
   const cap = options.historyBytes ?? DEFAULT_HISTORY;
   for (let u = 0; u < units.count; u++) {
@@ -502,6 +514,7 @@ export function planUnits(
       // Searched by its last window (every occurrence), completed from the input.
       pure[u] = lit;
       const w = lit.bytes.subarray(Math.max(0, lit.bytes.length - (options.maxLiteral ?? 8)));
+      verify[u] = w.length < lit.bytes.length || lit.bytes.some((b, k) => lit.caseless[k] === 0 && isLetter(b)) ? 1 : 0;
       literalUnit[literals.length] = u;
       literals.push(Uint8Array.from(w, (b) => FOLD[b]));
       continue;
@@ -540,6 +553,7 @@ export function planUnits(
     maxLength,
     gated,
     pure,
+    verify,
     literalUnit: Int32Array.from({ length: literals.length }, (_, i) => literalUnit[i]),
     everyHit: Uint8Array.from({ length: literals.length }, (_, i) => (literalUnit[i] >= 0 ? 1 : 0)),
     literals,
