@@ -28,7 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { PcapFormatError, UsageError } from '../errors.js';
 import { compile, DEFAULT_ENGINE, ENGINE_NAMES, type CompileResult } from '../compile.js';
 import { parseSignatureLines, transportPayload } from '../compare/corpus.js';
-import { Decoder, readCapture } from '../pcap/index.js';
+import { Decoder, drained, readCapture } from '../pcap/index.js';
 import { parseArgs } from './args.js';
 import { expandFileLists, matchModeFromFlags } from './compare.js';
 import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
@@ -105,20 +105,6 @@ export class OutputWriter {
   }
 }
 
-/** Resolves on the stream's next 'drain', 'close' or 'error'. */
-function drained(stream: NodeJS.WritableStream): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      stream.off('error', done);
-      resolve();
-    };
-    stream.once('drain', done);
-    stream.once('close', done);
-    stream.once('error', done);
-  });
-}
 
 /** The parsed command line of `scan`, checked. */
 interface ScanArgs {

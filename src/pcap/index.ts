@@ -3,6 +3,7 @@ export { CaptureParser } from './parser.js';
 export {
   CaptureReader,
   readCapture,
+  drained,
   parseCaptureBuffer,
   type CaptureSource,
   type CaptureSummary,

@@ -244,19 +244,23 @@ export class CaptureReader implements AsyncIterable<Packet> {
  * fault in streamed gzip input costs at most the last 4 KiB of decompressed bytes (whole
  * buffers and files up to `wholeFileBytes` go through `gunzipLenient` and lose nothing).
  */
+/** Resolves on the stream's next 'drain', 'close' or 'error' (backpressure: wait before writing more). */
+export function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+    stream.once('error', done);
+  });
+}
+
 async function feedGunzip(gunzip: zlib.Gunzip, chunks: AsyncIterable<Uint8Array>): Promise<void> {
-  const writable = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const done = (): void => {
-        gunzip.off('drain', done);
-        gunzip.off('error', done);
-        gunzip.off('close', done);
-        resolve();
-      };
-      gunzip.once('drain', done);
-      gunzip.once('error', done);
-      gunzip.once('close', done);
-    });
+  const writable = (): Promise<void> => drained(gunzip);
   try {
     for await (const c of chunks) {
       if (gunzip.destroyed) return;
