@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { ENGINE_NAMES } from '../compile.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../compile.js';
 import { compareEngines, type EngineSpec } from '../compare/compare.js';
 import { corpusFromBuffers, payloadsFromCaptures, pcreSetFromRules, readSignatureFile, type Corpus, type SignatureSet } from '../compare/corpus.js';
 import { formatText, toJson } from '../compare/format.js';
@@ -31,7 +31,8 @@ options:
   --select SELECTOR     with --rules: only matching rules (e.g. http, ftp, proto=tcp,dport=80)
   --pcap FILE           capture file (repeatable): scan each non-empty TCP/UDP payload
   --input FILE          raw file (repeatable): scanned whole as one input
-  --engines LIST        comma-separated, default nfa,obdd,obdd2,dfa,mdfa,regexp; an engine
+  --engines LIST        comma-separated, default nfa+pf,nfa,obdd,obdd2,dfa,mdfa,regexp
+                        (nfa+pf: the default configuration of scan/replay); an engine
                         may carry options and a label: obdd:memo=false, obdd2:memo=true
                         (values are JSON: numbers, true/false, else strings); a
                         '+pf' suffix (nfa+pf, obdd+pf) adds the literal prefilter
@@ -160,7 +161,8 @@ function parseCompareArgs(argv: string[]): CompareArgs {
   }
   const format = (options.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
-  let engines = parseEngineList((options.engines as string | undefined) ?? ENGINE_NAMES.join(','));
+  // The default configuration (nfa behind the prefilter) first, then every engine alone.
+  let engines = parseEngineList((options.engines as string | undefined) ?? `${DEFAULT_ENGINE}+pf,${ENGINE_NAMES.join(',')}`);
   if (options['no-memo'] === true || options['memo-budget'] !== undefined) {
     // The flags tune every obdd entry that does not set its own memo options.
     if (!engines.some((e) => e.engine === 'obdd' || e.engine === 'obdd2')) {
@@ -170,7 +172,7 @@ function parseCompareArgs(argv: string[]): CompareArgs {
     // same engine, options widened by the flags: still the entry's own variant of the union
     engines = engines.map((e) => ({ ...e, ...withMemoFlags(e, memo) }) as EngineSpec);
   }
-  if (prefilterFromFlags(options)) {
+  if (prefilterFromFlags(options, false)) {
     if (!engines.some((e) => e.engine === 'nfa' || e.engine === 'obdd')) throw new UsageError('--prefilter needs an nfa or obdd entry in --engines');
     engines = engines.map((e) => (e.engine === 'nfa' || e.engine === 'obdd' ? { ...e, prefilter: true } : e));
   }

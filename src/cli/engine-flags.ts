@@ -28,13 +28,14 @@ export const ENGINE_FLAG_USAGE = `  --no-memo           obdd/obdd2: step symboli
 /**
  * compile()'s `prefilter` from `--prefilter` / `--no-prefilter`; when neither is given, on
  * for the default engine (no `--engine`, as compile() does: `DEFAULT_PREFILTER`) and off
- * for a named one. Throws UsageError when both are given.
+ * for a named one, unless `byDefault` is false (`compare`, whose engine list names every
+ * engine: there only `--prefilter` turns it on). Throws UsageError when both are given.
  */
-export function prefilterFromFlags(options: Record<string, unknown>): boolean {
+export function prefilterFromFlags(options: Record<string, unknown>, byDefault = true): boolean {
   if (options.prefilter === true && options['no-prefilter'] === true) throw new UsageError('--prefilter and --no-prefilter exclude each other');
   if (options.prefilter === true) return true;
   if (options['no-prefilter'] === true) return false;
-  return options.engine === undefined && DEFAULT_PREFILTER;
+  return byDefault && options.engine === undefined && DEFAULT_PREFILTER;
 }
 
 /**

@@ -58,3 +58,16 @@ describe('compare --mode', () => {
     await expect(capture(['--signatures', sigFile(), '--pcap', pcaps[0]!, '--mode', 'x'])).rejects.toThrow(/--mode must be all or set/);
   });
 });
+
+describe('compare and the prefilter', () => {
+  it('runs an entry prefiltered only when asked (+pf, or --prefilter), and every entry agrees', async () => {
+    type WithStats = Report & { engines: { engine: string; stats: Record<string, unknown> | null }[] };
+    const base = ['--signatures', sigFile(), '--pcap', ...pcaps, '--runs', '1', '--format', 'json'];
+    const r = JSON.parse((await capture([...base, '--engines', 'nfa+pf,nfa,obdd+pf,obdd'])).out) as WithStats;
+    const pre = Object.fromEntries(r.engines.map((e) => [e.engine, e.stats !== null && 'prefilter' in e.stats]));
+    expect(pre).toEqual({ 'nfa+pf': true, nfa: false, 'obdd+pf': true, obdd: false });
+    expect(r.disagreementCount).toBe(0);
+    const all = JSON.parse((await capture([...base, '--engines', 'nfa,dfa', '--prefilter'])).out) as WithStats;
+    expect(all.engines.map((e) => e.stats !== null && 'prefilter' in e.stats)).toEqual([true, false]);
+  });
+});

@@ -45,6 +45,9 @@ describe('prefilterFromFlags', () => {
     expect(prefilterFromFlags({ engine: 'obdd' })).toBe(false);
     expect(prefilterFromFlags({ engine: 'obdd', prefilter: true })).toBe(true);
     expect(prefilterFromFlags({ 'no-prefilter': true })).toBe(false);
+    // compare names its engines: only --prefilter turns it on there.
+    expect(prefilterFromFlags({}, false)).toBe(false);
+    expect(prefilterFromFlags({ prefilter: true }, false)).toBe(true);
     expect(() => prefilterFromFlags({ prefilter: true, 'no-prefilter': true })).toThrow(/exclude each other/);
   });
 });
