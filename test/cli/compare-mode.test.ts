@@ -61,7 +61,10 @@ describe('compare --mode', () => {
 
 describe('compare and the prefilter', () => {
   it('runs an entry prefiltered only when asked (+pf, or --prefilter), and every entry agrees', async () => {
-    type WithStats = Report & { engines: { engine: string; stats: Record<string, unknown> | null }[] };
+    interface WithStats {
+      disagreementCount: number;
+      engines: { engine: string; stats: Record<string, unknown> | null }[];
+    }
     const base = ['--signatures', sigFile(), '--pcap', ...pcaps, '--runs', '1', '--format', 'json'];
     const r = JSON.parse((await capture([...base, '--engines', 'nfa+pf,nfa,obdd+pf,obdd'])).out) as WithStats;
     const pre = Object.fromEntries(r.engines.map((e) => [e.engine, e.stats !== null && 'prefilter' in e.stats]));
