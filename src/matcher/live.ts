@@ -10,7 +10,8 @@
  * matched stops costing anything.
  */
 import type { Nfa, NfaUnits } from '../nfa/types.js';
-import type { MatchCallback, Matcher, Scratch, ScratchOptions } from './types.js';
+import type { MatchReporter } from './report.js';
+import type { Matcher, Scratch, ScratchOptions } from './types.js';
 
 /** A matcher whose frontier can hold any subset of its units. */
 export interface LiveMatcher extends Matcher {
@@ -25,10 +26,12 @@ export interface LiveMatcher extends Matcher {
   enter(scratch: Scratch, unit: number, prevByte: number): void;
   /** Adds the frontier of `from` (a live scratch of this matcher) to that of `scratch`. */
   absorb(scratch: Scratch, from: Scratch): void;
-  /** Passes one report through the scratch's reporter (mode, deduplication, held ends). */
-  report(scratch: Scratch, signature: number, end: number, onMatch: MatchCallback): void;
-  /** Passes on the scratch's held-back ends below `offset` (the input is known to be longer). */
-  flushHeld(scratch: Scratch, offset: number, onMatch: MatchCallback): void;
+  /**
+   * The scratch's reporter (`report.ts`): a report the driver finds itself (a literal
+   * occurrence, a replayed match) goes through it, so mode, deduplication and held ends
+   * apply as for the engine's own.
+   */
+  reporterOf(scratch: Scratch): MatchReporter;
   /** Number of states (or an engine's measure of work) in the scratch's frontier; 0 when idle. */
   frontierSize(scratch: Scratch): number;
 }

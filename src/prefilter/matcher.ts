@@ -281,7 +281,8 @@ export class PrefilterMatcher implements Matcher {
       if (!ok) continue;
       const units = this.inner.units;
       const u = hits[h];
-      for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) this.inner.report(s.inner, units.sigs[j], end, onMatch);
+      const reporter = this.inner.reporterOf(s.inner);
+      for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) reporter.emit(units.sigs[j], end, onMatch);
     }
     hits.length = 0;
   }
@@ -327,11 +328,13 @@ export class PrefilterMatcher implements Matcher {
     const keep = units.some((u) => this.plan.gated[u] === 1);
     const collect: MatchCallback = keep ? (sig, end) => void found.push(sig, end) : () => {};
     if (at > pos) this.inner.scan(cs, s.history.subarray(pos - s.histStart, at - s.histStart), collect);
-    if (keep) this.inner.flushHeld(cs, Infinity, collect);
+    const held = this.inner.reporterOf(cs);
+    if (keep && held.held !== 0) held.flush(Infinity, collect);
     this.inner.absorb(s.inner, cs);
     this.inner.reset(cs);
     // Ends are relative to `pos`; gated units replay from the input start, so pos is 0 for them.
-    for (let k = 0; k < found.length; k += 2) this.inner.report(s.inner, found[k], found[k + 1] + pos, onMatch);
+    const reporter = this.inner.reporterOf(s.inner);
+    for (let k = 0; k < found.length; k += 2) reporter.emit(found[k], found[k + 1] + pos, onMatch);
     this.counters.catchUps++;
     this.counters.catchUpBytes += at - pos;
   }

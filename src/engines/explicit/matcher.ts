@@ -537,15 +537,9 @@ export class NfaMatcher implements Matcher {
     this.add(s, q);
   }
 
-  /** One report through the scratch's reporter (`LiveMatcher.report`). */
-  report(scratch: Scratch, signature: number, end: number, onMatch: MatchCallback): void {
-    this.own(scratch).reporter.emit(signature, end, onMatch);
-  }
-
-  /** Held-back ends below `offset` passed on (`LiveMatcher.flushHeld`). */
-  flushHeld(scratch: Scratch, offset: number, onMatch: MatchCallback): void {
-    const r = this.own(scratch).reporter;
-    if (r.held !== 0) r.flush(offset, onMatch);
+  /** The scratch's reporter (`LiveMatcher.reporterOf`). */
+  reporterOf(scratch: Scratch): MatchReporter {
+    return this.own(scratch).reporter;
   }
 
   /** Adds `from`'s frontier to `scratch`'s (`LiveMatcher.absorb`). */
