@@ -34,14 +34,14 @@
  * be identical). Disagreements are listed by signature, with a few examples.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../src/compile.js';
-import { payloadsFromCaptures, pcreSetFromRules, type SignatureSet } from '../src/compare/corpus.js';
+import { payloadsFromCaptures } from '../src/compare/corpus.js';
 import type { Matcher } from '../src/matcher/types.js';
-import { SHARED_DATA } from './lib/shared-data.js';
+import { benchSet, corpusFiles, payloadPrefix } from './lib/sets.js';
 
 type Mode = 'set' | 'all';
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -57,24 +57,8 @@ function log(line: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
-// ---- the signature set and payloads, as bench/whole-run.ts builds them ----
-const community = join(SHARED_DATA, 'rules/snort2-community/community.rules');
-const etDir = join(SHARED_DATA, 'rules/et-open-snort-2.9.0');
-const SETS: Record<string, { describe: string; corpus: 'http' | 'ftp' | 'both'; signatures: () => SignatureSet }> = {
-  ftp: { corpus: 'ftp', describe: 'Snort 2 community, port-21 rules (all), FTP payloads', signatures: () => pcreSetFromRules([community], { includeDisabled: true, select: 'ftp' }) },
-  http: { corpus: 'http', describe: 'Snort 2 community, port-80 rules (all), HTTP payloads', signatures: () => pcreSetFromRules([community], { includeDisabled: true, select: 'http' }) },
-  community: { corpus: 'both', describe: 'Snort 2 community, all rules, HTTP + FTP payloads', signatures: () => pcreSetFromRules([community], { includeDisabled: true }) },
-  et: {
-    corpus: 'both', describe: 'ET Open 2.9.0, active rules, HTTP + FTP payloads',
-    signatures: () => pcreSetFromRules(readdirSync(etDir).filter((f) => f.endsWith('.rules')).sort().map((f) => join(etDir, f))),
-  },
-};
-const def = SETS[setName];
-if (!def) throw new Error(`--set: unknown set '${setName}' (${Object.keys(SETS).join(', ')})`);
-
-function captures(dir: string): string[] {
-  return readdirSync(dir).filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f)).sort().map((f) => join(dir, f));
-}
+// ---- the signature set and payloads, as bench/whole-run.ts builds them (bench/lib/sets.ts) ----
+const def = benchSet(setName);
 
 // ---- Hyperscan present? ----
 function haveLibhs(): boolean {
@@ -86,17 +70,8 @@ if (!haveLibhs()) {
 }
 
 const sigs = def.signatures();
-const files = def.corpus === 'both'
-  ? [...captures(join(SHARED_DATA, 'traces/zeek/http')), ...captures(join(SHARED_DATA, 'traces/zeek/ftp'))]
-  : captures(join(SHARED_DATA, `traces/zeek/${def.corpus}`));
-const corpus = payloadsFromCaptures(files);
-const payloads: Uint8Array[] = [];
-let bytes = 0;
-for (const p of corpus.inputs) {
-  if (bytes >= limitBytes) break;
-  payloads.push(p);
-  bytes += p.length;
-}
+const corpus = payloadsFromCaptures(corpusFiles(def.corpus));
+const { inputs: payloads, bytes } = payloadPrefix(corpus.inputs, limitBytes);
 log(`${setName}: ${sigs.summary}; ${payloads.length}/${corpus.inputs.length} payloads, ${bytes} bytes`);
 
 // ---- files for the harness ----

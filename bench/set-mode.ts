@@ -4,15 +4,13 @@
  * whole-run bench gives the tables). Every configuration's results are compared with the
  * first one's (the plain explicit NFA), payload by payload.
  *
- *   npx tsx bench/set-mode.ts [--set et|community] [--limit-bytes N] [--engines nfa,nfa+pf,obdd+pf]
+ *   npx tsx bench/set-mode.ts [--set et|community|http|ftp] [--limit-bytes N] [--engines nfa,nfa+pf,obdd+pf]
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compile, type CompileOptions } from '../src/compile.js';
-import { payloadsFromCaptures, pcreSetFromRules } from '../src/compare/corpus.js';
+import { payloadsFromCaptures } from '../src/compare/corpus.js';
 import type { Matcher, MatchMode } from '../src/matcher/types.js';
-import { SHARED_DATA } from './lib/shared-data.js';
+import { benchSet, corpusFiles, payloadPrefix } from './lib/sets.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1]! : dflt);
@@ -42,20 +40,10 @@ const CONFIGS: Record<string, CompileOptions> = {
   'nfa+pf/obdd': { engine: 'nfa', prefilter: { residual: { engine: 'obdd' } } },
 };
 
-const etDir = join(SHARED_DATA, 'rules/et-open-snort-2.9.0');
-const set =
-  setName === 'et'
-    ? pcreSetFromRules(readdirSync(etDir).filter((f) => f.endsWith('.rules')).sort().map((f) => join(etDir, f)))
-    : pcreSetFromRules([join(SHARED_DATA, 'rules/snort2-community/community.rules')], { includeDisabled: true });
-const httpDir = join(SHARED_DATA, 'traces/zeek/http');
-const corpus = payloadsFromCaptures(readdirSync(httpDir).filter((f) => /\.p?cap(ng)?$/.test(f)).sort().map((f) => join(httpDir, f)));
-const inputs: Uint8Array[] = [];
-let bytes = 0;
-for (const p of corpus.inputs) {
-  if (bytes >= limitBytes) break;
-  inputs.push(p);
-  bytes += p.length;
-}
+// The whole-run's sets (bench/lib/sets.ts), over the Zeek HTTP payloads only.
+const set = benchSet(setName).signatures();
+const corpus = payloadsFromCaptures(corpusFiles('http'));
+const { inputs, bytes } = payloadPrefix(corpus.inputs, limitBytes);
 console.log(`${set.sources.length} signatures (${setName}); ${inputs.length} payloads, ${(bytes / 1e6).toFixed(2)} MB`);
 
 function run(m: Matcher, mode: MatchMode): { ms: number; results: string[]; worst: number; median: number } {

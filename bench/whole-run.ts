@@ -46,20 +46,19 @@
  * (tables, one throughput table per mode) and DIR/tradeoff.svg (scan MB/s against memory,
  * log–log; set-mode results when that mode ran). Default DIR: bench/results.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { compareEngines, type CompareResult, type EngineSpec } from '../src/compare/compare.js';
-import { payloadsFromCaptures, pcreSetFromRules, type Corpus, type SignatureSet } from '../src/compare/corpus.js';
+import { payloadsFromCaptures, type Corpus, type SignatureSet } from '../src/compare/corpus.js';
 import { formatBytes, formatMBps, formatText } from '../src/compare/format.js';
 import { pathologicalMarkdown, runPathological, type PathologicalResult } from './lib/pathological.js';
 import { logLogScatterSvg, type PlotPoint } from './lib/svg.js';
-import { SHARED_DATA } from './lib/shared-data.js';
+import { benchSet, corpusFiles, type BenchSet } from './lib/sets.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const DATA = SHARED_DATA;
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1]! : dflt);
 const quick = argv.includes('--quick');
@@ -118,41 +117,6 @@ function planFromArgs(): Plan {
 function log(line: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
-
-function captures(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
-interface SetDef {
-  name: string;
-  describe: string;
-  signatures: () => SignatureSet;
-  corpus: 'http' | 'ftp' | 'both';
-}
-
-const community = join(DATA, 'rules/snort2-community/community.rules');
-const etDir = join(DATA, 'rules/et-open-snort-2.9.0');
-const SETS: SetDef[] = [
-  {
-    name: 'ftp', corpus: 'ftp', describe: 'Snort 2 community, port-21 rules (all), FTP payloads',
-    signatures: () => pcreSetFromRules([community], { includeDisabled: true, select: 'ftp' }),
-  },
-  {
-    name: 'http', corpus: 'http', describe: 'Snort 2 community, port-80 rules (all), HTTP payloads',
-    signatures: () => pcreSetFromRules([community], { includeDisabled: true, select: 'http' }),
-  },
-  {
-    name: 'community', corpus: 'both', describe: 'Snort 2 community, all rules, HTTP + FTP payloads',
-    signatures: () => pcreSetFromRules([community], { includeDisabled: true }),
-  },
-  {
-    name: 'et', corpus: 'both', describe: 'ET Open 2.9.0, active rules, HTTP + FTP payloads',
-    signatures: () => pcreSetFromRules(readdirSync(etDir).filter((f) => f.endsWith('.rules')).sort().map((f) => join(etDir, f))),
-  },
-];
 
 interface SetResult {
   name: string;
@@ -338,15 +302,12 @@ function svg(all: SetResult[], meta: Record<string, unknown>): string {
 }
 
 /** The payloads of a corpus kind, read once per run. */
-function corpusReader(): (kind: SetDef['corpus']) => Corpus {
+function corpusReader(): (kind: BenchSet['corpus']) => Corpus {
   const corpora = new Map<string, Corpus>();
   return (kind) => {
     let c = corpora.get(kind);
     if (!c) {
-      const files = kind === 'both'
-        ? [...captures(join(DATA, 'traces/zeek/http')), ...captures(join(DATA, 'traces/zeek/ftp'))]
-        : captures(join(DATA, `traces/zeek/${kind}`));
-      c = payloadsFromCaptures(files);
+      c = payloadsFromCaptures(corpusFiles(kind));
       for (const w of c.warnings) log(`corpus ${kind}: warning: ${w}`);
       corpora.set(kind, c);
     }
@@ -355,7 +316,7 @@ function corpusReader(): (kind: SetDef['corpus']) => Corpus {
 }
 
 /** One set in one mode: every selected engine compared. */
-function runSet(plan: Plan, def: SetDef, sigs: SignatureSet, corpus: Corpus, mode: Mode): SetResult {
+function runSet(plan: Plan, def: BenchSet, sigs: SignatureSet, corpus: Corpus, mode: Mode): SetResult {
   const ts = performance.now();
   const result = compareEngines(sigs.sources, corpus.inputs, {
     engines: plan.engines,
@@ -378,8 +339,7 @@ async function main(): Promise<void> {
   }
   const plan = planFromArgs();
   const defs = setNames.map((name) => {
-    const def = SETS.find((s) => s.name === name);
-    if (!def) throw new Error(`unknown set '${name}' (sets: ${SETS.map((s) => s.name).join(', ')})`);
+    const def = benchSet(name);
     return def;
   });
   const meta: Record<string, unknown> = {
