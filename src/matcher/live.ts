@@ -48,7 +48,7 @@ export function isLiveMatcher(m: Matcher): m is LiveMatcher {
  */
 export function unitStartState(nfa: Nfa, unit: number, prevByte: number): number {
   const units = nfa.units!;
-  if (prevByte < 0) return units.entry[unit];
+  if (prevByte < 0) return units.stateRange[2 * unit];
   const c = nfa.byteClass[prevByte];
   for (let j = units.loopStart[unit]; j < units.loopStart[unit + 1]; j++) {
     const l = units.loops[j];

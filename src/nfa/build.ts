@@ -84,13 +84,6 @@ export interface BuildNfaOptions {
    * @default 'shared'
    */
   entries?: 'shared' | 'per-unit';
-  /**
-   * With 'per-unit' entries: the units that hang off the shared start states instead
-   * (they run on every input anyway, and one shared loop with a per-class successor
-   * index steps hundreds of them far cheaper than a loop each). Such a unit is marked
-   * in `NfaUnits.shared` and its entry is state 0.
-   */
-  sharedEntry?: (signature: NfaSignatureInput) => boolean;
 }
 
 /**
@@ -443,8 +436,7 @@ export function buildNfa(
   const a = analyseSignatures(signatures, options);
   const b = new Builder();
   const perUnit = options.entries === 'per-unit';
-  const isShared = (x: AnalysedSignature): boolean => !perUnit || (options.sharedEntry?.(x.sig) ?? false);
-  const shared = addStartStates(b, a.analysed.map((x) => (x && isShared(x) ? x : null)), maxStates);
+  const shared = perUnit ? undefined : addStartStates(b, a.analysed, maxStates);
   const units = perUnit ? new UnitLists(a.signatureCount) : undefined;
 
   /** Acceptance entries [acc from, acc to, end from, end to, unit] of each compiled key. */
@@ -453,9 +445,9 @@ export function buildNfa(
     if (!x) continue;
     const m = b.mark();
     try {
-      const starts = isShared(x) ? shared : addUnitStartStates(b, x, maxStates);
+      const starts = shared ?? addUnitStartStates(b, x, maxStates);
       addSignature(b, x.sig.id, x.pos, x.sig.anchored, starts, maxStates);
-      const unit = units ? units.add(x.sig, starts, m[0], b.labels.length, starts === shared) : -1;
+      const unit = units ? units.add(x.sig, starts, m[0], b.labels.length) : -1;
       if (a.dedupe) entries.set(x.key, [m[2], b.accState.length, m[3], b.endState.length, unit]);
     } catch (e) {
       b.rollback(m);
@@ -483,8 +475,6 @@ export function buildNfa(
 /** Collects the `NfaUnits` of a 'per-unit' build. */
 class UnitLists {
   private readonly stateRange: number[] = [];
-  private readonly entry: number[] = [];
-  private readonly shared: number[] = [];
   private readonly loops: number[][] = [];
   private readonly anchored: number[] = [];
   private readonly sigs: number[][] = [];
@@ -492,11 +482,9 @@ class UnitLists {
   constructor(private readonly signatureCount: number) {}
 
   /** Records a compiled unit (its states are [from, to)); returns its unit id. */
-  add(sig: NfaSignatureInput, starts: StartStates, from: number, to: number, shared: boolean): number {
+  add(sig: NfaSignatureInput, starts: StartStates, from: number, to: number): number {
     this.stateRange.push(from, to);
-    this.entry.push(starts.entry);
-    this.shared.push(shared ? 1 : 0);
-    this.loops.push(shared ? [] : starts.loopIds);
+    this.loops.push(starts.loopIds);
     this.anchored.push(sig.anchored ? 1 : 0);
     this.sigs.push([sig.id]);
     return this.sigs.length - 1;
@@ -506,9 +494,9 @@ class UnitLists {
     this.sigs[unit].push(sig);
   }
 
-  /** The start frontier: state 0 (the shared start) and every own entry, ascending. */
+  /** The start frontier: every unit's entry (its first state), ascending. */
   entries(): Uint32Array {
-    return Uint32Array.from(new Set([0, ...this.entry]));
+    return Uint32Array.from(this.stateRange.filter((_, i) => i % 2 === 0));
   }
 
   finish(signatureCount: number): NfaUnits {
@@ -525,8 +513,6 @@ class UnitLists {
       count,
       unitOf,
       stateRange: Uint32Array.from(this.stateRange),
-      entry: Uint32Array.from(this.entry),
-      shared: Uint8Array.from(this.shared),
       loopStart,
       loops: Uint32Array.from(this.loops.flat()),
       anchored: Uint8Array.from(this.anchored),

@@ -54,14 +54,11 @@ export interface Nfa {
 /**
  * The units of a 'per-unit' NFA: a unit is one compiled signature together with its
  * identical copies (they share states). Unit u owns the contiguous states
- * [stateRange[2u], stateRange[2u+1]). Unless it is `shared`, the first is its own
- * "before input" entry (in `start`), then its own unanchored loop states (none when
- * anchored), whose labels partition the bytes by the previous-byte category its
- * assertions need. So the unit starts searching at offset 0 by entering its entry state,
- * and at a later offset o by entering the loop state whose label holds the byte at o − 1;
- * removing its range from a frontier stops it. A shared unit hangs off state 0 and the
- * shared loop (it runs on every input): entering state 0 starts all shared units at
- * offset 0, and removing its range does not stop it (the shared loop re-enters it).
+ * [stateRange[2u], stateRange[2u+1]): first its own "before input" entry (in `start`),
+ * then its own unanchored loop states (none when anchored), whose labels partition the
+ * bytes by the previous-byte category its assertions need. So the unit starts searching at
+ * offset 0 by entering its entry state, and at a later offset o by entering the loop state
+ * whose label holds the byte at o − 1; removing its range from a frontier stops it.
  */
 export interface NfaUnits {
   readonly count: number;
@@ -69,10 +66,6 @@ export interface NfaUnits {
   readonly unitOf: Int32Array;
   /** 2 entries per unit: first state, one past the last state. */
   readonly stateRange: Uint32Array;
-  /** unit → its "before input" state (0 for shared units). */
-  readonly entry: Uint32Array;
-  /** 1 when the unit hangs off the shared start states. */
-  readonly shared: Uint8Array;
   /** CSR: loop states of unit u are loops[loopStart[u] .. loopStart[u+1]). */
   readonly loopStart: Uint32Array;
   readonly loops: Uint32Array;

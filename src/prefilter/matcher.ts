@@ -475,8 +475,8 @@ export function gateFactor(gate: SignatureGate, options: PrefilterOptions = {}):
 
 /**
  * The fast factor of a signature: literals (folded), one of which occurs in every input it
- * matches; null when it has none worth searching for (then it runs on every input, and
- * compile() hangs it off the NFA's shared start: see `BuildNfaOptions.sharedEntry`).
+ * matches; null when it has none worth searching for (then it runs on every input: compile()
+ * gives it to the residual matcher).
  */
 export function factorOf(ir: Ir, options: PrefilterOptions = {}): Uint8Array[] | null {
   return chooseFactor(literalCondition(ir), {
@@ -512,7 +512,7 @@ export function planUnits(
     const ir = irOf(units.sigs[units.sigStart[u]]);
     maxLength[u] = maxMatchLength(ir);
     lookback[u] = units.anchored[u] === 1 ? Infinity : maxLength[u];
-    const lit = units.shared[u] === 0 && units.anchored[u] === 0 ? pureLiteral(ir) : null;
+    const lit = units.anchored[u] === 0 ? pureLiteral(ir) : null;
     if (lit !== null && lit.bytes.length <= cap) {
       // Searched by its last window (every occurrence), completed from the input.
       pure[u] = lit;
@@ -522,7 +522,7 @@ export function planUnits(
       literals.push(Uint8Array.from(w, (b) => FOLD[b]));
       continue;
     }
-    const f = units.shared[u] === 1 ? { factor: null, gated: false } : unitFactor(units, u, ir, options, gateOf);
+    const f = unitFactor(units, u, ir, options, gateOf);
     const factor = f.factor;
     if (f.gated) {
       gated[u] = 1;

@@ -43,9 +43,8 @@ const longInputArb = fc.array(inputArb, { minLength: 1, maxLength: 4 }).map((par
 const LIVE_ENGINES = ['nfa', 'nfa-memo', 'nfa-memo-tiny', 'obdd', 'obdd-nomemo'] as const;
 type LiveEngine = (typeof LIVE_ENGINES)[number];
 
-/** `shared`: bit i set ⇔ signature i hangs off the shared start (runs on every input). */
-function live(sigs: NfaSignatureInput[], engine: LiveEngine = 'nfa', shared = 0): Matcher {
-  const nfa = buildNfa(sigs, { entries: 'per-unit', sharedEntry: (s) => ((shared >>> s.id) & 1) === 1 });
+function live(sigs: NfaSignatureInput[], engine: LiveEngine = 'nfa'): Matcher {
+  const nfa = buildNfa(sigs, { entries: 'per-unit' });
   if (engine === 'nfa') return buildNfaMatcher(nfa);
   // A tiny budget drops the step cache every few states (the refill path).
   if (engine === 'nfa-memo') return buildNfaMatcher(nfa, { memo: true });
@@ -56,9 +55,9 @@ function live(sigs: NfaSignatureInput[], engine: LiveEngine = 'nfa', shared = 0)
 describe('per-unit NFA', () => {
   it('every live engine reports the same on per-unit entries as the explicit engine on shared ones (both modes, chunked)', () => {
     fc.assert(
-      fc.property(sigsArb, longInputArb, fc.array(fc.nat(), { maxLength: 3 }), fc.constantFrom(...LIVE_ENGINES), fc.nat(31), (sigs, input, cuts, engine, shared) => {
+      fc.property(sigsArb, longInputArb, fc.array(fc.nat(), { maxLength: 3 }), fc.constantFrom(...LIVE_ENGINES), (sigs, input, cuts, engine) => {
         const ref = buildNfaMatcher(buildNfa(sigs));
-        const m = live(sigs, engine, shared);
+        const m = live(sigs, engine);
         for (const mode of ['all', 'set'] as const) {
           expect(runReports(m, split(input, cuts), mode)).toEqual(runReports(ref, [input], mode));
         }
@@ -71,9 +70,9 @@ describe('per-unit NFA', () => {
 describe('prefiltered matcher', () => {
   it('random sets, inputs, chunkings and history sizes: the same reports as the plain engine', () => {
     fc.assert(
-      fc.property(sigsArb, longInputArb, fc.array(fc.nat(), { maxLength: 5 }), optionsArb, fc.constantFrom(...LIVE_ENGINES), fc.nat(31), (sigs, input, cuts, options, engine, shared) => {
+      fc.property(sigsArb, longInputArb, fc.array(fc.nat(), { maxLength: 5 }), optionsArb, fc.constantFrom(...LIVE_ENGINES), (sigs, input, cuts, options, engine) => {
         const ref = buildNfaMatcher(buildNfa(sigs));
-        const inner = live(sigs, engine, shared);
+        const inner = live(sigs, engine);
         if (!isLiveMatcher(inner)) throw new Error('not live');
         const m = buildPrefilteredMatcher(inner, (id) => sigs[id].ir, options);
         const chunks = split(input, cuts);

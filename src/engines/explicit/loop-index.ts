@@ -35,9 +35,10 @@ export class UnitLoopTable {
     const st: number[] = [];
     for (let u = 0; u < units.count; u++) {
       const lo = units.loopStart[u];
-      const single = units.loopStart[u + 1] - lo === 1 && units.shared[u] === 0;
+      const single = units.loopStart[u + 1] - lo === 1;
       const loop = single ? units.loops[lo] : -1;
-      if (single && !hasAccept(nfa, loop) && !hasAccept(nfa, units.entry[u]) && sameFirsts(nfa, units.entry[u], loop)) {
+      const entry = units.stateRange[2 * u];
+      if (single && !hasAccept(nfa, loop) && !hasAccept(nfa, entry) && sameFirsts(nfa, entry, loop)) {
         this.indexable[u] = 1;
         for (let j = nfa.followStart[loop]; j < nfa.followStart[loop + 1]; j++) {
           const q = nfa.follow[j];

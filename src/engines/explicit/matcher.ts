@@ -492,8 +492,7 @@ export class NfaMatcher implements Matcher {
     let n = curLen;
     for (const sig of s.reporter.takeDone()) {
       const u = units.unitOf[sig];
-      // A shared unit cannot be stopped: the shared loop keeps re-entering it.
-      if (u < 0 || units.shared[u] === 1) continue;
+      if (u < 0) continue;
       let all = true;
       for (let j = units.sigStart[u]; j < units.sigStart[u + 1] && all; j++) all = s.reporter.isDone(units.sigs[j]);
       if (!all) continue;

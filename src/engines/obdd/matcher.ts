@@ -787,8 +787,7 @@ export class ObddMatcher implements Matcher {
     const rep = sc.reporter;
     for (const sig of rep.takeDone()) {
       const u = units.unitOf[sig];
-      // A shared unit cannot be stopped: the shared loop keeps re-entering it.
-      if (u < 0 || units.shared[u] === 1) continue;
+      if (u < 0) continue;
       let all = true;
       for (let j = units.sigStart[u]; j < units.sigStart[u + 1] && all; j++) all = rep.isDone(units.sigs[j]);
       if (!all) continue;
