@@ -479,12 +479,20 @@ export function gateFactor(gate: SignatureGate, options: PrefilterOptions = {}):
  * gives it to the residual matcher).
  */
 export function factorOf(ir: Ir, options: PrefilterOptions = {}): Uint8Array[] | null {
-  return chooseFactor(literalCondition(ir), {
-    minLength: options.minLiteral,
-    maxLength: options.maxLiteral,
-    maxLiterals: options.maxLiterals,
-  });
+  // compile() asks for each signature's factor when it splits the set, and planUnits again
+  // per unit: IR trees are immutable, so the answer is kept per tree and option values.
+  const key = `${options.minLiteral},${options.maxLiteral},${options.maxLiterals}`;
+  let known = factorCache.get(ir);
+  if (known === undefined) factorCache.set(ir, (known = new Map()));
+  let f = known.get(key);
+  if (f === undefined) {
+    f = chooseFactor(literalCondition(ir), { minLength: options.minLiteral, maxLength: options.maxLiteral, maxLiterals: options.maxLiterals });
+    known.set(key, f);
+  }
+  return f;
 }
+
+const factorCache = new WeakMap<Ir, Map<string, Uint8Array[] | null>>();
 
 /**
  * The unit plan of a live engine: a fast factor per unit from the IR of its first
