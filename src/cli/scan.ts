@@ -35,7 +35,7 @@ import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFr
 
 /** The help text of `nfa-obdd scan`. */
 export const usage = `usage: nfa-obdd scan --signatures FILE (--input FILE | --pcap FILE...) [--engine ENGINE]
-                     [--no-memo | --memo-budget BYTES] [--mode all|set] [--format text|json]
+                     [--no-memo | --memo-budget BYTES] [--prefilter] [--mode all|set] [--format text|json]
 
 Scans FILE (read as one buffer; '-' reads standard input), or each TCP/UDP payload of the
 captures (one payload = one input), with every signature of the signatures file (one
