@@ -246,13 +246,24 @@ export class RuleDetector {
    * the flow's bit state (`program.createFlowbits()`), read and updated. Returns the
    * number of rules fired.
    */
-  inspect(payload: Uint8Array, onFire: (r: number) => void, accept?: (r: number) => boolean, flowbits?: Uint8Array): number {
+  inspect(
+    payload: Uint8Array,
+    onFire: (r: number) => void,
+    accept?: (r: number) => boolean,
+    flowbits?: Uint8Array,
+    addresses?: PacketFields,
+  ): number {
     const col = this.collector;
     col.reset(this.scratch.offset);
     this.matcher.scan(this.scratch, payload, col.onMatch);
     this.matcher.finish(this.scratch, col.onMatch);
     if (this.useRegions) locateHttpBuffers(payload, this.regions);
-    return this.evaluator.evaluate(col, payload, onFire, { accept, regions: this.useRegions ? this.regions : undefined, flowbits });
+    return this.evaluator.evaluate(col, payload, onFire, {
+      accept,
+      regions: this.useRegions ? this.regions : undefined,
+      flowbits,
+      addresses,
+    });
   }
 
   /**
@@ -261,7 +272,9 @@ export class RuleDetector {
    */
   inspectPacket(p: InspectedPacket, onFire: (r: number) => void, accept?: (r: number) => boolean, flowbits?: Uint8Array): number {
     const rules = this.program.rules;
-    return this.inspect(p.payload, onFire, (r) => packetMatches(rules[r], p) && (!accept || accept(r)), flowbits);
+    // `p` also gives the addresses: rules without patterns are then looked up by address,
+    // and `packetMatches` (the judge) refuses any whose header does not match.
+    return this.inspect(p.payload, onFire, (r) => packetMatches(rules[r], p) && (!accept || accept(r)), flowbits, p);
   }
 
   /**
@@ -485,6 +498,7 @@ export class RuleDetector {
       accept: this.acceptStream,
       regions: this.useRegions ? this.regions : undefined,
       flowbits: bits,
+      addresses: dir.fields,
     });
     if (this.heldCount === 0 || this.passed) return;
     for (let i = 0; i < this.heldCount; i++) {

@@ -30,6 +30,7 @@
  */
 import { applyPayloadCheck } from './payload-check-eval.js';
 import { LOCATABLE_BUFFERS, REGION_ABSENT, REGION_KNOWN, type BufferRegions } from './http-buffers.js';
+import { ipv4Of } from './address-index.js';
 import { MatchCollector } from './match-collector.js';
 import { F_BUFFER_ANCHOR, F_CURSOR_ANCHOR, F_ENDS_WITH, F_NEGATED, F_RELATIVE, F_STARTS_WITH, type CompiledFlowbits } from './pattern-flags.js';
 import type { RuleProgram } from './program.js';
@@ -47,6 +48,11 @@ export interface EvaluateOptions {
    * isset/isnotset and updated by the set/unset/toggle of the rules that match.
    */
   flowbits?: Uint8Array;
+  /**
+   * The packet's addresses (`PacketFields` fits): rules without a positive pattern are
+   * then looked up by address (`AddressIndex`) instead of all being candidates.
+   */
+  addresses?: { readonly ipVersion: number; readonly srcAddr: Uint8Array; readonly dstAddr: Uint8Array };
 }
 
 function flowbitsHold(fb: CompiledFlowbits, state: Uint8Array): boolean {
@@ -100,6 +106,8 @@ export class RuleEvaluator {
   private limit = 0;
   private absOk = true;
 
+  private readonly add = (r: number): void => this.addCandidate(r);
+
   constructor(readonly program: RuleProgram) {
     this.stamp = new Uint32Array(program.rules.length);
     this.candidates = new Int32Array(Math.max(16, program.alwaysCandidates.length * 2));
@@ -115,7 +123,7 @@ export class RuleEvaluator {
    * number of rules fired.
    */
   evaluate(collector: MatchCollector, payload: Uint8Array | number, onFire: (r: number) => void, options: EvaluateOptions = {}): number {
-    const { accept, regions, flowbits } = options;
+    const { accept, regions, flowbits, addresses } = options;
     const p = this.program;
     collector.finalize();
     this.col = collector;
@@ -128,7 +136,16 @@ export class RuleEvaluator {
       this.epoch = 1;
     }
     this.candidateCount = 0;
-    for (let i = 0; i < p.alwaysCandidates.length; i++) this.addCandidate(p.alwaysCandidates[i]);
+    if (addresses === undefined) {
+      for (let i = 0; i < p.alwaysCandidates.length; i++) this.addCandidate(p.alwaysCandidates[i]);
+    } else {
+      const index = p.addressIndex;
+      for (let i = 0; i < index.rest.length; i++) this.addCandidate(index.rest[i]);
+      if (addresses.ipVersion === 4 && index.indexed > 0) {
+        index.lookup(ipv4Of(addresses.srcAddr), this.add);
+        index.lookup(ipv4Of(addresses.dstAddr), this.add);
+      }
+    }
     for (let t = 0; t < collector.touchedCount; t++) {
       const s = collector.touched[t];
       for (let k = p.sRuleStart[s]; k < p.sRuleStart[s + 1]; k++) this.addCandidate(p.sRules[k]);

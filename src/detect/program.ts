@@ -50,6 +50,7 @@ import { RuleParseError } from '../errors.js';
 import type { ContentPattern, PcrePattern, RejectKind, Rule } from '../rules/rule.js';
 import type { RuleReject } from '../rules/parse.js';
 import type { PayloadCheck } from '../rules/payload-checks.js';
+import { AddressIndex } from './address-index.js';
 import { RuleEvaluator } from './evaluator.js';
 import { BUFFER_IDS, LOCATABLE_BUFFERS } from './http-buffers.js';
 import {
@@ -371,7 +372,13 @@ interface GroupTables {
  * Groups each rule's steps by buffer (in order of first appearance; steps keep rule order
  * inside), lists its positive signatures, and inverts those into signature → live rules.
  */
-function buildGroups(rulePats: readonly number[][], steps: readonly PlacedStep[], signatureCount: number, alive: Uint8Array): GroupTables {
+function buildGroups(
+  rulePats: readonly number[][],
+  steps: readonly PlacedStep[],
+  signatureCount: number,
+  alive: Uint8Array,
+  keyWeight: (sig: number) => number,
+): GroupTables {
   const rGroupStart: number[] = [0];
   const gPatStart: number[] = [0];
   const gPats: number[] = [];
@@ -397,8 +404,15 @@ function buildGroups(rulePats: readonly number[][], steps: readonly PlacedStep[]
     rPosSigs.push(...pos);
     rPosStart.push(rPosSigs.length);
     if (alive[r]) {
+      // A rule is decided only when ALL its positive signatures matched, so it is enough
+      // to list it under one of them, the one least likely to match (its key): a rule
+      // with `content:"GET"` and a rarer content is not even looked at on every request.
       if (pos.length === 0) always.push(r);
-      for (const s of pos) sigRules[s].push(r);
+      else {
+        let key = pos[0];
+        for (const s of pos) if (keyWeight(s) > keyWeight(key)) key = s;
+        sigRules[key].push(r);
+      }
     }
   });
   const sRuleStart = [0];
@@ -477,11 +491,16 @@ export class RuleProgram {
   /** Per rule: its positive signatures (to check presence quickly). */
   /** @internal */ readonly rPosStart: Int32Array;
   /** @internal */ readonly rPosSigs: Int32Array;
-  /** Signature → rules having it as a positive pattern (CSR). */
+  /** Signature → the live rules having it as their key (rarest-looking) positive pattern (CSR). */
   /** @internal */ readonly sRuleStart: Int32Array;
   /** @internal */ readonly sRules: Int32Array;
   /** Rules with no positive pattern: candidates on every payload. */
   /** @internal */ readonly alwaysCandidates: Int32Array;
+  private addressIndexCache: AddressIndex | undefined;
+  /** `alwaysCandidates` indexed by header address (built on first use, shared by evaluators). */
+  /** @internal */ get addressIndex(): AddressIndex {
+    return (this.addressIndexCache ??= new AddressIndex(this.alwaysCandidates, (r) => this.rules[r]));
+  }
 
   private readonly approx: Set<ApproximationKind>[];
   /** Flowbit names; a flow's state is a Uint8Array indexed by their ids. */
@@ -519,7 +538,13 @@ export class RuleProgram {
     this.pDistance = Float64Array.from(steps, (p) => p.dist);
     this.pWithin = Float64Array.from(steps, (p) => p.within);
     this.pCheck = steps.map((p) => p.check);
-    const g = buildGroups(placed.map((p) => p.steps), steps, this.signatures.length, this.alive);
+    const specs = this.specs;
+    const g = buildGroups(placed.map((p) => p.steps), steps, this.signatures.length, this.alive, (sig) => {
+      const spec = specs[sig];
+      // A content's rarity grows with its length; a pcre (gated by a content, or rare by
+      // itself) counts as a 6-byte literal.
+      return 'content' in spec ? spec.content.length : 6;
+    });
     this.rGroupStart = g.rGroupStart;
     this.gPatStart = g.gPatStart;
     this.gPats = g.gPats;
