@@ -8,6 +8,7 @@
 import { PcapFormatError, UsageError } from '../errors.js';
 import { readCapture } from '../pcap/reader.js';
 import { type CaptureWarnings, linkTypeName, nonZeroWarnings } from '../pcap/types.js';
+import { DECODED_LINK_TYPES } from '../pcap/decode.js';
 import { parseArgs } from './args.js';
 
 /** The `info --help` text. */
@@ -19,6 +20,9 @@ Describe capture files: classic pcap (micro- or nanosecond, either byte order), 
 options:
   --format text|json   text (default), or one JSON line per file:
                        {"file","format","linktypes","packets","bytes","first","last","warnings","error"}
+
+A link type the decoder cannot read (replay and scan skip its packets) is marked
+'(not decoded)' in the text output and named in a warning on stderr.
 
 exit status: 0 every file read cleanly, 1 a file was damaged or unreadable, 2 bad usage.
 `;
@@ -52,6 +56,11 @@ export function formatTimestamp(sec: number, nsec: number): string {
 
 /** Read one capture to its end (or its damage) and summarise it. Never throws. */
 export async function describeCapture(file: string): Promise<FileInfo> {
+  return (await describe(file)).info;
+}
+
+/** `describeCapture`, plus the link types of the capture that the decoder does not read. */
+async function describe(file: string): Promise<{ info: FileInfo; undecoded: number[] }> {
   const reader = readCapture(file === '-' ? process.stdin : file, { file });
   let first: string | null = null;
   let lastSec = 0;
@@ -70,7 +79,7 @@ export async function describeCapture(file: string): Promise<FileInfo> {
         : `unexpected failure: ${e instanceof Error ? e.message : String(e)}`;
   }
   const s = reader.summary();
-  return {
+  const info: FileInfo = {
     file,
     format: s.format === undefined ? null : `${s.format}${s.gzip ? '+gzip' : ''}`,
     linktypes: s.linkTypes.map(linkTypeName),
@@ -81,16 +90,18 @@ export async function describeCapture(file: string): Promise<FileInfo> {
     warnings: nonZeroWarnings(s.warnings),
     error,
   };
+  return { info, undecoded: s.linkTypes.filter((t) => !DECODED_LINK_TYPES.has(t)) };
 }
 
-function textBlock(info: FileInfo): string {
+function textBlock(info: FileInfo, undecoded: readonly number[]): string {
+  const skipped = new Set(undecoded.map(linkTypeName));
   const w = Object.entries(info.warnings)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const lines = [
     info.file,
     `  format:     ${info.format ?? 'unknown'}`,
-    `  link types: ${info.linktypes.join(', ') || '-'}`,
+    `  link types: ${info.linktypes.map((t) => (skipped.has(t) ? `${t} (not decoded)` : t)).join(', ') || '-'}`,
     `  packets:    ${info.packets}`,
     `  bytes:      ${info.bytes}`,
     `  first:      ${info.first ?? '-'}`,
@@ -112,10 +123,13 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('no capture file given');
   let damaged = false;
   for (const file of positionals) {
-    const info = await describeCapture(file);
+    const { info, undecoded } = await describe(file);
     if (info.error !== null) damaged = true;
+    for (const t of undecoded) {
+      process.stderr.write(`nfa-obdd info: warning: ${file}: link type ${linkTypeName(t)} (${t}) is not decoded (replay and scan skip its packets)\n`);
+    }
     if (format === 'json') process.stdout.write(`${JSON.stringify(info)}\n`);
-    else process.stdout.write(textBlock(info));
+    else process.stdout.write(textBlock(info, undecoded));
   }
   return damaged ? 1 : 0;
 }

@@ -3,19 +3,26 @@
  * JSON lines), a summary on stderr. The work is `src/replay` (library level); this module
  * parses options, resolves `--default` to the bundled `traces/`, prints, and decides the
  * exit code: 0 ran, 1 a capture or rule file was unreadable or damaged, or the engine
- * failed on some packets (the rest is still replayed and reported), 2 bad usage.
+ * failed on some packets (the rest is still replayed and reported), 2 bad usage, 130/143
+ * interrupted by SIGINT/SIGTERM (alerts so far written, summary marked interrupted).
+ * While it works it shows progress on stderr (`progress.ts`), streams alerts through an
+ * `OutputWriter` at the replayer's checkpoints, and prints the library's warnings
+ * (`PreparedRules.warnings`, `CaptureResult.warnings`) aggregated.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineConfig } from '../compile.js';
 import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
 import {
-  formatFast, formatJson, prepareRules, Replayer, type Alert, type CaptureResult, type PreparedRules, type ReplayMode,
+  aggregateWarnings, formatFast, formatJson, prepareRules, Replayer,
+  type Alert, type CaptureResult, type PreparedRules, type ReplayMode, type ReplayProgress, type LinkTypeWarning,
 } from '../replay/index.js';
 import { formatLoadSummary } from '../rules/load.js';
 import { SELECT_PRESETS } from '../rules/select.js';
 import { parseArgs } from './args.js';
+import { OutputWriter } from './output.js';
+import { humanBytes, humanSeconds, Progress, progressMode, type ProgressMode } from './progress.js';
 
 /** The command's help text. */
 export const usage = `usage: nfa-obdd replay --rules FILE... --pcap FILE... [options]
@@ -56,14 +63,32 @@ output:
                          positive pattern's first match in the inspected buffer)
   --quiet              no alerts on stdout, summary only
   --verbose            list every rejected rule (file:line, sid, reason) on stderr
-  --no-progress        no progress line on stderr (shown only when stderr is a terminal)
+  --no-progress        no progress line on stderr
+  --progress           progress even when stderr is not a terminal: then one
+                       'progress: ...' line per phase and a status line every 10 s
+
+progress: on a terminal, stderr shows one line from the start, redrawn at most 5 times a
+second: loading rules (file n of N), compiling (rule count, engine), replaying (percent of
+the capture files' bytes, bytes, rate, packets, alerts so far, current file).
+
+Alerts are written as they are decided (batched for at most 0.1 s, waiting when stdout
+is slow). SIGINT (Ctrl-C) or SIGTERM during the replay stops it: the alerts so far are
+written, the summary is printed marked as interrupted, and the exit status is 130
+(SIGINT) or 143 (SIGTERM); a second signal ends the process at once. While the rules
+load and compile, a signal ends the process at once.
+
+warnings (stderr, 'nfa-obdd replay: warning: ...'; the replay goes on): an empty rule set
+(no rules read, all commented out, none selected, none can fire), a rule file without
+rules, an unknown rule option (named, with file:line; its condition is ignored), a
+capture link type that cannot be decoded (named, with the capture; its packets are
+skipped). A warning repeated over many rules or captures is printed once with a count.
 
 The summary (stderr) gives rules loaded/selected/rejected by reason, packets, bytes,
 alerts by sid, time, throughput and memory.
 
 exit status: 0 the replay ran (whatever it found); 1 a capture or rule file was unreadable
 or damaged, or the engine failed on some packets (the rest is still replayed and
-reported); 2 bad usage.
+reported); 2 bad usage; 130 / 143 interrupted by SIGINT / SIGTERM.
 `;
 
 const LIST_OPTIONS = new Set(['--rules', '--pcap']);
@@ -119,7 +144,7 @@ interface ReplayCommand {
   pcaps: string[];
   mode: ReplayMode;
   quiet: boolean;
-  progress: boolean;
+  progress: ProgressMode;
   streamDepth: number | undefined;
   limitPackets: number | undefined;
 }
@@ -144,7 +169,9 @@ function parseCommand(argv: string[]): ReplayCommand {
     quiet: 'flag',
     verbose: 'flag',
     'no-progress': 'flag',
+    progress: 'flag',
   });
+  if (options.progress && options['no-progress']) throw new UsageError('give --progress or --no-progress, not both');
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (use --rules or --pcap)`);
   const format = (options.format as string | undefined) ?? 'fast';
   if (format !== 'fast' && format !== 'json') throw new UsageError(`--format must be fast or json, not '${format}'`);
@@ -168,15 +195,32 @@ function parseCommand(argv: string[]): ReplayCommand {
     pcaps,
     mode: options.stream ? 'stream' : 'packet',
     quiet: options.quiet === true,
-    progress: process.stderr.isTTY === true && !options['no-progress'],
+    progress: progressMode(options.progress === true, options['no-progress'] === true, process.stderr.isTTY === true),
     streamDepth: positiveInt(options['stream-depth'] as string | undefined, '--stream-depth'),
     limitPackets: positiveInt(options['limit-packets'] as string | undefined, '--limit-packets'),
   };
 }
 
-/** Loads and compiles the rules; reports unreadable files (and with --verbose, every reject) on stderr. */
-function prepare(cmd: ReplayCommand): PreparedRules {
+/** Where the command stands: the progress line, and stderr text that must not garble it. */
+interface Console {
+  progress: Progress;
+  /** One line (no newline) on stderr, prefixed with the command name. */
+  say(text: string): void;
+}
+
+function consoleFor(mode: ProgressMode): Console {
+  const progress = new Progress(mode);
+  return { progress, say: (text) => progress.note(`nfa-obdd replay: ${text}\n`) };
+}
+
+/**
+ * Loads and compiles the rules, with the loading and compiling phases on the progress line;
+ * reports unreadable files, the rule warnings (and with --verbose, every reject) on stderr.
+ */
+function prepare(cmd: ReplayCommand, con: Console): PreparedRules {
   const { options } = cmd;
+  const files = cmd.ruleFiles.length;
+  con.progress.phase('load', `loading rules: ${files} file${files === 1 ? '' : 's'}`);
   const prepared = prepareRules({
     ruleFiles: cmd.ruleFiles,
     includeDisabled: options['include-disabled'] === true,
@@ -186,26 +230,49 @@ function prepare(cmd: ReplayCommand): PreparedRules {
     engine: cmd.engine.engine,
     engineOptions: cmd.engine.engineOptions,
     prefilter: prefilterFromFlags(options),
+    onProgress: (p) => {
+      if (p.phase === 'load') {
+        const name = p.file === '-' ? 'stdin' : p.file.slice(p.file.lastIndexOf('/') + 1);
+        if (con.progress.mode === 'tty') con.progress.phase('load', `loading rules: file ${p.index + 1} of ${p.files} (${name})`);
+      } else {
+        // compile() is one synchronous call: this line stays up until it returns.
+        con.progress.phase('compile', `compiling ${p.rules} rule${p.rules === 1 ? '' : 's'} (engine ${p.engine})`);
+      }
+    },
   });
-  const err = process.stderr;
-  for (const e of prepared.unreadable) err.write(`nfa-obdd replay: ${e.message}\n`);
+  con.progress.phase(
+    'compiled',
+    `compiled in ${humanSeconds(prepared.compileMs)}: ${prepared.active} active rule${prepared.active === 1 ? '' : 's'}, ` +
+      `${prepared.detector.compiled.nfa.states} NFA states (load ${humanSeconds(prepared.loadMs)})`,
+  );
+  for (const e of prepared.unreadable) con.say(e.message);
+  for (const line of aggregateWarnings(prepared.warnings)) {
+    const many = line.startsWith('unknown rule option') && !options.verbose;
+    con.say(`warning: ${line}${many ? '; --verbose lists them' : ''}`);
+  }
   if (options.verbose) {
-    for (const x of prepared.rejected) err.write(`rejected [${x.kind}] ${x.error.message}\n`);
+    const unknown = prepared.warnings.filter((w) => w.kind === 'unknown-option');
+    if (unknown.length > 1) for (const w of unknown) con.say(`warning: ${w.message}`);
+    for (const x of prepared.rejected) con.progress.note(`rejected [${x.kind}] ${x.error.message}\n`);
   }
   return prepared;
 }
 
 /**
- * Alerts to stdout, batched into large writes, and counted by rule for the summary. A
- * closed stdout (e.g. `| head`) ends output quietly.
+ * Alerts to stdout as they are decided, through an `OutputWriter` (backpressure), and
+ * counted by rule for the summary. Lines are collected and written at the replayer's
+ * checkpoints (at most `ReplayControl.checkpointMs` apart), or as soon as a chunk's worth
+ * is held (`wantWrite` asks the replayer for a checkpoint). A closed stdout (e.g. `| head`)
+ * ends output quietly (main.ts).
  */
 class AlertOutput {
   /** Alert counts by `gid:sid:rev`. */
   readonly bySid = new Map<string, { rule: Alert['rule']; count: number }>();
-  private out: string[] = [];
-  private outBytes = 0;
+  private readonly writer = new OutputWriter(process.stdout, ALERT_CHUNK);
   /** The callback to give the replayer. */
   readonly onAlert: (a: Alert) => void;
+  /** Called when a chunk's worth of lines is held. */
+  wantWrite: () => void = () => {};
 
   constructor(format: 'fast' | 'json', quiet: boolean) {
     this.onAlert = (a: Alert): void => {
@@ -214,44 +281,119 @@ class AlertOutput {
       if (e) e.count++;
       else this.bySid.set(key, { rule: a.rule, count: 1 });
       if (quiet) return;
-      const line = `${format === 'json' ? formatJson(a) : formatFast(a)}\n`;
-      this.out.push(line);
-      this.outBytes += line.length;
-      if (this.outBytes > 1 << 16) this.flush();
+      this.writer.add(`${format === 'json' ? formatJson(a) : formatFast(a)}\n`);
+      if (this.writer.pending >= ALERT_CHUNK) this.wantWrite();
     };
   }
 
-  /** Writes the batched lines. */
-  flush(): void {
-    // a closed stdout (EPIPE) ends the process in main.ts
-    if (this.out.length > 0) process.stdout.write(this.out.join(''));
-    this.out = [];
-    this.outBytes = 0;
+  /** Writes the lines held; resolves once stdout can take more. */
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 }
 
-/** Replays every capture in turn, with the progress line and per-capture errors on stderr. */
-async function replayAll(cmd: ReplayCommand, prepared: PreparedRules, replayer: Replayer, output: AlertOutput): Promise<CaptureResult[]> {
-  const err = process.stderr;
-  const results: CaptureResult[] = [];
-  let lastProgress = 0;
-  for (const file of cmd.pcaps) {
-    const res = await replayer.replay(file === '-' ? process.stdin : file, file, output.onAlert, (n) => {
-      if (!cmd.progress) return;
-      const now = performance.now();
-      if (now - lastProgress < 250) return;
-      lastProgress = now;
-      err.write(`\r${file}: ${n} packets, ${replayer.stats.alerts} alerts`);
-    });
-    if (cmd.progress) err.write('\r\x1b[K');
-    output.flush();
-    results.push(res);
-    if (res.error) err.write(`nfa-obdd replay: ${res.error.message}\n`);
-    if (res.engineErrors > 0) {
-      err.write(`nfa-obdd replay: ${file}: the ${prepared.engine} engine failed on ${res.engineErrors} packet(s), skipped; first: ${res.engineError}\n`);
-    }
+/** Alert text held before a write is asked for. */
+const ALERT_CHUNK = 1 << 16;
+
+/** A capture's size in bytes (0 for stdin or an unreadable file): the progress line's total. */
+function sizeOf(file: string): number {
+  if (file === '-') return 0;
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
-  return results;
+}
+
+/** How the replay went, for the summary and the exit code. */
+interface ReplayRun {
+  results: CaptureResult[];
+  /** The signal that stopped it, if one did. */
+  signal: NodeJS.Signals | undefined;
+  /** Replay wall time, ms. */
+  ms: number;
+}
+
+/**
+ * Replays every capture in turn: the replaying phase on the progress line, alerts
+ * streamed, per-capture errors and warnings on stderr, SIGINT/SIGTERM handled (see the
+ * usage). The signal handlers are in place only during the replay; the first signal
+ * removes them, so that a second one ends the process at once.
+ */
+async function replayAll(cmd: ReplayCommand, prepared: PreparedRules, replayer: Replayer, output: AlertOutput, con: Console): Promise<ReplayRun> {
+  const results: CaptureResult[] = [];
+  const sizes = cmd.pcaps.map(sizeOf);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const totalKnown = !cmd.pcaps.includes('-') && total > 0;
+  const abort = new AbortController();
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signal = sig;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const seenLinks = new Set<number>();
+  const warnings: LinkTypeWarning[] = [];
+  let doneBytes = 0;
+  let last: { index: number; p: ReplayProgress | undefined } = { index: 0, p: undefined };
+  const t0 = performance.now();
+  const status = (fileIndex: number, p: ReplayProgress | undefined): string => {
+    const bytes = doneBytes + (p === undefined ? 0 : Math.min(p.offset, sizes[fileIndex] || p.offset));
+    const ms = performance.now() - t0;
+    const rate = ms > 0 ? `${humanBytes((bytes / ms) * 1000)}/s` : '-';
+    const st = replayer.stats;
+    const pct = totalKnown ? `${Math.min(100, (bytes / total) * 100).toFixed(0)}% (${humanBytes(bytes)} of ${humanBytes(total)})` : humanBytes(bytes);
+    const file = cmd.pcaps[fileIndex] ?? '';
+    return `replaying ${pct}, ${rate}, ${st.packets} packets, ${st.alerts} alerts; capture ${fileIndex + 1} of ${cmd.pcaps.length} ` +
+      `(${file === '-' ? 'stdin' : file.slice(file.lastIndexOf('/') + 1)}), ${humanSeconds(ms)}`;
+  };
+  con.progress.phase(
+    'replay',
+    `replaying ${cmd.pcaps.length} capture${cmd.pcaps.length === 1 ? '' : 's'}${totalKnown ? `, ${humanBytes(total)}` : ''} (${cmd.mode} mode)`,
+  );
+  try {
+    for (const [i, file] of cmd.pcaps.entries()) {
+      if (abort.signal.aborted) break;
+      output.wantWrite = () => replayer.requestCheckpoint();
+      const res = await replayer.replay(file === '-' ? process.stdin : file, file, output.onAlert, {
+        signal: abort.signal,
+        onProgress: async (p) => {
+          last = { index: i, p };
+          await output.flush();
+          con.progress.update(() => status(i, p));
+        },
+      });
+      doneBytes += sizes[i] ?? 0;
+      last = { index: i, p: undefined };
+      results.push(res);
+      if (res.error) con.say(res.error.message);
+      if (res.engineErrors > 0) {
+        con.say(`${file}: the ${prepared.engine} engine failed on ${res.engineErrors} packet(s), skipped; first: ${res.engineError}`);
+      }
+      for (const w of res.warnings) {
+        warnings.push(w);
+        // the first capture with a link type says so at once; repeats are summed up at the end
+        if (!seenLinks.has(w.linkType)) con.say(`warning: ${w.message}`);
+        seenLinks.add(w.linkType);
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const ms = performance.now() - t0;
+  await output.flush();
+  const captures = new Map<number, number>();
+  for (const w of warnings) captures.set(w.linkType, (captures.get(w.linkType) ?? 0) + 1);
+  const repeated = warnings.filter((w) => captures.get(w.linkType)! > 1);
+  for (const line of aggregateWarnings(repeated)) con.say(`warning: ${line}`);
+  if (signal !== undefined && cmd.pcaps.includes('-')) process.stdin.destroy(); // nothing more will be read
+  const final = status(last.index, last.p);
+  con.progress.end(signal === undefined ? final.replace(/^replaying/, 'replayed') : `interrupted by ${signal}: ${final.replace(/^replaying /, '')}`);
+  return { results, signal, ms };
 }
 
 /** The rules line of the summary: selected, active, rejected by kind. */
@@ -268,10 +410,19 @@ function rulesLine(cmd: ReplayCommand, prepared: PreparedRules): string {
 }
 
 /** The summary lines written to stderr after the replay (`ms`: replay wall time). */
-function summaryLines(cmd: ReplayCommand, prepared: PreparedRules, replayer: Replayer, results: CaptureResult[], bySid: AlertOutput['bySid'], ms: number): string[] {
+function summaryLines(cmd: ReplayCommand, prepared: PreparedRules, replayer: Replayer, run: ReplayRun, bySid: AlertOutput['bySid']): string[] {
+  const { results, ms } = run;
   const st = replayer.stats;
   const mem = process.memoryUsage();
   const lines: string[] = [];
+  if (run.signal !== undefined) {
+    const last = results[results.length - 1];
+    lines.push(
+      `INTERRUPTED by ${run.signal}: ${results.filter((r) => !r.interrupted).length} of ${cmd.pcaps.length} capture(s) replayed in full` +
+        (last?.interrupted ? `, ${last.file} stopped after ${last.packets} packets` : '') +
+        '; the figures below cover what was replayed',
+    );
+  }
   const damaged = results.filter((r) => r.error !== undefined).length;
   const engineErrors = results.reduce((n, r) => n + r.engineErrors, 0);
   lines.push(`replay: engine ${prepared.engine}, ${cmd.mode} mode`);
@@ -311,7 +462,8 @@ function summaryLines(cmd: ReplayCommand, prepared: PreparedRules, replayer: Rep
  */
 export async function run(argv: string[]): Promise<number> {
   const cmd = parseCommand(argv);
-  const prepared = prepare(cmd);
+  const con = consoleFor(cmd.progress);
+  const prepared = prepare(cmd, con);
   const replayer = new Replayer(prepared.detector, {
     mode: cmd.mode,
     streamDepth: cmd.streamDepth,
@@ -319,11 +471,10 @@ export async function run(argv: string[]): Promise<number> {
     midstream: cmd.options.midstream === true,
   });
   const output = new AlertOutput(cmd.format, cmd.quiet);
-  const t0 = performance.now();
-  const results = await replayAll(cmd, prepared, replayer, output);
-  const ms = performance.now() - t0;
-  output.flush();
-  process.stderr.write(`${summaryLines(cmd, prepared, replayer, results, output.bySid, ms).join('\n')}\n`);
+  const result = await replayAll(cmd, prepared, replayer, output, con);
+  process.stderr.write(`${summaryLines(cmd, prepared, replayer, result, output.bySid).join('\n')}\n`);
+  if (result.signal !== undefined) return result.signal === 'SIGTERM' ? 143 : 130;
+  const { results } = result;
   const damaged = results.some((r) => r.error !== undefined);
   const engineErrors = results.some((r) => r.engineErrors > 0);
   return damaged || prepared.unreadable.length > 0 || engineErrors ? 1 : 0;

@@ -28,7 +28,8 @@ import { performance } from 'node:perf_hooks';
 import { PcapFormatError, UsageError } from '../errors.js';
 import { compile, DEFAULT_ENGINE, ENGINE_NAMES, type CompileResult } from '../compile.js';
 import { parseSignatureLines, transportPayload } from '../compare/corpus.js';
-import { Decoder, drained, readCapture } from '../pcap/index.js';
+import { Decoder, readCapture } from '../pcap/index.js';
+import { OutputWriter } from './output.js';
 import { parseArgs } from './args.js';
 import { expandFileLists, matchModeFromFlags } from './compare.js';
 import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
@@ -67,44 +68,7 @@ the scan ran, whatever it found; 1 when a file cannot be read or a capture is da
 (named on stderr; the other captures are still scanned); 2 on bad usage.
 `;
 
-/**
- * Buffered output to a writable stream (stdout by default) that respects backpressure:
- * text is collected and written in chunks of about `chunkBytes`, and a write the stream
- * refuses (`write` returns false) is followed by waiting for 'drain' (or 'close'/'error':
- * a reader that left ends the process in main.ts).
- */
-export class OutputWriter {
-  private buf = '';
-
-  constructor(
-    private readonly stream: NodeJS.WritableStream = process.stdout,
-    private readonly chunkBytes = 1 << 16,
-  ) {}
-
-  /** Appends text; written by the next `flush` or `flushIfFull`. */
-  add(text: string): void {
-    this.buf += text;
-  }
-
-  /** Characters held, not yet written. */
-  get pending(): number {
-    return this.buf.length;
-  }
-
-  /** Writes when a chunk's worth is held (cheap to call after every input). */
-  async flushIfFull(): Promise<void> {
-    if (this.buf.length >= this.chunkBytes) await this.flush();
-  }
-
-  /** Writes everything held, then waits for 'drain' if the stream asked for it. */
-  async flush(): Promise<void> {
-    if (this.buf === '') return;
-    const text = this.buf;
-    this.buf = '';
-    if (!this.stream.write(text)) await drained(this.stream);
-  }
-}
-
+export { OutputWriter } from './output.js';
 
 /** The parsed command line of `scan`, checked. */
 interface ScanArgs {

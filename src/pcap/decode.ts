@@ -155,6 +155,12 @@ const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
 
 /**
+ * The link types `decodePacket` reads (LINKTYPE_* numbers); packets of any other link type
+ * are `UNSUPPORTED_LINK` (replay skips them, counts them as not decodable to IP and warns).
+ */
+export const DECODED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 12, 14, 101, 108, 113, 228, 229, 276]);
+
+/**
  * Decodes one packet's bytes (link type `linkType`, a pcap LINKTYPE_* number) into `out`;
  * returns `out.status`. Never throws: malformed or unsupported input is a status.
  */

@@ -11,6 +11,7 @@ export {
   type ReadOptions,
 } from './reader.js';
 export {
+  DECODED_LINK_TYPES,
   DecodedPacket,
   Decoder,
   DecodeStatus,

@@ -14,6 +14,14 @@ import type { EngineName } from '../matcher/types.js';
 import { RuleParseError } from '../errors.js';
 import { RuleDetector, type DetectorOptions } from '../detect/index.js';
 import { loadRuleTexts, selectRules, Variables, type LoadSummary, type RuleReject } from '../rules/index.js';
+import type { RuleSetWarning } from './warnings.js';
+
+/** Where `prepareRules` stands (`RuleSetOptions.onProgress`). */
+export type PrepareProgress =
+  /** About to read rule file `index` (0-based) of `files`. */
+  | { readonly phase: 'load'; readonly file: string; readonly index: number; readonly files: number }
+  /** Rules loaded and selected; about to compile `rules` of them into one automaton (one synchronous call). */
+  | { readonly phase: 'compile'; readonly rules: number; readonly engine: EngineName };
 
 /** What to load, select and compile (the `replay` command's rule options). */
 export interface RuleSetOptions {
@@ -38,6 +46,8 @@ export interface RuleSetOptions {
    * @default true when `engine` is not given (`DEFAULT_PREFILTER`), else false
    */
   prefilter?: DetectorOptions['prefilter'];
+  /** Told before each rule file is read and before the compile (for a progress display). */
+  onProgress?: (p: PrepareProgress) => void;
 }
 
 /**
@@ -75,6 +85,12 @@ export interface PreparedRules {
   rejectedByKind: Record<string, number>;
   /** Rules that can fire. */
   active: number;
+  /**
+   * What the user should hear of, in order: unknown rule options (file, line, option),
+   * rule files without any rule, and an empty rule set (nothing can fire). Never printed
+   * here; `aggregateWarnings` makes lines of them.
+   */
+  warnings: RuleSetWarning[];
   /** Milliseconds spent loading and selecting, then compiling. */
   loadMs: number;
   compileMs: number;
@@ -99,7 +115,9 @@ function variablesOf(options: RuleSetOptions): Variables {
 /** The rule texts to load: the files that could be read, then the given texts. */
 function ruleTextsOf(options: RuleSetOptions, unreadable: RuleParseError[]): { file: string; text: string }[] {
   const texts: { file: string; text: string }[] = [];
-  for (const file of options.ruleFiles ?? []) {
+  const files = options.ruleFiles ?? [];
+  for (const [index, file] of files.entries()) {
+    options.onProgress?.({ phase: 'load', file, index, files: files.length });
     try {
       texts.push({ file, text: readFileSync(file === '-' ? 0 : file, 'utf8') });
     } catch (e) {
@@ -123,6 +141,7 @@ export function prepareRules(options: RuleSetOptions): PreparedRules {
   const chosen = options.select ? selectRules(loaded.rules, options.select, loaded.vars) : loaded.rules;
   const t1 = performance.now();
   const engine = options.engine ?? DEFAULT_ENGINE;
+  options.onProgress?.({ phase: 'compile', rules: chosen.length, engine });
   const detector = RuleDetector.build(chosen, { engine, engineOptions: options.engineOptions, prefilter: replayPrefilter(options) } as DetectorOptions);
   const t2 = performance.now();
   const rejected = [...loaded.rejected, ...detector.rejected];
@@ -130,6 +149,15 @@ export function prepareRules(options: RuleSetOptions): PreparedRules {
   for (const x of rejected) rejectedByKind[x.kind] = (rejectedByKind[x.kind] ?? 0) + 1;
   let active = 0;
   for (let r = 0; r < detector.rules.length; r++) if (detector.program.alive[r]) active++;
+  const warnings: RuleSetWarning[] = [...loaded.warnings];
+  const empty = emptyRuleSet(options, texts, loaded, chosen.length, active);
+  if (empty === undefined) {
+    for (const [i, t] of texts.entries()) {
+      if (loaded.ruleLinesByFile[i] === 0) {
+        warnings.push({ kind: 'empty-rule-file', file: t.file, message: `${nameOf(t.file)} holds no rules` });
+      }
+    }
+  } else warnings.push(empty);
   return {
     detector,
     engine,
@@ -139,7 +167,49 @@ export function prepareRules(options: RuleSetOptions): PreparedRules {
     rejected,
     rejectedByKind,
     active,
+    warnings,
     loadMs: t1 - t0,
     compileMs: t2 - t1,
+  };
+}
+
+/** A rule file's name for messages: `'-'` is stdin. */
+function nameOf(file: string): string {
+  return file === '-' ? "stdin ('-')" : `rule file '${file}'`;
+}
+
+/** The warning for a rule set that can raise no alert, or undefined. */
+function emptyRuleSet(
+  options: RuleSetOptions,
+  texts: readonly { file: string; text: string }[],
+  loaded: ReturnType<typeof loadRuleTexts>,
+  selected: number,
+  active: number,
+): RuleSetWarning | undefined {
+  if (active > 0) return undefined;
+  const s = loaded.summary;
+  const where = texts.length === 1 ? nameOf(texts[0]!.file) : `${texts.length} rule files`;
+  if (s.loaded === 0) {
+    if (s.disabledSkipped > 0 && s.rejected === 0) {
+      return {
+        kind: 'empty-rule-set',
+        reason: 'all-disabled',
+        message: `empty rule set: all ${s.disabledSkipped} rules in ${where} are commented out (--include-disabled loads them)`,
+      };
+    }
+    const why = texts.length === 0 ? 'no rule file could be read' : s.rejected > 0 ? `all ${s.rejected} rules in ${where} were rejected` : `no rules in ${where}`;
+    return { kind: 'empty-rule-set', reason: 'no-rules', message: `empty rule set: ${why}` };
+  }
+  if (selected === 0) {
+    return {
+      kind: 'empty-rule-set',
+      reason: 'none-selected',
+      message: `empty rule set: the selector '${options.select ?? ''}' kept none of the ${s.loaded} loaded rules`,
+    };
+  }
+  return {
+    kind: 'empty-rule-set',
+    reason: 'none-active',
+    message: `empty rule set: none of the ${selected} selected rules can fire (all rejected)`,
   };
 }

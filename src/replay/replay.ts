@@ -31,13 +31,20 @@
  * `maxStreamBytes` in all); no allocation per byte or per match event in the hot path (one
  * decoded packet object is reused, event arrays grow geometrically). A damaged capture
  * yields the alerts of the packets before the damage and a `PcapFormatError` in the result.
+ *
+ * Feedback and control (`ReplayControl`, per `replay` call): progress at checkpoints about
+ * every 100 ms of work (one clock read per packet, nothing else), backpressure (the
+ * progress callback's promise is awaited), interruption (an `AbortSignal`, checked at
+ * checkpoints); packets of a link type the decoder cannot read are counted per link type
+ * and come back as warnings in the `CaptureResult`.
  */
 import { performance } from 'node:perf_hooks';
 import { PcapFormatError } from '../errors.js';
 import { FlowTracker, type Flow, type ReassemblySink, type TcpStream } from '../flow/index.js';
-import { Decoder, DecodeStatus, formatAddress, readCapture, TcpFlag, type CaptureSource, type DecodedPacket, type Packet } from '../pcap/index.js';
+import { Decoder, DecodeStatus, formatAddress, linkTypeName, readCapture, TcpFlag, type CaptureSource, type DecodedPacket, type Packet } from '../pcap/index.js';
 import { StreamBudget, type DirectionState, type FlowDetection, type ReportCallback, type RuleDetector } from '../detect/index.js';
 import type { Rule } from '../rules/index.js';
+import type { LinkTypeWarning } from './warnings.js';
 
 // ---- alerts --------------------------------------------------------------------------------
 
@@ -123,6 +130,39 @@ export interface CaptureResult {
   engineError: string | undefined;
   /** Wall-clock milliseconds. */
   ms: number;
+  /** Stopped early because `ReplayControl.signal` was aborted (sessions dropped, not inspected to their end). */
+  interrupted: boolean;
+  /** Link types of the capture the decoder cannot read (their packets were skipped), in order of first packet. */
+  warnings: LinkTypeWarning[];
+}
+
+/** Where a capture's replay stands (`ReplayControl.onProgress`). */
+export interface ReplayProgress {
+  /** The capture's name as given. */
+  file: string;
+  /** Packets read from it so far. */
+  packets: number;
+  /**
+   * Bytes of the capture consumed so far: the end of the last packet read (in the
+   * decompressed stream for gzip'd input).
+   */
+  offset: number;
+  /** The capture is done (the last call for it). */
+  done: boolean;
+}
+
+/**
+ * How one `replay` call reports and can be stopped. With a control, the replay reaches a
+ * checkpoint about every `checkpointMs` of work (and at the packet after
+ * `requestCheckpoint()`): it calls `onProgress`, awaits the promise it returns (an output
+ * that must drain: backpressure), lets the event loop run (timers, I/O, signal handlers),
+ * then stops if `signal` was aborted.
+ */
+export interface ReplayControl {
+  onProgress?: (p: ReplayProgress) => void | Promise<void>;
+  /** @default 100 */
+  checkpointMs?: number;
+  signal?: AbortSignal;
 }
 
 /** Counters of a `Replayer`, cumulative over its captures. */
@@ -189,6 +229,12 @@ export class Replayer implements ReassemblySink {
   private curDirIndex: 0 | 1 = 0;
   private curToServer = true;
   private readonly report: ReportCallback;
+  /** Set by `requestCheckpoint`: the next packet boundary is a checkpoint. */
+  private checkpointWanted = false;
+  /** Packets of undecodable link types in the capture in progress, by link type. */
+  private badLinks: Map<number, number> | undefined = undefined;
+  /** An interrupted capture ends its sessions without inspecting what they hold. */
+  private discarding = false;
 
   /** `detector` decides; see `ReplayOptions` for the defaults. */
   constructor(detector: RuleDetector, options: ReplayOptions = {}) {
@@ -229,16 +275,30 @@ export class Replayer implements ReassemblySink {
 
   /**
    * Replays one capture (a path, bytes, or a stream; `file` names it in alerts and
-   * errors). Resolves when the capture is done or damaged (never rejects for a damaged
-   * capture: the error is in the result). `onProgress` is called between input chunks.
+   * errors). Resolves when the capture is done, damaged or interrupted (never rejects for a
+   * damaged capture: the error is in the result). `control` is either a function called
+   * with the packet count between input chunks, or a `ReplayControl` (progress at
+   * checkpoints, backpressure, interruption).
    */
-  async replay(source: CaptureSource, file: string, onAlert: AlertCallback, onProgress?: (packets: number) => void): Promise<CaptureResult> {
+  async replay(
+    source: CaptureSource,
+    file: string,
+    onAlert: AlertCallback,
+    control?: ((packets: number) => void) | ReplayControl,
+  ): Promise<CaptureResult> {
     const t0 = performance.now();
     const reader = readCapture(source, { file });
     const before = { packets: this.stats.packets, bytes: this.stats.bytes, alerts: this.stats.alerts };
     this.file = file;
     this.onAlert = onAlert;
+    this.badLinks = undefined;
+    const perChunk = typeof control === 'function' ? control : undefined;
+    const ctl = typeof control === 'object' ? control : undefined;
+    const every = ctl?.checkpointMs ?? 100;
+    let due = performance.now() + every;
+    let offset = 0;
     let error: PcapFormatError | undefined;
+    let interrupted = false;
     let count = 0;
     let engineErrors = 0;
     let engineError: string | undefined;
@@ -256,13 +316,35 @@ export class Replayer implements ReassemblySink {
             engineError ??= `packet ${p.index + 1}: ${e instanceof Error ? e.message : String(e)}`;
             this.recover();
           }
+          // One clock read per packet, only with a control: the checkpoint itself runs at
+          // most every `checkpointMs`.
+          if (ctl !== undefined && (this.checkpointWanted || performance.now() >= due)) {
+            this.checkpointWanted = false;
+            offset = p.fileOffset + 16 + p.data.length;
+            await this.checkpoint(ctl, { file, packets: count, offset, done: false });
+            if (ctl.signal?.aborted) {
+              interrupted = true;
+              break outer;
+            }
+            due = performance.now() + every;
+          }
         }
-        onProgress?.(this.stats.packets - before.packets);
+        if (batch.length > 0) {
+          const last = batch[batch.length - 1]!;
+          offset = last.fileOffset + 16 + last.data.length;
+        }
+        perChunk?.(this.stats.packets - before.packets);
       }
     } catch (e) {
       error = e instanceof PcapFormatError ? e : new PcapFormatError(`unexpected failure: ${(e as Error).message}`, 0, count, file);
     }
-    this.endCapture();
+    this.discarding = interrupted;
+    try {
+      this.endCapture();
+    } finally {
+      this.discarding = false;
+    }
+    if (ctl?.onProgress !== undefined) await ctl.onProgress({ file, packets: count, offset, done: true });
     return {
       file,
       packets: this.stats.packets - before.packets,
@@ -272,7 +354,41 @@ export class Replayer implements ReassemblySink {
       ms: performance.now() - t0,
       engineErrors,
       engineError,
+      interrupted,
+      warnings: this.linkWarnings(file),
     };
+  }
+
+  /** The link types of the capture just replayed that the decoder could not read. */
+  private linkWarnings(file: string): LinkTypeWarning[] {
+    const warnings: LinkTypeWarning[] = [];
+    for (const [linkType, packets] of this.badLinks ?? []) {
+      const linkName = linkTypeName(linkType);
+      warnings.push({
+        kind: 'unsupported-link-type',
+        file,
+        linkType,
+        linkName,
+        packets,
+        message: `${file}: link type ${linkName} (${linkType}) is not decoded: ${packets} packet${packets === 1 ? '' : 's'} skipped`,
+      });
+    }
+    return warnings;
+  }
+
+  /**
+   * Makes the next packet boundary of the replay in progress a checkpoint (see
+   * `ReplayControl`): for an output that has buffered enough and wants to be written.
+   */
+  requestCheckpoint(): void {
+    this.checkpointWanted = true;
+  }
+
+  /** Progress, backpressure, then a turn of the event loop (signals, I/O, timers). */
+  private async checkpoint(ctl: ReplayControl, p: ReplayProgress): Promise<void> {
+    const r = ctl.onProgress?.(p);
+    if (r !== undefined) await r;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private recover(): void {
@@ -297,8 +413,13 @@ export class Replayer implements ReassemblySink {
     const st = this.stats;
     st.packets++;
     st.bytes += p.data.length;
-    if (this.decoder.decode(p) !== DecodeStatus.OK) {
+    const status = this.decoder.decode(p);
+    if (status !== DecodeStatus.OK) {
       st.undecoded++;
+      if (status === DecodeStatus.UNSUPPORTED_LINK) {
+        const links = (this.badLinks ??= new Map());
+        links.set(p.linkType, (links.get(p.linkType) ?? 0) + 1);
+      }
       return;
     }
     const d = this.decoder.out;
@@ -342,9 +463,16 @@ export class Replayer implements ReassemblySink {
     else if (closed) this.tracker.end(flow, 'closed');
   }
 
-  /** The tracker's `onEnd`: in stream mode, the session's remaining bytes are flushed and decided. */
+  /**
+   * The tracker's `onEnd`: in stream mode, the session's remaining bytes are flushed and
+   * decided (dropped undecided when an interrupted capture ends).
+   */
   private endSession(flow: Flow<FlowDetection>): void {
     if (this.mode !== 'stream') return;
+    if (this.discarding) {
+      for (const stream of flow.streams) stream?.discard();
+      return;
+    }
     const saved = [this.curIndex, this.curSec, this.curNsec, this.curFlow] as const;
     this.curIndex = flow.lastPacket;
     this.curSec = flow.lastSec;

@@ -5,7 +5,7 @@
  */
 export type * from './rule.js';
 export { parseRules, decodeContent } from './parse.js';
-export type { RuleParseOptions, RuleParseResult, RuleParseStats, RuleReject } from './parse.js';
+export type { RuleParseOptions, RuleParseResult, RuleParseStats, RuleReject, RuleWarning } from './parse.js';
 export { loadRuleFiles, loadRuleTexts, summarizeLoad, formatLoadSummary } from './load.js';
 export type { LoadOptions, LoadResult, LoadSummary } from './load.js';
 export {

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { RuleParseError } from '../errors.js';
-import { parseRules, type RuleParseOptions, type RuleReject } from './parse.js';
+import { parseRules, type RuleParseOptions, type RuleReject, type RuleWarning } from './parse.js';
 import type { Rule } from './rule.js';
 import { Variables } from './vars.js';
 
@@ -47,6 +47,10 @@ export interface LoadSummary {
 export interface LoadResult {
   rules: Rule[];
   rejected: RuleReject[];
+  /** Warnings about loaded rules (unknown options), file by file in text order. */
+  warnings: RuleWarning[];
+  /** Rule-like lines per file (`texts` order): rules loaded, rejected or skipped as disabled; 0 for a file with no rule. */
+  ruleLinesByFile: number[];
   summary: LoadSummary;
   vars: Variables;
 }
@@ -65,6 +69,8 @@ export function loadRuleTexts(texts: readonly { file: string; text: string }[], 
   if (options.varsFile !== undefined) vars = vars.withConfig(readText(options.varsFile), options.varsFile);
   const rules: Rule[] = [];
   const rejected: RuleReject[] = [];
+  const warnings: RuleWarning[] = [];
+  const ruleLinesByFile: number[] = [];
   let disabledSkipped = 0;
   for (const { file, text } of texts) {
     const r = parseRules(text, {
@@ -76,10 +82,12 @@ export function loadRuleTexts(texts: readonly { file: string; text: string }[], 
     });
     rules.push(...r.rules);
     rejected.push(...r.rejected);
+    warnings.push(...r.warnings);
+    ruleLinesByFile.push(r.stats.enabledSeen + r.stats.disabledSeen);
     disabledSkipped += r.stats.disabledSkipped;
     vars = r.vars;
   }
-  return { rules, rejected, summary: summarizeLoad(texts.length, rules, rejected, disabledSkipped), vars };
+  return { rules, rejected, warnings, ruleLinesByFile, summary: summarizeLoad(texts.length, rules, rejected, disabledSkipped), vars };
 }
 
 /** Reads and loads rule files (`-` is stdin). */

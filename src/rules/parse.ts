@@ -68,6 +68,24 @@ export interface RuleReject {
   readonly enabled: boolean;
 }
 
+/**
+ * Something in a rule that does not stop it from loading but that a user should hear of.
+ * `unknown-option`: an option no tool defines (`frobnicate:1;`: a typo, or a keyword of
+ * another tool); the rule loads and the option's condition is ignored (it is also in
+ * `Rule.unsupported`, so the rule counts as approximated).
+ */
+export interface RuleWarning {
+  readonly kind: 'unknown-option';
+  /** The option name as read (lowercased). */
+  readonly option: string;
+  /** File name (as given to the parser) and 1-based line of the rule's first line. */
+  readonly file: string | undefined;
+  readonly line: number;
+  readonly sid: number | undefined;
+  /** One line for people: `x.rules:12: sid 1: unknown rule option 'frobnicate' (ignored)`. */
+  readonly message: string;
+}
+
 /** Counts of the rule-like lines of a text. */
 export interface RuleParseStats {
   /** Uncommented logical lines seen that are neither blank nor `var` lines (parsed or not). */
@@ -84,6 +102,8 @@ export interface RuleParseResult {
   rules: Rule[];
   /** The rules that could not be parsed, in text order. */
   rejected: RuleReject[];
+  /** Warnings about rules that did load (unknown options), in text order. */
+  warnings: RuleWarning[];
   stats: RuleParseStats;
   /** The variables after `var` lines in the text (to carry over to the next file). */
   vars: Variables;
@@ -105,6 +125,7 @@ export function parseRules(text: string, options: RuleParseOptions = {}): RulePa
   const forced = options.dialect === 'snort2' || options.dialect === 'snort3' ? options.dialect : undefined;
   const rules: Rule[] = [];
   const rejected: RuleReject[] = [];
+  const warnings: RuleWarning[] = [];
   const stats: RuleParseStats = { enabledSeen: 0, disabledSeen: 0, disabledSkipped: 0 };
   let nextId = options.firstId ?? 0;
 
@@ -138,8 +159,12 @@ export function parseRules(text: string, options: RuleParseOptions = {}): RulePa
         fail('not-a-rule', `not a rule (starts with '${word}')`);
       }
       const r = parseOne(t, line, file, enabled, specs, forced ?? fileDialect, forced !== undefined, nextId, (s) => (sid = s));
+      for (const option of r.unknownOptions) {
+        const where = `${file ?? '<rules>'}:${line}: ${sid !== undefined ? `sid ${sid}: ` : ''}`;
+        warnings.push({ kind: 'unknown-option', option, file, line, sid, message: `${where}unknown rule option '${option}' (ignored)` });
+      }
       if (r.dialect === 'snort3' && forced === undefined) fileDialect = 'snort3';
-      rules.push(r);
+      rules.push(r.rule);
       nextId++;
     } catch (e) {
       if (!(e instanceof Reject)) throw e;
@@ -151,13 +176,13 @@ export function parseRules(text: string, options: RuleParseOptions = {}): RulePa
       });
     }
   }
-  return { rules, rejected, stats, vars };
+  return { rules, rejected, warnings, stats, vars };
 }
 
 /**
  * Parses one rule (a logical line starting with an action). `setSid` receives the sid as
- * soon as it is read, so that the caller's error for a later failure can name it.
- * Fails with `Reject`.
+ * soon as it is read, so that the caller's error for a later failure can name it. Also
+ * returns the rule's unknown options and dialect. Fails with `Reject`.
  */
 function parseOne(
   text: string,
@@ -169,7 +194,7 @@ function parseOne(
   forcedDialect: boolean,
   id: number,
   setSid: (sid: number) => void,
-): Rule {
+): { rule: Rule; dialect: 'snort2' | 'snort3'; unknownOptions: readonly string[] } {
   const open = text.indexOf('(');
   if (open < 0) fail('bad-header', 'no option list "(...)"');
   const close = text.lastIndexOf(')');
@@ -187,7 +212,7 @@ function parseOne(
   const d = newDraft(dialect, h.appProtocol ? h.protocol : undefined);
   for (const { name, value } of opts) applyOption(d, name, value);
 
-  return {
+  const rule: Rule = {
     id,
     file,
     line,
@@ -223,4 +248,5 @@ function parseOne(
     noalert: d.noalert,
     unsupported: d.unsupported,
   };
+  return { rule, dialect, unknownOptions: d.unknown };
 }

@@ -9,6 +9,7 @@ import type { DsizeSpec, FlowbitOption, FlowSpec } from '../rule.js';
 import { packetCheck, PacketOptionError, type PacketCheck } from '../packet-options.js';
 import { parsePayloadCheck, PayloadCheckError } from '../payload-checks.js';
 import { addUnsupported, type RuleDraft } from './draft.js';
+import { KNOWN_UNMODELLED_OPTIONS } from './known.js';
 import { fail, type Mutable } from './reject.js';
 
 const FLOW_KEYWORDS = new Set([
@@ -114,7 +115,10 @@ export function payloadCheckOption(d: RuleDraft, value: string | undefined, name
   d.payloadChecks.push({ ...pc, after: d.patterns.length, buffer });
 }
 
-/** A packet-header check, or (for an option nothing models) an `unsupported` entry. */
+/**
+ * A packet-header check, or (for an option nothing models) an `unsupported` entry; an
+ * option that no tool defines (`known.ts`) is also listed in `unknown`.
+ */
 export function packetCheckOption(d: RuleDraft, value: string | undefined, name: string): void {
   let check: PacketCheck | undefined;
   try {
@@ -124,7 +128,10 @@ export function packetCheckOption(d: RuleDraft, value: string | undefined, name:
     throw e;
   }
   if (check) d.packetChecks.push(check);
-  else addUnsupported(d, name);
+  else {
+    addUnsupported(d, name);
+    if (!KNOWN_UNMODELLED_OPTIONS.has(name) && !d.unknown.includes(name)) d.unknown.push(name);
+  }
 }
 
 /** `isdataat`: with a `,relative` (any comma) a payload check, otherwise a packet check. */

@@ -35,6 +35,8 @@ export interface RuleDraft {
   patterns: RulePattern[];
   noalert: boolean;
   unsupported: string[];
+  /** Options no tool defines (subset of `unsupported`): reported as warnings by the parser. */
+  unknown: string[];
   packetChecks: PacketCheck[];
   rateLimits: { name: string; value: string }[];
   payloadChecks: PlacedCheck[];
@@ -59,6 +61,7 @@ export function newDraft(dialect: 'snort2' | 'snort3', appService: string | unde
     patterns: [],
     noalert: false,
     unsupported: [],
+    unknown: [],
     packetChecks: [],
     rateLimits: [],
     payloadChecks: [],
