@@ -11,7 +11,10 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'PCAP_FORMAT'
   | 'RULE_PARSE'
-  | 'USAGE';
+  | 'USAGE'
+  | 'CALLBACK'
+  /** ScanArgumentError's code (a TypeError, not an NfaObddError). */
+  | 'SCAN_ARGUMENT';
 
 /**
  * Base class of every error the library throws on purpose; `code` tells the kind, `name` the
@@ -19,8 +22,8 @@ export type ErrorCode =
  */
 export class NfaObddError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.code = code;
     this.name = new.target.name;
   }
@@ -94,5 +97,42 @@ export class RuleParseError extends NfaObddError {
 export class UsageError extends NfaObddError {
   constructor(message: string) {
     super('USAGE', message);
+  }
+}
+
+/**
+ * A match callback threw (`cause` is what it threw). The scan stopped there: reports the
+ * input would have made after that point are lost, and the scratch was reset to its start
+ * state, ready for a new input (as after `reset`).
+ */
+export class CallbackError extends NfaObddError {
+  constructor(cause: unknown) {
+    super(
+      'CALLBACK',
+      `the match callback threw ${cause instanceof Error ? `${cause.name}: ${cause.message}` : JSON.stringify(String(cause))}; the scan stopped and the stream was reset to its start state`,
+      { cause },
+    );
+  }
+}
+
+/** What a scan entry point was given in place of the right argument. */
+export type ScanArgument = 'bytes' | 'onMatch' | 'scratch' | 'matcher';
+
+/**
+ * A scan entry point (`scan`, `finish`, `reset`, `scanBlock`) got an argument of the wrong
+ * kind: bytes that are not a Uint8Array (a string, an ArrayBuffer, an array of numbers...),
+ * a callback that is not a function, a scratch that this matcher did not create, or (to
+ * `scanBlock`) no matcher. A
+ * TypeError, as Node reports a wrong argument type, with a stable `code`; it is thrown
+ * before anything is scanned, so the scratch is unchanged.
+ */
+export class ScanArgumentError extends TypeError {
+  readonly code = 'SCAN_ARGUMENT' satisfies ErrorCode;
+  constructor(
+    readonly argument: ScanArgument,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
   }
 }

@@ -3,6 +3,7 @@
  */
 export * from './errors.js';
 export type * from './matcher/types.js';
+export { scanBlock, type BlockMatch, type ScanBlockOptions } from './matcher/block.js';
 export type { Nfa } from './nfa/types.js';
 export { parseSignature, parsePattern, literalIr, type ParseOptions } from './syntax/index.js';
 export type { Ir, ParsedSignature, ByteSet, AssertionKind } from './syntax/ir.js';

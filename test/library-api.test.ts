@@ -2,8 +2,12 @@
  * The README's library example, imported by package name as a user would: compile once,
  * one scratch per stream, matches through a callback, a signature spanning two chunks.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compile, UnsupportedFeatureError, type EngineName } from 'nfa-obdd';
+import {
+  CallbackError, compile, Decoder, loadRuleFiles, parseCaptureBuffer, RuleDetector, scanBlock, ScanArgumentError, selectRules,
+  UnsupportedFeatureError, type EngineName,
+} from 'nfa-obdd';
 
 describe('library API (README example)', () => {
   for (const engine of ['obdd', 'obdd2', 'nfa', 'dfa'] as EngineName[]) {
@@ -30,4 +34,53 @@ describe('library API (README example)', () => {
       expect(scratch.offset).toBe(0); // finish resets the stream
     });
   }
+});
+
+describe('library API (README: scanBlock, misuse, the rules API)', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const library = readme.slice(readme.indexOf('## Library'), readme.indexOf('## Engines'));
+
+  it('scanBlock returns the matches of one buffer; misuse gives typed errors', () => {
+    expect(library).toContain('scanBlock(matcher, payload)');
+    const { matcher } = compile(
+      ['/uid=\\d+\\(root\\)/', '/^GET \\/[a-z]+\\.php/i', { content: 'passwd', nocase: true }, '/(a)\\1/'],
+      { engine: 'obdd' },
+    );
+    const payload = new TextEncoder().encode('GET /x.php?f=/etc/passwd');
+    expect(scanBlock(matcher, payload)).toEqual([
+      { signature: 1, end: 10 },
+      { signature: 2, end: 24 },
+    ]);
+    expect(scanBlock(matcher, payload, { mode: 'set', limit: 1 })).toEqual([{ signature: 1, end: 10 }]);
+    const scratch = matcher.createScratch();
+    expect(() => matcher.scan(scratch, 'GET /x.php' as unknown as Uint8Array, () => {})).toThrow(ScanArgumentError);
+    expect(() => matcher.scan(scratch, payload, () => {
+      throw new Error('boom');
+    })).toThrow(CallbackError);
+    expect(matcher.scan(scratch, payload, () => true)).toBe(true);
+    expect(matcher.finish(scratch, () => {})).toBe(true);
+  });
+
+  it('the rules example: load, build, decide on a payload and on the packets of a capture', () => {
+    expect(library).toContain('RuleDetector.build(rules');
+    expect(library).toContain('detector.inspectPacket(decoder.out');
+    const root = new URL('../', import.meta.url).pathname;
+    const { rules, rejected } = loadRuleFiles([`${root}traces/rules/emerging-attack_response.rules`]);
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rejected.every((r) => r.error.message.includes('emerging-attack_response.rules:'))).toBe(true);
+    expect(selectRules(rules, 'http').length).toBeLessThan(rules.length);
+    const detector = RuleDetector.build(rules, { engine: 'nfa' });
+    const sids = detector.firedRules(new TextEncoder().encode('HTTP/1.1 200 OK\r\n\r\nuid=0(root) gid=0(root)')).map((r) => r.sid);
+    expect(sids).toEqual([2100498]);
+    const capture = parseCaptureBuffer(readFileSync(`${root}traces/pcap/testmyids.pcap`));
+    const decoder = new Decoder();
+    const alerts: string[] = [];
+    for (const packet of capture.list) {
+      decoder.decode(packet);
+      detector.inspectPacket(decoder.out, (r) => void alerts.push(`${detector.rules[r].sid} ${detector.rules[r].msg}`));
+    }
+    expect(alerts).toEqual(['2019284 ET ATTACK_RESPONSE Output of id command from HTTP server', '2100498 GPL ATTACK_RESPONSE id check returned root']);
+    expect(library).toContain(alerts[0]);
+    expect(library).toContain(alerts[1]);
+  });
 });

@@ -34,7 +34,12 @@
  *    reports nothing).
  * 4. 'set' mode: a signature is reported once per input (until `endOfInput`/`reset`).
  *    By 1.–3., the first report of a signature is its earliest-ending match.
+ * 5. A callback that returns `true` makes the reporter throw `STOP` (`guard.ts`); one that
+ *    throws, a CallbackError. Both unwind out of the engine to its guarded entry point,
+ *    which resets the scratch (the reporter included).
  */
+import { CallbackError } from '../errors.js';
+import { STOP } from './guard.js';
 import type { MatchCallback } from './types.js';
 import type { Nfa } from '../nfa/types.js';
 
@@ -212,6 +217,14 @@ export class MatchReporter {
       this.doneCount++;
       this.newlyDone?.push(sig);
     }
-    onMatch(sig, end);
+    // The only place a callback runs: its `true` (stop) and its exceptions unwind to the
+    // engine's entry point (`guard.ts`), which resets the scratch; nothing is tested per byte.
+    let stop: unknown;
+    try {
+      stop = onMatch(sig, end);
+    } catch (e) {
+      throw new CallbackError(e);
+    }
+    if (stop === true) throw STOP;
   }
 }

@@ -12,12 +12,34 @@
  * Matches arrive through a callback (signature id = index in the compile input list, end =
  * absolute offset just past the match, counted from the stream start) so that the hot path
  * never allocates per match.
+ *
+ * Stopping, errors and misuse (every engine, through `guard.ts`):
+ * - A callback that returns `true` stops the scan, as a non-zero return does in Hyperscan:
+ *   `scan` (or `finish`) returns `true` at once, with no further report. The stream is then
+ *   terminated: the scratch is back at the start state (`offset` 0), and every further
+ *   `scan` reports nothing and returns `true` at once, until `finish` (which then reports
+ *   nothing and returns `true`) or `reset`; after either, the scratch starts a new input as
+ *   a fresh one would. A stop inside `finish` also leaves the scratch at the start state.
+ *   Returning anything else (`undefined`, `false`) goes on. Nothing is tested per byte: the
+ *   stop unwinds from the report itself.
+ * - A callback that throws: the scan stops there, the scratch is reset to the start state
+ *   (usable for a new input at once) and a CallbackError is thrown, the original as its
+ *   `cause`. Any other error escaping a scan also leaves the scratch at the start state.
+ * - Bytes that are not a Uint8Array (a string: encode it first), a callback that is not a
+ *   function, or a scratch created by another matcher: ScanArgumentError (a TypeError),
+ *   thrown before anything is scanned; the scratch is unchanged.
+ * - `scanBlock` (src/matcher/block.ts) scans one whole buffer as one input and returns its
+ *   matches: no scratch, no callback, no `finish` to forget.
  */
 
 export type EngineName = 'nfa' | 'obdd' | 'obdd2' | 'dfa' | 'mdfa' | 'regexp';
 
-/** Receives one report: signature id and absolute end offset (just past the match). */
-export type MatchCallback = (signature: number, end: number) => void;
+/**
+ * Receives one report: signature id and absolute end offset (just past the match). Return
+ * `true` (exactly) to stop the scan (see the module comment); any other value goes on
+ * (`undefined`, `false`, or whatever an expression body yields, such as `push`'s length).
+ */
+export type MatchCallback = (signature: number, end: number) => unknown;
 
 /** Which reports a scratch delivers. */
 export type MatchMode =
@@ -66,11 +88,18 @@ export interface Matcher {
   /** Signature ids run 0..signatureCount-1 (rejected ones simply never match). */
   readonly signatureCount: number;
   createScratch(options?: ScratchOptions): Scratch;
-  /** Scan the next chunk of the stream held by `scratch`. */
-  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void;
-  /** End of input: report end-anchored matches, then reset `scratch` to the start. */
-  finish(scratch: Scratch, onMatch: MatchCallback): void;
-  /** Back to the start state without reporting anything. */
+  /**
+   * Scan the next chunk of the stream held by `scratch`. Returns `true` when the callback
+   * stopped the stream (in this call or an earlier one of the same input), else `false`
+   * (the engines of this package; `void` is allowed for other implementations).
+   */
+  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): boolean | void;
+  /**
+   * End of input: report end-anchored matches, then reset `scratch` to the start. Returns
+   * `true` when the callback stopped this input (now or in an earlier `scan`).
+   */
+  finish(scratch: Scratch, onMatch: MatchCallback): boolean | void;
+  /** Back to the start state without reporting anything (also ends a stopped stream). */
   reset(scratch: Scratch): void;
   /** Sizes and counters; cheap to call. */
   stats(): MatcherStats;

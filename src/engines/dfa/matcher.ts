@@ -13,6 +13,7 @@ import { normalizeMode } from '../../matcher/types.js';
 import type { Nfa } from '../../nfa/types.js';
 import { buildDfa, type Dfa, type DfaBuildOptions } from './build.js';
 import { MatchReporter, reportPlanFromAccepts, type ReportPlan } from '../../matcher/report.js';
+import { GuardedMatcher } from '../../matcher/guard.js';
 
 /** Options of the `dfa` engine (`compile(..., { engine: 'dfa', engineOptions })`). */
 export type DfaMatcherOptions = DfaBuildOptions;
@@ -93,11 +94,12 @@ export function reportPlanFromDfas(dfas: readonly Dfa[], signatureCount: number)
 }
 
 /** The `dfa` engine: one table lookup per byte. */
-export class DfaMatcher implements Matcher {
+export class DfaMatcher extends GuardedMatcher<DfaScratch> implements Matcher {
   readonly engine = 'dfa' as const;
   readonly signatureCount: number;
   readonly plan: ReportPlan;
   constructor(readonly dfa: Dfa) {
+    super();
     this.signatureCount = dfa.signatureCount;
     this.plan = reportPlanFromDfas([dfa], dfa.signatureCount);
   }
@@ -106,9 +108,7 @@ export class DfaMatcher implements Matcher {
     return new DfaScratch(this, normalizeMode(options.mode));
   }
 
-  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
-    if (!(bytes instanceof Uint8Array)) throw new TypeError('dfa: scan expects a Uint8Array');
+  protected override scanChunk(sc: DfaScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     if (!sc.started) {
       sc.started = true;
       reportStart(this.dfa, sc.reporter, onMatch);
@@ -117,16 +117,14 @@ export class DfaMatcher implements Matcher {
     sc.offset += bytes.length;
   }
 
-  finish(scratch: Scratch, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
+  protected override finishInput(sc: DfaScratch, onMatch: MatchCallback): void {
     if (!sc.started) reportStart(this.dfa, sc.reporter, onMatch);
     reportEnd(this.dfa, sc.state, sc.offset, sc.reporter, onMatch);
     sc.reporter.endOfInput(onMatch);
-    this.reset(sc);
+    this.restart(sc);
   }
 
-  reset(scratch: Scratch): void {
-    const sc = this.own(scratch);
+  protected override restart(sc: DfaScratch): void {
     sc.reporter.reset();
     sc.state = this.dfa.start;
     sc.offset = 0;
@@ -145,13 +143,6 @@ export class DfaMatcher implements Matcher {
       tableBytes: d.table.byteLength + 4 * (d.acceptStart.length + d.endStart.length) + 5 * (d.acceptSig.length + d.endSig.length),
       buildMs: Math.round(d.buildMs * 10) / 10,
     };
-  }
-
-  private own(scratch: Scratch): DfaScratch {
-    if (!(scratch instanceof DfaScratch) || scratch.owner !== this) {
-      throw new TypeError('dfa: scratch was not created by this matcher (use matcher.createScratch())');
-    }
-    return scratch;
   }
 }
 

@@ -24,6 +24,7 @@ import type { Nfa } from '../../nfa/types.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
 import { buildDfa, checkDfaOptions, DFA_OPTION_KEYS, minimize, type Dfa, type DfaBuildOptions } from './build.js';
 import { MatchReporter, type ReportPlan } from '../../matcher/report.js';
+import { GuardedMatcher } from '../../matcher/guard.js';
 import { reportEnd, reportPlanFromDfas, reportStart, runDfa } from './matcher.js';
 
 /** Options of the `mdfa` engine: the `dfa` options, applied to each group's DFA. */
@@ -145,7 +146,7 @@ export class MdfaScratch implements Scratch {
 }
 
 /** The `mdfa` engine: one DFA per signature group, every group scanned over each chunk. */
-export class MdfaMatcher implements Matcher {
+export class MdfaMatcher extends GuardedMatcher<MdfaScratch> implements Matcher {
   readonly engine = 'mdfa' as const;
   readonly plan: ReportPlan;
   constructor(
@@ -153,6 +154,7 @@ export class MdfaMatcher implements Matcher {
     readonly signatureCount: number,
     private readonly figures: { rejected: number; trials: number; groupMs: number },
   ) {
+    super();
     this.plan = reportPlanFromDfas(dfas, signatureCount);
   }
 
@@ -160,9 +162,7 @@ export class MdfaMatcher implements Matcher {
     return new MdfaScratch(this, normalizeMode(options.mode));
   }
 
-  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
-    if (!(bytes instanceof Uint8Array)) throw new TypeError('mdfa: scan expects a Uint8Array');
+  protected override scanChunk(sc: MdfaScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     const dfas = this.dfas;
     if (!sc.started) {
       sc.started = true;
@@ -174,16 +174,14 @@ export class MdfaMatcher implements Matcher {
     sc.offset += bytes.length;
   }
 
-  finish(scratch: Scratch, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
+  protected override finishInput(sc: MdfaScratch, onMatch: MatchCallback): void {
     if (!sc.started) for (const d of this.dfas) reportStart(d, sc.reporter, onMatch);
     for (let g = 0; g < this.dfas.length; g++) reportEnd(this.dfas[g]!, sc.states[g]!, sc.offset, sc.reporter, onMatch);
     sc.reporter.endOfInput(onMatch);
-    this.reset(sc);
+    this.restart(sc);
   }
 
-  reset(scratch: Scratch): void {
-    const sc = this.own(scratch);
+  protected override restart(sc: MdfaScratch): void {
     sc.reporter.reset();
     for (let g = 0; g < this.dfas.length; g++) sc.states[g] = this.dfas[g]!.start;
     sc.offset = 0;
@@ -210,13 +208,6 @@ export class MdfaMatcher implements Matcher {
       groupingTrials: this.figures.trials,
       buildMs: Math.round(this.figures.groupMs * 10) / 10,
     };
-  }
-
-  private own(scratch: Scratch): MdfaScratch {
-    if (!(scratch instanceof MdfaScratch) || scratch.owner !== this) {
-      throw new TypeError('mdfa: scratch was not created by this matcher (use matcher.createScratch())');
-    }
-    return scratch;
   }
 }
 

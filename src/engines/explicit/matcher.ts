@@ -21,6 +21,7 @@ import type { MatchCallback, Matcher, MatcherStats, Scratch, ScratchOptions } fr
 import { normalizeMode } from '../../matcher/types.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
 import { unitStartState } from '../../matcher/live.js';
+import { GuardedMatcher } from '../../matcher/guard.js';
 import { mixState, SetCache } from './set-cache.js';
 import { LoopIndex, UnitLoopTable } from './loop-index.js';
 
@@ -143,7 +144,7 @@ class NfaScratch implements Scratch {
 }
 
 /** The `nfa` engine: explicit frontier simulation over the shared NFA. */
-export class NfaMatcher implements Matcher {
+export class NfaMatcher extends GuardedMatcher<NfaScratch> implements Matcher {
   readonly engine = 'nfa' as const;
   readonly signatureCount: number;
   private readonly plan: ReportPlan;
@@ -165,6 +166,7 @@ export class NfaMatcher implements Matcher {
     readonly nfa: Nfa,
     options: NfaMatcherOptions = {},
   ) {
+    super();
     checkNfaOptions(options);
     this.signatureCount = nfa.signatureCount;
     this.plan = reportPlanFromNfa(nfa);
@@ -213,15 +215,7 @@ export class NfaMatcher implements Matcher {
     return new NfaScratch(this, this.nfa, this.plan, options);
   }
 
-  private own(scratch: Scratch): NfaScratch {
-    if (!(scratch instanceof NfaScratch) || scratch.owner !== this) {
-      throw new UsageError('scratch was not created by this nfa matcher');
-    }
-    return scratch;
-  }
-
-  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
-    const s = this.own(scratch);
+  protected override scanChunk(s: NfaScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     if (!s.primed) this.prime(s, onMatch);
     if (this.cache) this.scanCached(s, bytes, onMatch);
     else this.scanPlain(s, bytes, onMatch);
@@ -453,17 +447,15 @@ export class NfaMatcher implements Matcher {
     }
   }
 
-  finish(scratch: Scratch, onMatch: MatchCallback): void {
-    const s = this.own(scratch);
+  protected override finishInput(s: NfaScratch, onMatch: MatchCallback): void {
     this.current(s);
     if (!s.primed) this.prime(s, onMatch);
     if (!s.reporter.allDone) this.emitAccepts(s, s.cur, s.curLen, s.offset, true, onMatch);
     s.reporter.endOfInput(onMatch);
-    this.reset(s);
+    this.restart(s);
   }
 
-  reset(scratch: Scratch): void {
-    const s = this.own(scratch);
+  protected override restart(s: NfaScratch): void {
     s.restart(this.nfa);
     s.offset = 0;
     s.primed = false;

@@ -24,6 +24,7 @@
 import { UsageError } from '../../errors.js';
 import type { EngineName, MatchCallback, Matcher, MatcherStats, MatchMode, Scratch, ScratchOptions } from '../../matcher/types.js';
 import { normalizeMode } from '../../matcher/types.js';
+import { GuardedMatcher, partScratch } from '../../matcher/guard.js';
 import { buildNfa, clusterIdentical, type BuildNfaOptions, type NfaSignatureInput } from '../../nfa/build.js';
 import type { Ir } from '../../syntax/ir.js';
 import { byteSetSize } from '../../syntax/byte-set.js';
@@ -199,12 +200,12 @@ export class GroupedObddScratch implements Scratch {
     mode: 'all' | 'set',
   ) {
     this.engine = owner.engine;
-    this.subs = owner.groups.map((m) => m.createScratch({ mode }));
+    this.subs = owner.groups.map((m) => partScratch(m.createScratch({ mode })));
   }
 }
 
 /** The grouped obdd engine: one NFA-OBDD matcher per signature group (see the module comment). */
-export class GroupedObddMatcher implements Matcher {
+export class GroupedObddMatcher extends GuardedMatcher<GroupedObddScratch> implements Matcher {
   readonly engine: EngineName;
   constructor(
     /** One obdd matcher per group; every group's signatureCount is the global count. */
@@ -215,6 +216,7 @@ export class GroupedObddMatcher implements Matcher {
     private readonly figures: { partition: string; buildMs: number },
     stride: 1 | 2,
   ) {
+    super();
     this.engine = stride === 2 ? 'obdd2' : 'obdd';
   }
 
@@ -222,21 +224,18 @@ export class GroupedObddMatcher implements Matcher {
     return new GroupedObddScratch(this, normalizeMode(options.mode));
   }
 
-  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
+  protected override scanChunk(sc: GroupedObddScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     const gs = this.groups, subs = sc.subs;
     for (let g = 0; g < gs.length; g++) gs[g]!.scan(subs[g]!, bytes, onMatch);
     sc.offset += bytes.length;
   }
 
-  finish(scratch: Scratch, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
+  protected override finishInput(sc: GroupedObddScratch, onMatch: MatchCallback): void {
     for (let g = 0; g < this.groups.length; g++) this.groups[g]!.finish(sc.subs[g]!, onMatch);
     sc.offset = 0;
   }
 
-  reset(scratch: Scratch): void {
-    const sc = this.own(scratch);
+  protected override restart(sc: GroupedObddScratch): void {
     for (let g = 0; g < this.groups.length; g++) this.groups[g]!.reset(sc.subs[g]!);
     sc.offset = 0;
   }
@@ -272,13 +271,6 @@ export class GroupedObddMatcher implements Matcher {
       worstGroupHitRate: perGroupHit.length ? Math.min(...perGroupHit) : 0,
       buildMs: Math.round(this.figures.buildMs * 10) / 10,
     };
-  }
-
-  private own(scratch: Scratch): GroupedObddScratch {
-    if (!(scratch instanceof GroupedObddScratch) || scratch.owner !== this) {
-      throw new TypeError(`${this.engine}: scratch was not created by this matcher (use matcher.createScratch())`);
-    }
-    return scratch;
   }
 }
 

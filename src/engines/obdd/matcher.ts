@@ -41,6 +41,7 @@ import type { Nfa, NfaUnits } from '../../nfa/types.js';
 import type { BddPort, NodeId } from './bdd-port.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
 import { unitStartState } from '../../matcher/live.js';
+import { GuardedMatcher } from '../../matcher/guard.js';
 import { entryOrder, permuteStates } from '../../nfa/renumber.js';
 import { encodeNfa, forEachState, stateSet, type Encoding, type EncodingOptions } from './encoding.js';
 import { StepMemo, type MemoStats } from './memo.js';
@@ -173,7 +174,7 @@ class ObddScratch implements Scratch {
 }
 
 /** One NFA-OBDD matcher (see the module comment); built by `buildObddMatcher`. */
-export class ObddMatcher implements Matcher {
+export class ObddMatcher extends GuardedMatcher<ObddScratch> implements Matcher {
   readonly engine: EngineName;
   readonly signatureCount: number;
   private readonly bdd: BddPort;
@@ -246,6 +247,7 @@ export class ObddMatcher implements Matcher {
   private squashes = 0;
 
   constructor(bdd: BddPort, given: Nfa, options: ObddOptions = {}) {
+    super();
     const t0 = performance.now();
     checkOptions(options);
     // State numbering is an encoding choice (src/nfa/renumber.ts); the permuted NFA is
@@ -817,13 +819,6 @@ export class ObddMatcher implements Matcher {
     return f === 0 ? ObddMatcher.NONE : this.guarded(f, () => this.acceptList(f, false));
   }
 
-  private own(scratch: Scratch): ObddScratch {
-    if (!(scratch instanceof ObddScratch) || scratch.owner !== this) {
-      throw new UsageError(`scratch was not created by this ${this.engine} matcher`);
-    }
-    return scratch;
-  }
-
   private setFrontier(sc: ObddScratch, f: NodeId): void {
     if (f === sc.box.node) return;
     this.bdd.protect(f);
@@ -831,8 +826,7 @@ export class ObddMatcher implements Matcher {
     sc.box.node = f;
   }
 
-  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
+  protected override scanChunk(sc: ObddScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     if (!sc.started) {
       sc.started = true;
       const list = sc.offset === 0 ? this.startList(sc) : ObddMatcher.NONE;
@@ -990,8 +984,7 @@ export class ObddMatcher implements Matcher {
     return this.guarded(f, () => this.acceptList(f, true));
   }
 
-  finish(scratch: Scratch, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
+  protected override finishInput(sc: ObddScratch, onMatch: MatchCallback): void {
     if (!sc.started) {
       const list = this.startList(sc);
       if (list.length) this.emit(sc, list, 0, list.length, 0, onMatch);
@@ -1018,11 +1011,10 @@ export class ObddMatcher implements Matcher {
       this.emit(sc, list, 0, list.length, sc.offset, onMatch);
     }
     sc.reporter.endOfInput(onMatch);
-    this.reset(sc);
+    this.restart(sc);
   }
 
-  reset(scratch: Scratch): void {
-    const sc = this.own(scratch);
+  protected override restart(sc: ObddScratch): void {
     this.setFrontier(sc, sc.live ? 0 : this.enc.start);
     sc.gen = -1;
     sc.started = false;

@@ -51,6 +51,7 @@
 import { UnsupportedFeatureError, UsageError } from '../../errors.js';
 import type { NfaSignatureInput } from '../../nfa/build.js';
 import { MatchReporter, type ReportPlan } from '../../matcher/report.js';
+import { checkBytes, GuardedMatcher } from '../../matcher/guard.js';
 import type { MatchCallback, Matcher, MatcherStats, MatchMode, RejectedSignature, Scratch, ScratchOptions } from '../../matcher/types.js';
 import { normalizeMode } from '../../matcher/types.js';
 import type { OptionKeysOf } from '../../matcher/options.js';
@@ -126,7 +127,7 @@ export class RegexpScratch implements Scratch {
 }
 
 /** The `regexp` engine (see the module comment); `failures()` lists disabled signatures. */
-export class RegexpMatcher implements Matcher {
+export class RegexpMatcher extends GuardedMatcher<RegexpScratch> implements Matcher {
   readonly engine = 'regexp' as const;
   readonly signatureCount: number;
   readonly plan: ReportPlan;
@@ -149,6 +150,7 @@ export class RegexpMatcher implements Matcher {
     signatures: ReadonlyArray<NfaSignatureInput | null>,
     private readonly options: RegexpOptions = {},
   ) {
+    super();
     const t0 = performance.now();
     checkRegexpOptions(options);
     let count = signatures.length;
@@ -192,9 +194,7 @@ export class RegexpMatcher implements Matcher {
     return new RegexpScratch(this, normalizeMode(options.mode));
   }
 
-  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
-    if (!(bytes instanceof Uint8Array)) throw new TypeError('regexp: scan expects a Uint8Array');
+  protected override scanChunk(sc: RegexpScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     if (bytes.length === 0) {
       // As the automata do: the empty prefix's matches (end 0) are known before any byte.
       if (!sc.primed) this.evaluate(sc, 0, 0, false, onMatch);
@@ -221,16 +221,14 @@ export class RegexpMatcher implements Matcher {
     }
   }
 
-  finish(scratch: Scratch, onMatch: MatchCallback): void {
-    const sc = this.own(scratch);
+  protected override finishInput(sc: RegexpScratch, onMatch: MatchCallback): void {
     // The last two ends, now with end-of-input assertions (the rest are settled).
     this.evaluate(sc, Math.max(0, sc.offset - 1), sc.offset, true, onMatch);
     sc.reporter.endOfInput(onMatch);
-    this.reset(sc);
+    this.restart(sc);
   }
 
-  reset(scratch: Scratch): void {
-    const sc = this.own(scratch);
+  protected override restart(sc: RegexpScratch): void {
     sc.reporter.reset();
     sc.done.fill(0);
     sc.text = '';
@@ -245,7 +243,7 @@ export class RegexpMatcher implements Matcher {
    * guard and failure handling as `scan`.
    */
   isMatch(bytes: Uint8Array): number[] {
-    if (!(bytes instanceof Uint8Array)) throw new TypeError('regexp: isMatch expects a Uint8Array');
+    checkBytes(bytes, 'isMatch()');
     const str = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     const jobs: Job[] = [];
     for (let p = 0; p < this.ids.length; p++) {
@@ -340,13 +338,6 @@ export class RegexpMatcher implements Matcher {
     const failure: RegexpFailure = { signature: this.ids[p]!, ...f };
     this.failureList.push(failure);
     this.options.onFailure?.(failure);
-  }
-
-  private own(scratch: Scratch): RegexpScratch {
-    if (!(scratch instanceof RegexpScratch) || scratch.owner !== this) {
-      throw new TypeError('regexp: scratch was not created by this matcher (use matcher.createScratch())');
-    }
-    return scratch;
   }
 }
 

@@ -3,7 +3,7 @@
  * dedup rule (report.ts), streaming, modes, scratch ownership.
  */
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/errors.js';
+import { ScanArgumentError } from '../../../src/errors.js';
 import { buildNfa } from '../../../src/nfa/build.js';
 import { buildNfaMatcher } from '../../../src/engines/explicit/matcher.js';
 import type { Matcher, MatchMode } from '../../../src/matcher/types.js';
@@ -132,7 +132,7 @@ describe('nfa engine', () => {
   it('refuses a scratch from another matcher', () => {
     const a = matcher(lit('a'));
     const b = matcher(lit('a'));
-    expect(() => a.scan(b.createScratch(), enc('a'), () => {})).toThrow(UsageError);
+    expect(() => a.scan(b.createScratch(), enc('a'), () => {})).toThrow(ScanArgumentError);
   });
 
   it('stats report sizes', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BddManager } from '../../../src/bdd/index.js';
-import { LimitExceededError, UsageError } from '../../../src/errors.js';
+import { LimitExceededError, ScanArgumentError, UsageError } from '../../../src/errors.js';
 import { buildNfaMatcher } from '../../../src/engines/explicit/matcher.js';
 import { ObddMatcher, type ObddOptions } from '../../../src/engines/obdd/matcher.js';
 import { buildObddMatcher } from '../../../src/engines/obdd/index.js';
@@ -207,7 +207,7 @@ describe('ObddMatcher memory, memo and GC behaviour', () => {
   it('rejects a scratch of another engine and bad options', () => {
     const m1 = new ObddMatcher(new BddManager(), nfa, { stride: 1 });
     const m2 = new ObddMatcher(new BddManager(), nfa, { stride: 2 });
-    expect(() => m2.scan(m1.createScratch(), input, () => {})).toThrow(UsageError);
+    expect(() => m2.scan(m1.createScratch(), input, () => {})).toThrow(ScanArgumentError);
     expect(() => new ObddMatcher(new BddManager(), nfa, { stride: 3 as 1 })).toThrow(UsageError);
     expect(() => new ObddMatcher(new BddManager(), nfa, { memoBudgetBytes: -1 })).toThrow(UsageError);
     expect(() => buildObddMatcher(nfa, { memo: 'yes' as unknown as boolean })).toThrow(UsageError);
