@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { UnsupportedFeatureError, UsageError } from './errors.js';
 import { buildNfa, DEFAULT_MAX_STATES, type NfaSignatureInput } from './nfa/build.js';
 import type { Nfa } from './nfa/types.js';
-import { DEFAULT_MAX_REPEAT_EXPANSION, literalIr, parseSignature } from './syntax/index.js';
+import { DEFAULT_MAX_REPEAT_EXPANSION, parseContent, parseSignature, type ParseOptions } from './syntax/index.js';
 import type { Ir } from './syntax/ir.js';
 import { searchForm } from './syntax/search-form.js';
 import { buildNfaMatcher, NFA_OPTION_KEYS, type NfaMatcherOptions } from './engines/explicit/matcher.js';
@@ -29,7 +29,7 @@ import { checkOptionKeys, type OptionKeys } from './matcher/options.js';
 import type { EngineName, Matcher, RejectedSignature } from './matcher/types.js';
 import { isLiveMatcher } from './matcher/live.js';
 import { pureLiteral } from './prefilter/literals.js';
-import { buildPrefilteredMatcher, factorOf, gateFactor, PREFILTER_OPTION_KEYS, type SignatureGate, type PrefilterOptions } from './prefilter/matcher.js';
+import { buildPrefilteredMatcher, factorOf, gateConjunctions, PREFILTER_OPTION_KEYS, type SignatureGate, type PrefilterOptions } from './prefilter/matcher.js';
 
 export type { NfaMatcherOptions } from './engines/explicit/matcher.js';
 export type { DfaMatcherOptions } from './engines/dfa/matcher.js';
@@ -49,8 +49,11 @@ export type SignatureSpec =
    * nothing or, in some cases, exactly its matches too (`SignatureGate`).
    */
   | { readonly pcre: string; readonly gate?: SignatureGate }
-  /** Literal bytes; a string is encoded as UTF-8. `nocase` folds ASCII letters only. */
-  | { readonly content: Uint8Array | string; readonly nocase?: boolean };
+  /**
+   * Literal bytes; a string is encoded as UTF-8. `nocase` folds ASCII letters only.
+   * `gate` as for a pcre.
+   */
+  | { readonly content: Uint8Array | string; readonly nocase?: boolean; readonly gate?: SignatureGate };
 
 /**
  * The engine compile() builds when none is named, with the literal prefilter on
@@ -107,8 +110,18 @@ export const ENGINE_OPTION_KEYS: { readonly [E in EngineName]: OptionKeys } = {
 export interface NfaCompileOptions {
   /** Total NFA states for the whole set; signatures past it are rejected. @default 2_000_000 */
   maxStates?: number;
-  /** Byte positions one signature may expand to through counted repeats. @default 50_000 */
+  /**
+   * Byte positions of one signature: a content's bytes, a pattern's byte-set leaves with
+   * counted repeats expanded. Checked before the NFA is built (a content: before anything
+   * is built); past it the signature is rejected with LimitExceededError 'content length',
+   * 'positions' or 'repeat expansion'. @default 50_000
+   */
   maxRepeatExpansion?: number;
+  /**
+   * Characters of one pattern, checked before it is parsed; past it the signature is
+   * rejected with LimitExceededError 'pattern length'. @default 65_536
+   */
+  maxPatternLength?: number;
   /**
    * Compile each pcre in its search form (src/syntax/search-form.ts): leading loops that
    * only re-describe the free match start are trimmed. Reported matches are identical;
@@ -218,20 +231,23 @@ function describe(spec: unknown): string {
     if (typeof o.pcre === 'string') return o.pcre;
     if (typeof o.content === 'string') return `content:"${o.content}"${o.nocase ? '; nocase' : ''}`;
     if (o.content instanceof Uint8Array) {
-      return `content:"|${Array.from(o.content, (b) => b.toString(16).padStart(2, '0')).join(' ')}|"${o.nocase ? '; nocase' : ''}`;
+      // A content past its size limit may be megabytes: name it by its first bytes.
+      const shown = o.content.length > 256 ? o.content.subarray(0, 64) : o.content;
+      const more = shown.length < o.content.length ? ` … (${o.content.length} bytes)` : '';
+      return `content:"|${Array.from(shown, (b) => b.toString(16).padStart(2, '0')).join(' ')}${more}|"${o.nocase ? '; nocase' : ''}`;
     }
   }
   return String(spec);
 }
 
-function toIr(spec: unknown, maxRepeatExpansion: number, trim: boolean): { ir: Ir; anchored: boolean } {
+function toIr(spec: unknown, limits: ParseOptions, trim: boolean): { ir: Ir; anchored: boolean } {
   let pcre: string | undefined;
   if (typeof spec === 'string') pcre = spec;
   else if (spec && typeof spec === 'object' && typeof (spec as { pcre?: unknown }).pcre === 'string') {
     pcre = (spec as { pcre: string }).pcre;
   }
   if (pcre !== undefined) {
-    const parsed = parseSignature(pcre, { maxRepeatExpansion });
+    const parsed = parseSignature(pcre, limits);
     // `!/re/` means "alert when absent": rule logic, not a pattern that reports a match end.
     if (parsed.negated) throw new UnsupportedFeatureError('negated pcre', parsed.pattern, 0);
     return trim ? searchForm(parsed.ir) : { ir: parsed.ir, anchored: parsed.anchored };
@@ -241,7 +257,7 @@ function toIr(spec: unknown, maxRepeatExpansion: number, trim: boolean): { ir: I
     const bytes = typeof c === 'string' ? new TextEncoder().encode(c) : c instanceof Uint8Array ? c : null;
     if (!bytes) throw new UsageError('content must be a string or a Uint8Array');
     if (bytes.length === 0) throw new UnsupportedFeatureError('empty content', '', 0);
-    return { ir: literalIr(bytes, (spec as { nocase?: unknown }).nocase === true), anchored: false };
+    return { ir: parseContent(bytes, (spec as { nocase?: unknown }).nocase === true, limits), anchored: false };
   }
   throw new UsageError('a signature must be a string, { pcre } or { content, nocase? }');
 }
@@ -301,13 +317,16 @@ function parseSignatures(
   signatures: ReadonlyArray<string | SignatureSpec>,
   options: NfaCompileOptions,
 ): { inputs: Array<NfaSignatureInput | null>; rejected: RejectedSignature[] } {
-  const maxRepeatExpansion = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
+  const limits: ParseOptions = {
+    maxRepeatExpansion: options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION,
+    maxPatternLength: options.maxPatternLength,
+  };
   const trim = options.searchForm ?? true;
   if (typeof trim !== 'boolean') throw new UsageError(`searchForm must be true or false, not ${JSON.stringify(trim)}`);
   const rejected: RejectedSignature[] = [];
   const inputs: Array<NfaSignatureInput | null> = signatures.map((spec, id) => {
     try {
-      const { ir, anchored } = toIr(spec, maxRepeatExpansion, trim);
+      const { ir, anchored } = toIr(spec, limits, trim);
       return { id, ir, anchored };
     } catch (e) {
       rejected.push({ signature: id, source: describe(spec), error: e instanceof Error ? e : new Error(String(e)) });
@@ -401,11 +420,11 @@ function buildPrefiltered(
   const t0 = performance.now();
   const gateOf = (id: number): SignatureGate | undefined => {
     const spec = signatures[id];
-    return typeof spec === 'object' && 'pcre' in spec ? spec.gate : undefined;
+    return typeof spec === 'object' ? spec.gate : undefined;
   };
   const factor = (s: NfaSignatureInput): Uint8Array[] | null => {
     const gate = gateOf(s.id);
-    return (gate && gateFactor(gate, prefilter)) ?? factorOf(s.ir, prefilter);
+    return (gate && gateConjunctions(gate, prefilter)?.flat()) ?? factorOf(s.ir, prefilter);
   };
   // Pure literals are reported from the search itself, however short.
   const selected = inputs.map((s) => (s && (factor(s) !== null || (!s.anchored && pureLiteral(s.ir) !== null)) ? s : null));

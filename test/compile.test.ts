@@ -194,3 +194,52 @@ describe('compile vs V8 through the PCRE front end', () => {
     );
   });
 });
+
+describe('compile: size limits (issue 18: checked before the work they bound, and named)', () => {
+  const alternation = (n: number): string => Array.from({ length: n }, (_, i) => `w${i.toString(36)}x`).join('|');
+  const limitOf = (r: { rejected: Array<{ signature: number; error: Error }> }, id = 0): LimitExceededError => {
+    const e = r.rejected.find((x) => x.signature === id)?.error;
+    expect(e).toBeInstanceOf(LimitExceededError);
+    return e as LimitExceededError;
+  };
+  const engines: CompileOptions[] = [{}, { engine: 'nfa' }, { engine: 'obdd' }, { engine: 'mdfa' }, { engine: 'dfa' }];
+
+  it('a 1 MB content is rejected as "content length", by every engine, and the others still match', () => {
+    const big = new Uint8Array(1_000_000).fill(0x41);
+    for (const options of engines) {
+      const r = compile([{ content: big }, { content: 'AAAB' }], options);
+      const e = limitOf(r);
+      expect([e.resource, e.limit, e.given]).toEqual(['content length', 50_000, 1_000_000]);
+      expect(r.rejected).toHaveLength(1);
+      expect(r.rejected[0].source.length).toBeLessThan(300);
+      expect(ends(r.matcher, 'xAAAAB')).toEqual([[1, 6]]);
+    }
+  });
+
+  it('a 100k-way literal alternation is rejected as "pattern length", by every engine', () => {
+    const alt = `/${alternation(100_000)}/`;
+    for (const options of engines) {
+      const r = compile([alt, '/w1x/'], options);
+      const e = limitOf(r);
+      expect([e.resource, e.limit, e.given]).toEqual(['pattern length', 65_536, alt.length - 2]);
+      expect(ends(r.matcher, 'w1x')).toEqual([[1, 3]]);
+    }
+  });
+
+  it('a 20k-way literal alternation is a "pattern length" reject, not a "repeat expansion" one', () => {
+    expect(limitOf(compile([`/${alternation(20_000)}/`])).resource).toBe('pattern length');
+  });
+
+  it('maxPatternLength and maxRepeatExpansion are options of compile()', () => {
+    const r = compile(['/abcdefghij/', { content: 'abcdef' }, '/(?:ab){4}/', '/abc/'], { maxPatternLength: 9, maxRepeatExpansion: 5 });
+    expect(r.rejected.map((x) => (x.error as LimitExceededError).resource)).toEqual(['pattern length', 'content length', 'repeat expansion']);
+    expect(ends(r.matcher, 'abc')).toEqual([[3, 3]]);
+  });
+
+  it('a literal alternation under the limits compiles and matches each literal', () => {
+    const n = 8_000;
+    const r = compile([`/${alternation(n)}/`]);
+    expect(r.rejected).toEqual([]);
+    expect(ends(r.matcher, `w${(n - 1).toString(36)}x w0x wzzx`)).toEqual([[0, 5], [0, 9], [0, 14]]);
+  });
+});

@@ -463,25 +463,68 @@ const BYTE_WEIGHT: Float64Array = (() => {
   return w;
 })();
 
+/**
+ * Strings (folded) that most HTTP messages carry: a window inside one of them tells almost
+ * nothing, however rare its bytes look. Measured on ET Open over the Zeek HTTP traces:
+ * `content:"User-Agent|3a| BWL"` was searched as "r-agent:", which every request holds,
+ * and its pcre ran on every request.
+ */
+const COMMON_TOKENS = [
+  'user-agent: ', 'host: ', 'http/1.1', 'http/1.0', 'content-type: ', 'content-length: ',
+  'content-disposition: ', 'accept: ', 'accept-encoding: ', 'accept-language: ', 'accept-charset: ',
+  'connection: ', 'keep-alive', 'cache-control: ', 'cookie: ', 'set-cookie: ', 'referer: ',
+  'location: ', 'server: ', 'date: ', 'last-modified: ', 'transfer-encoding: ', 'chunked',
+  'x-powered-by: ', 'pragma: ', 'no-cache', 'expires: ', 'if-modified-since: ', 'authorization: ',
+  'get /', 'post /', 'mozilla/', 'windows nt', 'compatible; ', 'msie ', 'application/', 'text/html',
+  'charset=', 'gzip, deflate', 'http://', 'https://', 'www.', '.com', '.php', '.html',
+];
+
+/**
+ * Per byte of `s`: its weight (`BYTE_WEIGHT`), cut to almost nothing inside a common
+ * token (`COMMON_TOKENS`).
+ */
+function byteWeights(s: string): Float64Array {
+  const w = new Float64Array(s.length);
+  for (let k = 0; k < s.length; k++) w[k] = BYTE_WEIGHT[s.charCodeAt(k)];
+  for (const t of COMMON_TOKENS) {
+    for (let at = s.indexOf(t); at >= 0; at = s.indexOf(t, at + 1)) {
+      for (let k = at; k < at + t.length; k++) w[k] = 0.05;
+    }
+  }
+  return w;
+}
+
 function windowScore(s: string, from: number, len: number): number {
+  const w = byteWeights(s);
   let sc = 0;
-  for (let k = from; k < from + len; k++) sc += BYTE_WEIGHT[s.charCodeAt(k)];
+  for (let k = from; k < from + len; k++) sc += w[k];
   return sc;
 }
 
 /** The best window of at most `maxLength` bytes of a literal (any substring is still necessary). */
 function bestWindow(s: string, maxLength: number): string {
-  if (s.length <= maxLength) return s;
+  const from = bestWindowStart(s, maxLength);
+  return s.slice(from, from + maxLength);
+}
+
+/**
+ * Where the best (rarest-looking) window of `maxLength` bytes of a literal starts (0 when
+ * the literal is no longer); `s` holds one byte per character, folded.
+ */
+export function bestWindowStart(s: string, maxLength: number): number {
+  if (s.length <= maxLength) return 0;
+  const w = byteWeights(s);
   let best = 0;
   let bestScore = -1;
   for (let from = 0; from + maxLength <= s.length; from++) {
-    const sc = windowScore(s, from, maxLength);
+    let sc = 0;
+    for (let k = from; k < from + maxLength; k++) sc += w[k];
     if (sc > bestScore) {
       bestScore = sc;
       best = from;
     }
   }
-  return s.slice(best, best + maxLength);
+  return best;
 }
 
 interface FactorOptions {
@@ -517,10 +560,12 @@ function commonWindow(set: readonly string[], o: FactorOptions): string | null {
   for (let len = Math.min(o.maxLength, shortest.length); len >= o.minLength; len--) {
     let best: string | null = null;
     let bestScore = -1;
+    const weights = byteWeights(shortest);
     for (let from = 0; from + len <= shortest.length; from++) {
       const w = shortest.slice(from, from + len);
       if (!set.every((s) => s.includes(w))) continue;
-      const sc = windowScore(w, 0, len);
+      let sc = 0;
+      for (let k = from; k < from + len; k++) sc += weights[k];
       if (sc > bestScore) {
         best = w;
         bestScore = sc;

@@ -21,12 +21,12 @@
  * history kept so far and run from then on, before anything is dropped. Property tests
  * compare it with the plain engines on random sets and chunkings.
  */
-import { UsageError } from '../errors.js';
+import { GuardedMatcher, partScratch } from '../matcher/guard.js';
 import type { LiveMatcher } from '../matcher/live.js';
 import type { OptionKeysOf } from '../matcher/options.js';
 import type { MatchCallback, Matcher, MatcherStats, RejectedSignature, Scratch, ScratchOptions } from '../matcher/types.js';
 import type { Ir } from '../syntax/ir.js';
-import { chooseFactor, FOLD, literalCondition, maxMatchLength, pureLiteral, type PureLiteral } from './literals.js';
+import { bestWindowStart, chooseFactor, FOLD, literalCondition, maxMatchLength, pureLiteral, type PureLiteral } from './literals.js';
 import { LiteralSearcher, type SearchState } from './search.js';
 
 /** Options of the prefilter (`compile(..., { prefilter: { ... } })`). */
@@ -66,9 +66,19 @@ export const PREFILTER_OPTION_KEYS: OptionKeysOf<PrefilterOptions> = {
 interface UnitPlan {
   /** Units that run on every input (no usable factor). */
   readonly always: Uint32Array;
-  /** literal → units (CSR). */
+  /** literal → units it activates alone (CSR). */
   readonly litStart: Uint32Array;
   readonly litUnits: Uint32Array;
+  /**
+   * Conjunctive gates (`SignatureGate`): literal → the conjunctions it is part of (CSR),
+   * conjunction → how many distinct literals it needs, and → the units it activates once
+   * all of them occurred in the input (CSR).
+   */
+  readonly litConjStart: Uint32Array;
+  readonly litConj: Uint32Array;
+  readonly conjSize: Uint16Array;
+  readonly conjUnitStart: Uint32Array;
+  readonly conjUnits: Uint32Array;
   /** unit → longest match in bytes (Infinity when unbounded or anchored). */
   readonly lookback: Float64Array;
   /** unit → longest match, anchored units included (to skip dead anchored units). */
@@ -86,8 +96,21 @@ interface UnitPlan {
    * longer than its window, or has a case-sensitive letter (the search folds case).
    */
   readonly verify: Uint8Array;
-  /** Search literal → the pure-literal unit it is the last window of, -1 for an activating literal. */
-  readonly literalUnit: Int32Array;
+  /**
+   * Pure-literal windows: search literal → the pure-literal units searched by it (CSR;
+   * empty for an activating literal). Units with the same window share one literal, so a
+   * window such as eight zero bytes, which binary payloads hold at every other offset,
+   * costs one report per occurrence, not one per content that contains it.
+   */
+  readonly litPureStart: Uint32Array;
+  readonly litPure: Uint32Array;
+  /** unit → bytes of its string after its window (its end = the window's end + this). */
+  readonly pureTail: Uint32Array;
+  /** Pure unit → its window literal. */
+  readonly pureWindowOf: Int32Array;
+  /** Window literal → its ungated units, and its units' longest tail. */
+  readonly windowUngated: Uint32Array;
+  readonly windowTail: Uint32Array;
   /** Search literal → 1 when every occurrence is reported (pure-literal windows). */
   readonly everyHit: Uint8Array;
   readonly literals: Uint8Array[];
@@ -114,8 +137,63 @@ class PrefilterScratch implements Scratch {
   readonly activeList: number[] = [];
   /** Units activated by the chunk being prepared. */
   fresh: number[] = [];
-  /** Pure-literal window hits of the chunk being prepared: (unit, end in chunk) pairs. */
+  /** Pure-literal window hits of the chunk being prepared: (literal, end in chunk) pairs. */
   readonly literalHits: number[] = [];
+  /**
+   * Pure-literal occurrences whose string ends after the chunk where its window was found:
+   * (unit, absolute end) pairs, completed in the chunk that holds the end.
+   */
+  pending: number[] = [];
+  /** Window literal → its gated units active in this input, and the touched windows. */
+  readonly windowActive: Uint32Array;
+  readonly windowsTouched: number[] = [];
+  /** Length of the chunk being searched. */
+  chunkLength = 0;
+  /** Gated pure units entered by the chunk being prepared (their hits there are already reported). */
+  readonly entered: number[] = [];
+  /**
+   * Hits dropped in the chunk being prepared (their windows waited for a gate), kept as
+   * one list per window: window → its last dropped hit (-1: none), hit → its end in the
+   * chunk and the previous hit of its window. A gate completed later in the same chunk
+   * takes its unit's occurrences from there.
+   */
+  readonly dropHead: Int32Array;
+  readonly droppedWindows: number[] = [];
+  dropEnd = new Int32Array(256);
+  dropPrev = new Int32Array(256);
+  dropCount = 0;
+
+  private drop(literal: number, end: number): void {
+    if (this.dropHead[literal] === -1) this.droppedWindows.push(literal);
+    if (this.dropCount === this.dropEnd.length) {
+      const e = new Int32Array(this.dropCount * 2);
+      e.set(this.dropEnd);
+      this.dropEnd = e;
+      const p = new Int32Array(this.dropCount * 2);
+      p.set(this.dropPrev);
+      this.dropPrev = p;
+    }
+    this.dropEnd[this.dropCount] = end;
+    this.dropPrev[this.dropCount] = this.dropHead[literal];
+    this.dropHead[literal] = this.dropCount++;
+  }
+
+  /** Forgets the chunk's dropped hits. */
+  clearDrops(): void {
+    for (const l of this.droppedWindows) this.dropHead[l] = -1;
+    this.droppedWindows.length = 0;
+    this.dropCount = 0;
+  }
+
+  justEntered(u: number): boolean {
+    return this.entered.length !== 0 && this.entered.includes(u);
+  }
+  /** literal → 1 once seen in this input (literals of conjunctive gates only), and their list. */
+  readonly litSeen: Uint8Array;
+  readonly seenLits: number[] = [];
+  /** conjunction → distinct literals of it seen in this input, and the touched ones. */
+  readonly conjCount: Uint16Array;
+  readonly conjTouched: number[] = [];
   started = false;
   /** history[0 .. histLen) holds input bytes [histStart, histStart + histLen). */
   history: Uint8Array;
@@ -130,24 +208,43 @@ class PrefilterScratch implements Scratch {
     readonly options: ScratchOptions,
   ) {
     this.engine = owner.engine;
-    this.inner = owner.inner.createLiveScratch(options);
-    this.rests = owner.residuals.map((m) => m.createScratch(options));
+    this.inner = partScratch(owner.inner.createLiveScratch(options));
+    this.rests = owner.residuals.map((m) => partScratch(m.createScratch(options)));
     this.search = owner.searcher.createState();
     this.active = new Uint8Array(owner.inner.units.count);
     this.history = new Uint8Array(0);
-    const { litStart, litUnits, literalUnit } = owner.plan;
+    const { litStart, litUnits, litPureStart, litConjStart, litConj, conjSize, conjUnitStart, conjUnits, windowUngated, windowTail } = owner.plan;
+    this.windowActive = new Uint32Array(owner.plan.literals.length);
+    this.dropHead = new Int32Array(owner.plan.literals.length).fill(-1);
+    this.litSeen = new Uint8Array(owner.plan.literals.length);
+    this.conjCount = new Uint16Array(conjSize.length);
+    const enter = (u: number): void => {
+      if (this.active[u] === 0) {
+        this.active[u] = 1;
+        this.activeList.push(u);
+        this.fresh.push(u);
+      }
+    };
     this.onHit = (literal: number, end: number): void => {
-      if (literalUnit[literal] >= 0) {
-        this.literalHits.push(literalUnit[literal], end);
+      if (litPureStart[literal] !== litPureStart[literal + 1]) {
+        // Only gated units wait for this window, none active, and the string ends in this
+        // chunk: nothing to report (occurrences reaching further may still be wanted).
+        if (windowUngated[literal] === 0 && this.windowActive[literal] === 0 && end + windowTail[literal] <= this.chunkLength) {
+          this.drop(literal, end);
+          return;
+        }
+        this.literalHits.push(literal, end);
         return;
       }
-      for (let j = litStart[literal]; j < litStart[literal + 1]; j++) {
-        const u = litUnits[j];
-        if (this.active[u] === 0) {
-          this.active[u] = 1;
-          this.activeList.push(u);
-          this.fresh.push(u);
-        }
+      for (let j = litStart[literal]; j < litStart[literal + 1]; j++) enter(litUnits[j]);
+      if (litConjStart[literal] === litConjStart[literal + 1] || this.litSeen[literal] === 1) return;
+      // First occurrence in this input of a literal of conjunctive gates: count it once.
+      this.litSeen[literal] = 1;
+      this.seenLits.push(literal);
+      for (let j = litConjStart[literal]; j < litConjStart[literal + 1]; j++) {
+        const c = litConj[j];
+        if (this.conjCount[c]++ === 0) this.conjTouched.push(c);
+        if (this.conjCount[c] === conjSize[c]) for (let k = conjUnitStart[c]; k < conjUnitStart[c + 1]; k++) enter(conjUnits[k]);
       }
     };
   }
@@ -165,7 +262,7 @@ class PrefilterScratch implements Scratch {
  * over all the signatures; reports of the two parts interleave per chunk, and each
  * signature's own reports keep the order of `matcher/report.ts`.
  */
-export class PrefilterMatcher implements Matcher {
+export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implements Matcher {
   readonly engine: Matcher['engine'];
   readonly signatureCount: number;
   readonly searcher: LiteralSearcher;
@@ -178,6 +275,7 @@ export class PrefilterMatcher implements Matcher {
     options: PrefilterOptions = {},
     readonly residuals: readonly ResidualMatcher[] = [],
   ) {
+    super();
     this.engine = inner.engine;
     this.signatureCount = Math.max(inner.signatureCount, ...residuals.map((m) => m.signatureCount));
     this.searcher = new LiteralSearcher(plan.literals, { everyHit: plan.everyHit });
@@ -199,38 +297,32 @@ export class PrefilterMatcher implements Matcher {
     return new PrefilterScratch(this, options);
   }
 
-  private own(scratch: Scratch): PrefilterScratch {
-    if (!(scratch instanceof PrefilterScratch) || scratch.owner !== this) {
-      throw new UsageError('scratch was not created by this prefiltered matcher');
-    }
-    return scratch;
-  }
-
-  scan(scratch: Scratch, bytes: Uint8Array, onMatch: MatchCallback): void {
-    const s = this.own(scratch);
+  protected override scanChunk(s: PrefilterScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     // An empty chunk changes nothing; skipping it keeps the engines unprimed until the
     // first byte, so units entered at offset 0 still report their empty matches there.
     if (bytes.length === 0) return;
     if (!s.started) this.start(s);
     s.fresh.length = 0;
+    s.chunkLength = bytes.length;
     this.searcher.scan(s.search, bytes, s.onHit);
-    if (s.literalHits.length !== 0) this.reportLiterals(s, bytes, onMatch);
+    if (s.fresh.length !== 0) this.enterPure(s, bytes, onMatch);
+    if (s.literalHits.length !== 0 || s.pending.length !== 0) this.reportLiterals(s, bytes, onMatch);
+    s.entered.length = 0;
+    s.clearDrops();
     if (s.fresh.length !== 0) this.activate(s, onMatch);
     this.inner.scan(s.inner, bytes, onMatch);
     for (let k = 0; k < s.rests.length; k++) this.residuals[k].scan(s.rests[k], bytes, onMatch);
     this.remember(s, bytes, onMatch);
   }
 
-  finish(scratch: Scratch, onMatch: MatchCallback): void {
-    const s = this.own(scratch);
+  protected override finishInput(s: PrefilterScratch, onMatch: MatchCallback): void {
     if (!s.started) this.start(s);
     this.inner.finish(s.inner, onMatch);
     for (let k = 0; k < s.rests.length; k++) this.residuals[k].finish(s.rests[k], onMatch);
     this.clear(s);
   }
 
-  reset(scratch: Scratch): void {
-    const s = this.own(scratch);
+  protected override restart(s: PrefilterScratch): void {
     this.inner.reset(s.inner);
     for (let k = 0; k < s.rests.length; k++) this.residuals[k].reset(s.rests[k]);
     this.clear(s);
@@ -251,6 +343,16 @@ export class PrefilterMatcher implements Matcher {
     for (const u of s.activeList) s.active[u] = 0;
     s.activeList.length = 0;
     s.fresh.length = 0;
+    s.literalHits.length = 0; // left over when a callback stopped or threw mid-chunk
+    s.pending.length = 0; // strings the input ended before completing
+    s.entered.length = 0;
+    s.clearDrops();
+    for (const l of s.windowsTouched) s.windowActive[l] = 0;
+    s.windowsTouched.length = 0;
+    for (const l of s.seenLits) s.litSeen[l] = 0;
+    s.seenLits.length = 0;
+    for (const c of s.conjTouched) s.conjCount[c] = 0;
+    s.conjTouched.length = 0;
     s.started = false;
     s.histLen = 0;
     s.histStart = 0;
@@ -259,32 +361,122 @@ export class PrefilterMatcher implements Matcher {
   }
 
   /**
-   * Pure-literal units: each hit of a unit's last window is an occurrence of its string if
-   * the bytes before it (in this chunk or the history) complete it, with case where the
-   * string is case-sensitive; each occurrence is a match of the unit's signatures.
+   * Pure-literal units: each hit of a unit's window (its rarest-looking one) is an
+   * occurrence of its string if the bytes around it complete it (before: this chunk or the
+   * history; after: this chunk, or a later one, then the occurrence waits in `pending`),
+   * with case where the string is case-sensitive; each occurrence is a match of the
+   * unit's signatures. Occurrences of one unit are completed in the order of their ends.
    */
   private reportLiterals(s: PrefilterScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
     const at = s.inner.offset;
+    const stop = at + bytes.length;
+    const { litPureStart, litPure, pureTail } = this.plan;
+    if (s.pending.length !== 0) {
+      const waiting = s.pending;
+      s.pending = [];
+      for (let k = 0; k < waiting.length; k += 2) {
+        if (waiting[k + 1] > stop) s.pending.push(waiting[k], waiting[k + 1]);
+        else this.complete(s, waiting[k], waiting[k + 1], bytes, onMatch);
+      }
+    }
     const hits = s.literalHits;
     for (let h = 0; h < hits.length; h += 2) {
-      const lit = this.plan.pure[hits[h]]!;
-      const end = at + hits[h + 1];
-      const from = end - lit.bytes.length;
-      if (from < s.histStart) continue; // starts before the input (or the kept history, which holds any such string)
-      let ok = true;
-      if (this.plan.verify[hits[h]] === 1)
-      for (let k = 0; k < lit.bytes.length && ok; k++) {
-        const pos = from + k;
-        const b = pos >= at ? bytes[pos - at] : s.history[pos - s.histStart];
-        ok = (lit.caseless[k] === 1 ? FOLD[b] : b) === lit.bytes[k];
+      const l = hits[h];
+      const windowEnd = at + hits[h + 1];
+      for (let j = litPureStart[l]; j < litPureStart[l + 1]; j++) {
+        const u = litPure[j];
+        const end = windowEnd + pureTail[u];
+        if (end > stop) s.pending.push(u, end);
+        else this.complete(s, u, end, bytes, onMatch);
       }
-      if (!ok) continue;
-      const units = this.inner.units;
-      const u = hits[h];
-      const reporter = this.inner.reporterOf(s.inner);
-      for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) reporter.emit(units.sigs[j], end, onMatch);
     }
     hits.length = 0;
+  }
+
+  /**
+   * Reports unit u's string ending at `end` (within the chunk `bytes`) if the input holds
+   * it there, and the unit is not a gated one still waiting for its gate.
+   */
+  private complete(s: PrefilterScratch, u: number, end: number, bytes: Uint8Array, onMatch: MatchCallback): void {
+    if (this.plan.gated[u] === 1 && (s.active[u] === 0 || s.justEntered(u))) return;
+    this.occurrenceAt(s, u, end, bytes, onMatch);
+  }
+
+  /** Reports unit u's string ending at `end` (within the chunk `bytes`) if the input holds it there. */
+  private occurrenceAt(s: PrefilterScratch, u: number, end: number, bytes: Uint8Array, onMatch: MatchCallback): void {
+    const lit = this.plan.pure[u]!;
+    const at = s.inner.offset;
+    const from = end - lit.bytes.length;
+    if (from < s.histStart) return; // starts before the input (or the kept history, which holds any such string)
+    if (this.plan.verify[u] === 1) {
+      const lb = lit.bytes;
+      const caseless = lit.caseless;
+      for (let k = 0; k < lb.length; k++) {
+        const pos = from + k;
+        const b = pos >= at ? bytes[pos - at] : s.history[pos - s.histStart];
+        if ((caseless[k] === 1 ? FOLD[b] : b) !== lb[k]) return;
+      }
+    }
+    const units = this.inner.units;
+    const reporter = this.inner.reporterOf(s.inner);
+    for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) reporter.emit(units.sigs[j], end, onMatch);
+  }
+
+  /**
+   * Gated pure-literal units activated by the chunk just searched: their occurrences that
+   * ended before it are found in the history now (in order, before the chunk's own); the
+   * chunk's own and later ones come from the search (`reportLiterals`). The other fresh
+   * units stay for `activate`.
+   */
+  private enterPure(s: PrefilterScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
+    let kept = 0;
+    for (const u of s.fresh) {
+      if (this.plan.pure[u] === undefined) {
+        s.fresh[kept++] = u;
+        continue;
+      }
+      this.counters.activations++;
+      this.livePure(s, u);
+      if (s.inner.offset !== 0) this.occurrencesBefore(s, u, onMatch);
+      let i = s.dropHead[this.plan.pureWindowOf[u]];
+      if (i === -1) continue;
+      // The search dropped hits of the unit's window in this chunk while it waited: they
+      // are completed now (in order), and its other hits of the chunk skipped (`entered`).
+      s.entered.push(u);
+      const ends: number[] = [];
+      for (; i !== -1; i = s.dropPrev[i]) ends.push(s.dropEnd[i]);
+      const at = s.inner.offset;
+      const tail = this.plan.pureTail[u];
+      for (let k = ends.length - 1; k >= 0; k--) this.occurrenceAt(s, u, at + ends[k] + tail, bytes, onMatch);
+    }
+    s.fresh.length = kept;
+  }
+
+  /** Gated pure unit u is active: the hits of its window are wanted from now on. */
+  private livePure(s: PrefilterScratch, u: number): void {
+    const l = this.plan.pureWindowOf[u];
+    if (s.windowActive[l]++ === 0) s.windowsTouched.push(l);
+  }
+
+  /** Reports pure-literal unit u's occurrences in the history. */
+  private occurrencesBefore(s: PrefilterScratch, u: number, onMatch: MatchCallback): void {
+    const { bytes: lb, caseless } = this.plan.pure[u]!;
+    const h = s.history;
+    const n = s.histLen;
+    const units = this.inner.units;
+    const reporter = this.inner.reporterOf(s.inner);
+    const first = lb[0];
+    const firstFolds = caseless[0] === 1;
+    for (let p = 0; p + lb.length <= n; p++) {
+      if ((firstFolds ? FOLD[h[p]] : h[p]) !== first) continue;
+      let k = 1;
+      while (k < lb.length && (caseless[k] === 1 ? FOLD[h[p + k]] : h[p + k]) === lb[k]) k++;
+      if (k < lb.length) continue;
+      const end = s.histStart + p + lb.length;
+      for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) reporter.emit(units.sigs[j], end, onMatch);
+    }
+    this.counters.catchUps++;
+    this.counters.catchUpBytes += n;
   }
 
   /** Enters the units activated by the chunk about to be scanned (replaying history when late). */
@@ -378,7 +570,19 @@ export class PrefilterMatcher implements Matcher {
     const long: number[] = [];
     const { lookback, maxLength } = this.plan;
     for (let u = 0; u < lookback.length; u++) {
-      if (s.active[u] !== 0 || lookback[u] + 1 <= this.historyBytes || this.plan.pure[u] !== undefined) continue;
+      if (s.active[u] !== 0) continue;
+      if (this.plan.pure[u] !== undefined) {
+        // A gated string whose gate may come after the cut: its occurrences so far are
+        // reported now (the whole input is still held), the later ones from the search.
+        if (this.plan.gated[u] === 1) {
+          s.active[u] = 1;
+          s.activeList.push(u);
+          this.livePure(s, u);
+          this.occurrencesBefore(s, u, onMatch);
+        }
+        continue;
+      }
+      if (lookback[u] + 1 <= this.historyBytes) continue;
       // An anchored unit whose longest match ends before here cannot match any more
       // (unless gated: its earlier matches are reported by the replay).
       if (this.inner.units.anchored[u] === 1 && maxLength[u] < at && this.plan.gated[u] === 0) continue;
@@ -425,20 +629,23 @@ function flatStats(st: MatcherStats): Record<string, number> {
 
 /**
  * Literals that gate a signature: its matches are wanted only in inputs that contain one
- * of them (ASCII case-insensitively), even when they lie outside its matches. A rule
- * engine knows this of a rule's pcre: the rule fires only if its contents match too, so
- * its longest content gates it (Snort's fast pattern). With the prefilter on, a gated
- * signature runs on every input where a gate literal occurs (then exactly, from the input
- * start). On other inputs it reports either nothing or exactly its matches, never a false
+ * of the alternatives (ASCII case-insensitively), even when they lie outside its matches;
+ * an alternative is one literal, or a list of literals that must ALL occur. A rule engine
+ * knows this of a rule's pcre: the rule fires only if its contents match too, so the
+ * rule's positive contents, together, gate it (Snort's fast pattern, made stronger: a
+ * pcre of a rule with `content:"GET"` and a rare content runs only where both occur).
+ * With the prefilter on, a gated signature runs on every input where an alternative holds
+ * (then exactly, from the input start). On other inputs it reports either nothing or exactly its matches, never a false
  * one: it runs there too when a shorter window of a gate literal occurs (long literals
  * are searched as windows), or when a stream outgrows `historyBytes` (from then on, like
  * any unit that could not be replayed later).
  */
-export type SignatureGate = readonly Uint8Array[];
+export type SignatureGate = readonly (Uint8Array | readonly Uint8Array[])[];
 
 /**
- * The literals that activate unit u: the union over its signatures (identical copies) of
- * each one's gate, or its own factor when ungated; null when one of them has neither.
+ * What activates unit u, as alternatives each needing all of its literals: the union over
+ * its signatures (identical copies) of each one's gate, or of its own factor (one literal
+ * per alternative) when ungated; null when one of them has neither.
  */
 function unitFactor(
   units: LiveMatcher['units'],
@@ -446,13 +653,13 @@ function unitFactor(
   ir: Ir,
   options: PrefilterOptions,
   gateOf: (signature: number) => SignatureGate | undefined,
-): { factor: Uint8Array[] | null; gated: boolean } {
-  const out: Uint8Array[] = [];
+): { factor: Uint8Array[][] | null; gated: boolean } {
+  const out: Uint8Array[][] = [];
   let gated = false;
   for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) {
     const gate = gateOf(units.sigs[j]);
-    const g = gate === undefined ? null : gateFactor(gate, options);
-    const f = g ?? factorOf(ir, options);
+    const g = gate === undefined ? null : gateConjunctions(gate, options);
+    const f = g ?? factorOf(ir, options)?.map((lit) => [lit]) ?? null;
     if (f === null) return { factor: null, gated: false };
     if (g !== null) gated = true;
     out.push(...f);
@@ -460,17 +667,51 @@ function unitFactor(
   return { factor: out, gated };
 }
 
-/** A gate's literals as a factor (folded, long ones cut to a rare window); null for an empty gate. */
-export function gateFactor(gate: SignatureGate, options: PrefilterOptions = {}): Uint8Array[] | null {
+/**
+ * The gate of a pure-literal unit: the union of its signatures' gates, or null when one
+ * of them is ungated (then every occurrence is reported).
+ */
+function pureGate(
+  units: LiveMatcher['units'],
+  u: number,
+  options: PrefilterOptions,
+  gateOf: (signature: number) => SignatureGate | undefined,
+): Uint8Array[][] | null {
+  const out: Uint8Array[][] = [];
+  for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) {
+    const gate = gateOf(units.sigs[j]);
+    const g = gate === undefined ? null : gateConjunctions(gate, options);
+    if (g === null) return null;
+    out.push(...g);
+  }
+  return out;
+}
+
+/**
+ * A gate as alternatives of search windows that must all occur (folded; a long literal
+ * cut to its rarest window); null for a gate that is no condition (empty, or with an
+ * empty alternative).
+ */
+export function gateConjunctions(gate: SignatureGate, options: PrefilterOptions = {}): Uint8Array[][] | null {
   if (gate.length === 0) return null;
-  const items = gate.map((b) => ({ kind: 'lit', bytes: Uint8Array.from(b, (x) => FOLD[x]) }) as const);
-  // Any gate literal, however short, is a real condition: a rarely seen 2-byte content
-  // still spares the signature most inputs, where running it on every input would not.
-  return chooseFactor(items.length === 1 ? items[0] : { kind: 'or', items }, {
-    minLength: 1,
-    maxLength: options.maxLiteral,
-    maxLiterals: options.maxLiterals,
-  });
+  const out: Uint8Array[][] = [];
+  for (const alt of gate) {
+    const lits = alt instanceof Uint8Array ? [alt] : alt;
+    const windows: Uint8Array[] = [];
+    for (const lit of lits) {
+      // Any gate literal, however short, is a real condition: a rarely seen 2-byte content
+      // still spares the signature most inputs, where running it on every input would not.
+      const w = chooseFactor({ kind: 'lit', bytes: Uint8Array.from(lit, (x) => FOLD[x]) }, {
+        minLength: 1,
+        maxLength: options.maxLiteral,
+        maxLiterals: options.maxLiterals,
+      });
+      if (w !== null && w.length === 1) windows.push(w[0]);
+    }
+    if (windows.length === 0) return null;
+    out.push(windows);
+  }
+  return out;
 }
 
 /**
@@ -495,6 +736,98 @@ export function factorOf(ir: Ir, options: PrefilterOptions = {}): Uint8Array[] |
 const factorCache = new WeakMap<Ir, Map<string, Uint8Array[] | null>>();
 
 /**
+ * The search literals of a plan and what each one does: activate units alone, count
+ * towards conjunctive gates, or find pure-literal units (by a window of their string).
+ */
+class LiteralTable {
+  readonly literals: Uint8Array[] = [];
+  private readonly activating = new Map<string, number>();
+  private readonly windows = new Map<string, number>();
+  /** (literal, unit) activations, (conjunction, unit) activations, (window literal, pure unit). */
+  readonly pairs: Array<[number, number]> = [];
+  readonly conjPairs: Array<[number, number]> = [];
+  readonly purePairs: Array<[number, number]> = [];
+  /** Each conjunction's literal ids (sorted), and conjunctions by key. */
+  readonly conjLits: number[][] = [];
+  private readonly conjIndex = new Map<string, number>();
+
+  /** The id of an activating literal (folded), shared by every unit it activates. */
+  private literalId(lit: Uint8Array): number {
+    return this.idIn(this.activating, lit);
+  }
+
+  private idIn(map: Map<string, number>, lit: Uint8Array): number {
+    const key = lit.join(',');
+    let id = map.get(key);
+    if (id === undefined) {
+      id = this.literals.length;
+      this.literals.push(lit);
+      map.set(key, id);
+    }
+    return id;
+  }
+
+  /** Unit u runs where any alternative holds: all the literals of one of them occurred. */
+  activate(u: number, alternatives: readonly Uint8Array[][]): void {
+    for (const alt of alternatives) {
+      const ids = [...new Set(alt.map((lit) => this.literalId(lit)))].sort((a, b) => a - b);
+      if (ids.length === 1) {
+        this.pairs.push([ids[0], u]);
+        continue;
+      }
+      const key = ids.join(' ');
+      let c = this.conjIndex.get(key);
+      if (c === undefined) {
+        c = this.conjLits.length;
+        this.conjLits.push(ids);
+        this.conjIndex.set(key, c);
+      }
+      this.conjPairs.push([c, u]);
+    }
+  }
+
+  /** The literal-indexed tables of the plan (CSR lists, window summaries). */
+  tables(pureWindowOf: Int32Array, pureTail: Uint32Array, gated: Uint8Array) {
+    const n = this.literals.length;
+    const conjLits = this.conjLits;
+    const litCsr = csrOf(n, this.pairs);
+    const litConjCsr = csrOf(n, conjLits.flatMap((ids, c) => ids.map((l) => [l, c] as [number, number])));
+    const conjUnitCsr = csrOf(conjLits.length, this.conjPairs);
+    const pureCsr = csrOf(n, this.purePairs);
+    const windowUngated = new Uint32Array(n);
+    const windowTail = new Uint32Array(n);
+    for (let u = 0; u < pureWindowOf.length; u++) {
+      const l = pureWindowOf[u];
+      if (l < 0) continue;
+      if (gated[u] === 0) windowUngated[l]++;
+      windowTail[l] = Math.max(windowTail[l], pureTail[u]);
+    }
+    return {
+      litStart: litCsr.start,
+      litUnits: litCsr.items,
+      litConjStart: litConjCsr.start,
+      litConj: litConjCsr.items,
+      conjSize: Uint16Array.from(conjLits, (ids) => ids.length),
+      conjUnitStart: conjUnitCsr.start,
+      conjUnits: conjUnitCsr.items,
+      litPureStart: pureCsr.start,
+      litPure: pureCsr.items,
+      windowUngated,
+      windowTail,
+      everyHit: Uint8Array.from({ length: n }, (_, l) => (pureCsr.start[l] !== pureCsr.start[l + 1] ? 1 : 0)),
+      literals: this.literals,
+    };
+  }
+
+  /** Pure-literal unit u is searched by `window` (folded; shared with the units of the same window): its id. */
+  pureWindow(u: number, window: Uint8Array): number {
+    const id = this.idIn(this.windows, window);
+    this.purePairs.push([id, u]);
+    return id;
+  }
+}
+
+/**
  * The unit plan of a live engine: a fast factor per unit from the IR of its first
  * signature (`irOf(signature)`), its lookback, and which units always run.
  */
@@ -506,69 +839,79 @@ export function planUnits(
 ): UnitPlan {
   const units = inner.units;
   const always: number[] = [];
-  const literals: Uint8Array[] = [];
-  const litIndex = new Map<string, number>();
-  const pairs: Array<[number, number]> = [];
+  const table = new LiteralTable();
   const lookback = new Float64Array(units.count);
   const maxLength = new Float64Array(units.count);
   const gated = new Uint8Array(units.count);
   const pure: (PureLiteral | undefined)[] = new Array(units.count);
   const verify = new Uint8Array(units.count);
-  const literalUnit: number[] = [];
+  const pureTail = new Uint32Array(units.count);
+  const pureWindowOf = new Int32Array(units.count).fill(-1);
   const cap = options.historyBytes ?? DEFAULT_HISTORY;
+  const maxLiteral = options.maxLiteral ?? 8;
   for (let u = 0; u < units.count; u++) {
     const ir = irOf(units.sigs[units.sigStart[u]]);
     maxLength[u] = maxMatchLength(ir);
     lookback[u] = units.anchored[u] === 1 ? Infinity : maxLength[u];
     const lit = units.anchored[u] === 0 ? pureLiteral(ir) : null;
     if (lit !== null && lit.bytes.length <= cap) {
-      // Searched by its last window (every occurrence), completed from the input.
+      // Searched by its rarest window (every occurrence), completed from the input.
       pure[u] = lit;
-      const w = lit.bytes.subarray(Math.max(0, lit.bytes.length - (options.maxLiteral ?? 8)));
-      verify[u] = w.length < lit.bytes.length || lit.bytes.some((b, k) => lit.caseless[k] === 0 && isLetter(b)) ? 1 : 0;
-      literalUnit[literals.length] = u;
-      literals.push(Uint8Array.from(w, (b) => FOLD[b]));
+      const w = searchWindow(lit, maxLiteral);
+      pureTail[u] = w.tail;
+      verify[u] = w.verify ? 1 : 0;
+      pureWindowOf[u] = table.pureWindow(u, w.window);
+      const gate = pureGate(units, u, options, gateOf);
+      if (gate !== null) {
+        gated[u] = 1;
+        table.activate(u, gate);
+      }
       continue;
     }
     const f = unitFactor(units, u, ir, options, gateOf);
-    const factor = f.factor;
     if (f.gated) {
       gated[u] = 1;
       lookback[u] = Infinity;
     }
-    if (factor === null) {
-      always.push(u);
-      continue;
-    }
-    for (const lit of factor) {
-      const key = lit.join(',');
-      let id = litIndex.get(key);
-      if (id === undefined) {
-        id = literals.length;
-        literalUnit[id] = -1;
-        literals.push(lit);
-        litIndex.set(key, id);
-      }
-      pairs.push([id, u]);
-    }
+    if (f.factor === null) always.push(u);
+    else table.activate(u, f.factor);
   }
-  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const litStart = new Uint32Array(literals.length + 1);
-  for (const [l] of pairs) litStart[l + 1]++;
-  for (let l = 0; l < literals.length; l++) litStart[l + 1] += litStart[l];
   return {
     always: Uint32Array.from(always),
-    litStart,
-    litUnits: Uint32Array.from(pairs, (p) => p[1]),
     lookback,
     maxLength,
     gated,
     pure,
     verify,
-    literalUnit: Int32Array.from({ length: literals.length }, (_, i) => literalUnit[i]),
-    everyHit: Uint8Array.from({ length: literals.length }, (_, i) => (literalUnit[i] >= 0 ? 1 : 0)),
-    literals,
+    pureTail,
+    pureWindowOf,
+    ...table.tables(pureWindowOf, pureTail, gated),
   };
+}
+
+/**
+ * How a pure literal is searched: its rarest-looking window of at most `maxLiteral` bytes
+ * (folded), the bytes of the string after it, and whether a hit must be completed against
+ * the input (the window is not the whole string, or the string has case-sensitive letters).
+ */
+function searchWindow(lit: PureLiteral, maxLiteral: number): { window: Uint8Array; tail: number; verify: boolean } {
+  const folded = Uint8Array.from(lit.bytes, (b) => FOLD[b]);
+  let text = '';
+  for (let k = 0; k < folded.length; k++) text += String.fromCharCode(folded[k]);
+  const from = bestWindowStart(text, maxLiteral);
+  const to = Math.min(folded.length, from + maxLiteral);
+  const verify = to - from < lit.bytes.length || lit.bytes.some((b, k) => lit.caseless[k] === 0 && isLetter(b));
+  return { window: folded.subarray(from, to), tail: folded.length - to, verify };
+}
+
+/** (key, item) pairs as CSR over keys 0..n-1, items ascending within a key, without duplicates. */
+function csrOf(n: number, pairs: Array<[number, number]>): { start: Uint32Array; items: Uint32Array } {
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const kept = pairs.filter((p, i) => i === 0 || p[0] !== pairs[i - 1][0] || p[1] !== pairs[i - 1][1]);
+  const start = new Uint32Array(n + 1);
+  for (const [k] of kept) start[k + 1]++;
+  for (let k = 0; k < n; k++) start[k + 1] += start[k];
+  return { start, items: Uint32Array.from(kept, (p) => p[1]) };
 }
 
 /**

@@ -3,7 +3,15 @@
  * See `ir.ts` for the IR contract and `prepass.ts` for how PCRE syntax is read.
  */
 export type { AssertionKind, ByteSet, Ir, ParsedSignature } from './ir.js';
-export { parseSignature, parsePattern, DEFAULT_MAX_REPEAT_EXPANSION, PCRE_FLAGS, SNORT_FLAGS } from './parse.js';
+export {
+  parseSignature,
+  parsePattern,
+  parseContent,
+  DEFAULT_MAX_REPEAT_EXPANSION,
+  DEFAULT_MAX_PATTERN_LENGTH,
+  PCRE_FLAGS,
+  SNORT_FLAGS,
+} from './parse.js';
 export type { ParseOptions } from './parse.js';
 export {
   EMPTY,
@@ -13,6 +21,7 @@ export {
   bytesIr,
   concatIr,
   expandedSize,
+  unexpandedSize,
   irEquals,
   literalIr,
   repeatIr,

@@ -134,6 +134,26 @@ export function expandedSize(ir: Ir): number {
   }
 }
 
+/** Byte positions of the IR with every repeat taken once (what it costs before `expandedSize` multiplies). */
+export function unexpandedSize(ir: Ir): number {
+  switch (ir.kind) {
+    case 'empty':
+    case 'never':
+    case 'assert':
+      return 0;
+    case 'bytes':
+      return 1;
+    case 'concat':
+    case 'alt': {
+      let n = 0;
+      for (const it of ir.items) n += unexpandedSize(it);
+      return n;
+    }
+    case 'repeat':
+      return unexpandedSize(ir.item);
+  }
+}
+
 /**
  * True when every match must start at offset 0 of the input: each branch begins, before
  * consuming any byte, with a `text-start` assertion.

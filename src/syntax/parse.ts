@@ -11,20 +11,55 @@
 import { LimitExceededError, NfaObddError, RegexSyntaxError } from '../errors.js';
 import type { Ir, ParsedSignature } from './ir.js';
 import { astToIr, parseJs } from './convert.js';
-import { assertIr, concatIr, expandedSize, startsWithTextStart } from './ir-build.js';
+import { assertIr, concatIr, expandedSize, literalIr, startsWithTextStart, unexpandedSize } from './ir-build.js';
 import { F_I, F_M, F_S, F_U, F_X, prepass } from './prepass.js';
 
 /** Default cap on byte positions after expanding counted repeats (see `expandedSize`). */
 export const DEFAULT_MAX_REPEAT_EXPANSION = 50_000;
 
-/** Options of `parseSignature` and `parsePattern`. */
+/**
+ * Default cap on the characters of one pattern, checked before any parsing. PCRE 8.x
+ * refuses patterns whose compiled form passes 64 KiB ("regular expression is too large");
+ * the longest pcre of the ET Open, Snort 2 and Snort 3 community rulesets has 3,001.
+ */
+export const DEFAULT_MAX_PATTERN_LENGTH = 65_536;
+
+/** Options of `parseSignature`, `parsePattern` and `parseContent`. */
 export interface ParseOptions {
   /**
-   * Maximum byte positions of the IR once every counted repeat is expanded; beyond it
-   * parsing throws LimitExceededError('repeat expansion', …).
+   * Maximum byte positions of one signature (each byte of a content, each byte-set leaf
+   * of a pattern once every counted repeat is expanded). Beyond it parsing throws
+   * LimitExceededError naming what is too big: 'content length' (a content's bytes),
+   * 'positions' (a pattern too big even with each counted repeat taken once), or 'repeat
+   * expansion' (the counted repeats push it over).
    * @default 50000
    */
   maxRepeatExpansion?: number;
+  /**
+   * Maximum characters of a pattern (between the delimiters), checked before it is read;
+   * beyond it parsing throws LimitExceededError('pattern length', …).
+   * @default 65536
+   */
+  maxPatternLength?: number;
+}
+
+/** At most `max` characters of `text` for an error message, the cut marked with `…`. */
+export function abbreviate(text: string, max = 120): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+/**
+ * The IR of a Snort `content` (its exact bytes, ASCII letters folded when `nocase`),
+ * without going through the regex parser.
+ * @throws LimitExceededError('content length', …) when it has more bytes than
+ *   `maxRepeatExpansion` (checked before anything is built).
+ */
+export function parseContent(bytes: Uint8Array, nocase: boolean, options: ParseOptions = {}): Ir {
+  const limit = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
+  if (bytes.length > limit) {
+    throw new LimitExceededError('content length', limit, bytes.length, 'bytes of one content, each one NFA position (maxRepeatExpansion)');
+  }
+  return literalIr(bytes, nocase);
 }
 
 /** PCRE flags accepted after the closing `/`. */
@@ -41,6 +76,10 @@ export const SNORT_FLAGS = 'RUIPHDMCKSYBO';
  * `A` as a leading `text-start` assertion, so that IR consumers never look at flags.
  */
 export function parsePattern(pattern: string, flags = '', options: ParseOptions = {}): Ir {
+  const maxLength = options.maxPatternLength ?? DEFAULT_MAX_PATTERN_LENGTH;
+  if (pattern.length > maxLength) {
+    throw new LimitExceededError('pattern length', maxLength, pattern.length, `characters of /${abbreviate(pattern)}/ (maxPatternLength)`);
+  }
   let bits = 0;
   let dollarEndOnly = false;
   let anchored = false;
@@ -68,7 +107,12 @@ export function parsePattern(pattern: string, flags = '', options: ParseOptions 
   if (anchored && !startsWithTextStart(ir)) ir = concatIr([assertIr('text-start'), ir]);
   const limit = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
   const size = expandedSize(ir);
-  if (size > limit) throw new LimitExceededError('repeat expansion', limit, size, `byte positions in /${pattern}/`);
+  if (size > limit) {
+    // Name what is too big: the pattern itself, or what its counted repeats make of it.
+    const plain = unexpandedSize(ir);
+    if (plain > limit) throw new LimitExceededError('positions', limit, plain, `byte positions of /${abbreviate(pattern)}/ (maxRepeatExpansion)`);
+    throw new LimitExceededError('repeat expansion', limit, size, `byte positions in /${abbreviate(pattern)}/`);
+  }
   return ir;
 }
 

@@ -115,6 +115,24 @@ const POSIX_RE = /\[:(\^?)([A-Za-z]+):\]/y;
 const QUANT_RE = /\{(\d+)(,(\d*))?\}/y;
 const GROUP_NAME_RE = /[A-Za-z_][A-Za-z0-9_]{0,31}/y;
 
+/**
+ * A branch (the items between two `|` of one group level) with more items than this is
+ * emitted in chunks, each wrapped in `(?:…)`: regexp-tree builds the item list of a branch
+ * by copying it once per item (`list.concat(item)`), quadratic in the branch length
+ * (2 s for a 20,000-character literal). With chunks of ⌈√n⌉ items both levels stay
+ * linear. The groups are non-capturing and the converter flattens them, so the IR is the
+ * same as without chunks.
+ */
+const CHUNK_ABOVE = 256;
+
+/** An open group while lexing: the flags to restore, its source offset, its first output char, the item starts of its current branch. */
+interface OpenGroup {
+  flags: number;
+  at: number;
+  outAt: number;
+  items: number[];
+}
+
 function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= '0' && c <= '9';
 }
@@ -153,7 +171,12 @@ class Lexer {
   private readonly flagsOut: number[] = [];
   private readonly sets: ByteSet[] = [];
   private readonly setIndex = new Map<string, number>();
-  private readonly stack: Array<{ flags: number; at: number }> = [];
+  private readonly stack: OpenGroup[] = [];
+  /** Output indices where an item of the current top-level branch starts (see CHUNK_ABOVE). */
+  private topItems: number[] = [];
+  /** Chunk parentheses to insert: output index and text, in the order they were decided. */
+  private readonly insertAt: number[] = [];
+  private readonly insertText: string[] = [];
   private captures = 0;
   private repeat: RepeatState = 'none';
 
@@ -182,6 +205,7 @@ class Lexer {
   }
 
   private emitLiteralChar(code: number, at: number): void {
+    this.itemStart(this.out.length);
     for (const b of charBytes(code)) this.emit(this.byteText(b), at);
     this.repeat = 'atom';
   }
@@ -214,6 +238,8 @@ class Lexer {
       this.token(c, this.i);
     }
     if (this.stack.length > 0) this.syntax('missing closing parenthesis', this.stack[this.stack.length - 1].at);
+    this.endBranch(this.topItems, this.out.length);
+    if (this.insertAt.length > 0) this.insertChunks();
     return {
       js: this.out.join(''),
       srcOffset: Int32Array.from(this.srcOff),
@@ -222,8 +248,74 @@ class Lexer {
     };
   }
 
+  /** Records that an item of the current branch starts at output index `k`. */
+  private itemStart(k: number): void {
+    const items = this.stack.length > 0 ? this.stack[this.stack.length - 1].items : this.topItems;
+    if (items.length === 0 || items[items.length - 1] < k) items.push(k);
+  }
+
+  /** A branch whose items start at `items` ends at output index `end`: chunk it if long. */
+  private endBranch(items: readonly number[], end: number): void {
+    const n = items.length;
+    if (n <= CHUNK_ABOVE) return;
+    const size = Math.ceil(Math.sqrt(n));
+    for (let i = 0; i < n; i += size) {
+      const j = i + size;
+      this.insertAt.push(items[i]);
+      this.insertText.push('(?:');
+      this.insertAt.push(j < n ? items[j] : end);
+      this.insertText.push(')');
+    }
+  }
+
+  /** Inserts the chunk parentheses into the output and its offset and flag tables (one pass). */
+  private insertChunks(): void {
+    const order = Array.from(this.insertAt.keys()).sort((a, b) => this.insertAt[a] - this.insertAt[b] || a - b);
+    const out: string[] = [];
+    const srcOff: number[] = [];
+    const flagsOut: number[] = [];
+    const n = this.out.length;
+    let k = 0;
+    for (const x of order) {
+      const at = this.insertAt[x];
+      for (; k < at; k++) {
+        out.push(this.out[k]);
+        srcOff.push(this.srcOff[k]);
+        flagsOut.push(this.flagsOut[k]);
+      }
+      const near = Math.min(at, n - 1);
+      for (const ch of this.insertText[x]) {
+        out.push(ch);
+        srcOff.push(this.srcOff[near]);
+        flagsOut.push(this.flagsOut[near]);
+      }
+    }
+    for (; k < n; k++) {
+      out.push(this.out[k]);
+      srcOff.push(this.srcOff[k]);
+      flagsOut.push(this.flagsOut[k]);
+    }
+    this.out.length = 0;
+    this.srcOff.length = 0;
+    this.flagsOut.length = 0;
+    for (let i = 0; i < out.length; i++) {
+      this.out.push(out[i]);
+      this.srcOff.push(srcOff[i]);
+      this.flagsOut.push(flagsOut[i]);
+    }
+  }
+
   /** Reads the token starting with `c` at offset `at` (outside a class). */
   private token(c: string, at: number): void {
+    const start = this.out.length;
+    const depth = this.stack.length;
+    this.tokenBody(c, at);
+    // An item of the current branch started here when the token emitted an atom at this
+    // level (a comment emits nothing; a `(` or `)` is recorded by the group itself).
+    if (this.repeat === 'atom' && this.stack.length === depth && this.out.length > start && c !== ')') this.itemStart(start);
+  }
+
+  private tokenBody(c: string, at: number): void {
     const p = this.p;
     switch (c) {
       case '\\':
@@ -238,11 +330,16 @@ class Lexer {
       case ')':
         this.closeGroup(at);
         break;
-      case '|':
+      case '|': {
+        const top = this.stack[this.stack.length - 1];
+        this.endBranch(top ? top.items : this.topItems, this.out.length);
+        if (top) top.items = [];
+        else this.topItems = [];
         this.emit('|', at);
         this.repeat = 'none';
         this.i++;
         break;
+      }
       case '^':
       case '$':
         this.emitAssertion(c, at);
@@ -277,6 +374,8 @@ class Lexer {
   private closeGroup(at: number): void {
     const g = this.stack.pop();
     if (!g) this.syntax('unmatched closing parenthesis', at);
+    this.endBranch(g.items, this.out.length);
+    this.itemStart(g.outAt);
     this.emit(')', at);
     this.flags = g.flags;
     this.repeat = 'atom';
@@ -400,7 +499,7 @@ class Lexer {
   }
 
   private pushGroup(js: string, at: number, next: number, capturing: boolean): void {
-    this.stack.push({ flags: this.flags, at });
+    this.stack.push({ flags: this.flags, at, outAt: this.out.length, items: [] });
     if (capturing) this.captures++;
     this.emit(js, at);
     this.repeat = 'none';
@@ -437,7 +536,7 @@ class Lexer {
       this.i = j + 1;
       return;
     }
-    this.stack.push({ flags: this.flags, at });
+    this.stack.push({ flags: this.flags, at, outAt: this.out.length, items: [] });
     this.flags = newFlags;
     this.emit('(?:', at);
     this.repeat = 'none';
@@ -449,7 +548,7 @@ class Lexer {
     const m = GROUP_NAME_RE.exec(this.p);
     if (!m || this.p[nameStart + m[0].length] !== terminator) this.syntax('invalid group name', nameStart);
     // Names only matter to backreferences, which are rejected: a plain capturing group.
-    this.stack.push({ flags: this.flags, at });
+    this.stack.push({ flags: this.flags, at, outAt: this.out.length, items: [] });
     this.captures++;
     this.emit('(', at);
     this.repeat = 'none';

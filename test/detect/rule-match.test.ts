@@ -240,9 +240,12 @@ describe('rule program', () => {
   });
 
   it('rejects the rules whose patterns cannot be compiled', () => {
-    const check = (s: string) => (s === '/cd/' ? new Error('nope') : lengthsOf(s));
+    const checked: string[] = [];
+    const check = (s: string) => (checked.push(s), s === '/y+z/' ? new Error('nope') : lengthsOf(s));
     const program = new RuleProgram(rulesOf(text), { checkPattern: check });
-    expect(program.rejected.map((x) => [x.kind, x.error.sid])).toEqual([['unsupported-pattern', 2]]);
+    expect(program.rejected.map((x) => [x.kind, x.error.sid])).toEqual([['unsupported-pattern', 6]]);
+    // Contents never go through the regex parser: their limits are compile()'s.
+    expect(checked).toEqual(['/y+z/']);
     const late = new RuleProgram(rulesOf(text));
     const rej = late.rejectSignatures([{ signature: 0, error: new Error('too big') }]);
     // sid 4 (noalert) is rejected too: it still runs, to set its flowbits.

@@ -95,8 +95,12 @@ describe('prefiltered matcher', () => {
     );
   });
 
-  it('gated signatures report exactly their matches in inputs holding a gate literal, and all or none of them elsewhere', () => {
-    const gateArb = fc.option(fc.array(fc.uint8Array({ minLength: 1, maxLength: 2 }).map((b) => b.map((x) => [0x61, 0x62, 0x20, 0x41][x & 3])), { minLength: 1, maxLength: 2 }), { nil: undefined });
+  it('gated signatures report exactly their matches in inputs holding a gate alternative, and all or none of them elsewhere', () => {
+    const litArb = fc.uint8Array({ minLength: 1, maxLength: 2 }).map((b) => b.map((x) => [0x61, 0x62, 0x20, 0x41][x & 3]));
+    // an alternative: one literal, or several that must all occur (a rule's contents)
+    const altArb = fc.oneof(litArb, fc.array(litArb, { minLength: 1, maxLength: 3 }));
+    const gateArb = fc.option(fc.array(altArb, { minLength: 1, maxLength: 2 }), { nil: undefined });
+    const fold = (g: Uint8Array): Buffer => Buffer.from(g.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b)));
     fc.assert(
       fc.property(sigsArb, fc.array(gateArb, { minLength: 5, maxLength: 5 }), longInputArb, fc.array(fc.nat(), { maxLength: 5 }), optionsArb, fc.constantFrom(...LIVE_ENGINES), (sigs, gates, input, cuts, options, engine) => {
         const ref = buildNfaMatcher(buildNfa(sigs));
@@ -105,7 +109,7 @@ describe('prefiltered matcher', () => {
         const m = buildPrefilteredMatcher(inner, (id) => sigs[id].ir, { ...options, minLiteral: 1 }, [], (id) => gates[id]);
         const folded = Buffer.from(input.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b)));
         const present = (id: number): boolean =>
-          gates[id] === undefined || gates[id]!.some((g) => folded.includes(Buffer.from(g.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b)))));
+          gates[id] === undefined || gates[id]!.some((alt) => (alt instanceof Uint8Array ? [alt] : alt).every((g) => folded.includes(fold(g))));
         for (const mode of ['all', 'set'] as const) {
           const all = runReports(ref, [input], mode);
           const got = runReports(m, split(input, cuts), mode);
