@@ -267,6 +267,8 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
   readonly signatureCount: number;
   readonly searcher: LiteralSearcher;
   readonly historyBytes: number;
+  /** Pure unit → the stretch its history search looks for (made on first use). */
+  private readonly anchors: ({ anchor: Buffer; offset: number } | undefined)[] = [];
   private readonly counters: Counters = { inputs: 0, activations: 0, catchUps: 0, catchUpBytes: 0, promotions: 0 };
 
   constructor(
@@ -460,20 +462,25 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
 
   /** Reports pure-literal unit u's occurrences in the history. */
   private occurrencesBefore(s: PrefilterScratch, u: number, onMatch: MatchCallback): void {
-    const { bytes: lb, caseless } = this.plan.pure[u]!;
-    const h = s.history;
+    const lit = this.plan.pure[u]!;
+    const { bytes: lb, caseless } = lit;
     const n = s.histLen;
+    const h = s.history;
     const units = this.inner.units;
     const reporter = this.inner.reporterOf(s.inner);
-    const first = lb[0];
-    const firstFolds = caseless[0] === 1;
-    for (let p = 0; p + lb.length <= n; p++) {
-      if ((firstFolds ? FOLD[h[p]] : h[p]) !== first) continue;
-      let k = 1;
+    // Candidates come from the native search (memmem) of the string's longest stretch
+    // that case folding leaves alone; a stream history can be a megabyte.
+    const { anchor, offset } = (this.anchors[u] ??= anchorOf(lit));
+    const view = Buffer.from(h.buffer, h.byteOffset, n);
+    for (let i = anchor.length === 0 ? 0 : view.indexOf(anchor, offset); i >= 0 && i - offset + lb.length <= n; ) {
+      const p = i - offset;
+      let k = 0;
       while (k < lb.length && (caseless[k] === 1 ? FOLD[h[p + k]] : h[p + k]) === lb[k]) k++;
-      if (k < lb.length) continue;
-      const end = s.histStart + p + lb.length;
-      for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) reporter.emit(units.sigs[j], end, onMatch);
+      if (k === lb.length) {
+        const end = s.histStart + p + lb.length;
+        for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) reporter.emit(units.sigs[j], end, onMatch);
+      }
+      i = anchor.length === 0 ? i + 1 : view.indexOf(anchor, i + 1);
     }
     this.counters.catchUps++;
     this.counters.catchUpBytes += n;
@@ -902,6 +909,29 @@ function searchWindow(lit: PureLiteral, maxLiteral: number): { window: Uint8Arra
   const to = Math.min(folded.length, from + maxLiteral);
   const verify = to - from < lit.bytes.length || lit.bytes.some((b, k) => lit.caseless[k] === 0 && isLetter(b));
   return { window: folded.subarray(from, to), tail: folded.length - to, verify };
+}
+
+/**
+ * The longest stretch of a pure literal that matches itself only (no letter compared
+ * without case), and where it starts; empty when every byte is a caseless letter.
+ */
+function anchorOf(lit: PureLiteral): { anchor: Buffer; offset: number } {
+  let best = 0;
+  let bestLen = 0;
+  for (let k = 0; k < lit.bytes.length; ) {
+    if (lit.caseless[k] === 1 && isLetter(lit.bytes[k])) {
+      k++;
+      continue;
+    }
+    let e = k;
+    while (e < lit.bytes.length && !(lit.caseless[e] === 1 && isLetter(lit.bytes[e]))) e++;
+    if (e - k > bestLen) {
+      best = k;
+      bestLen = e - k;
+    }
+    k = e;
+  }
+  return { anchor: Buffer.from(lit.bytes.subarray(best, best + bestLen)), offset: best };
 }
 
 /** (key, item) pairs as CSR over keys 0..n-1, items ascending within a key, without duplicates. */
