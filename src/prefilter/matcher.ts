@@ -120,6 +120,8 @@ interface UnitPlan {
 interface Counters {
   inputs: number;
   activations: number;
+  /** Gated pure-literal units entered (their strings reported from then on). */
+  pureActivations: number;
   catchUps: number;
   catchUpBytes: number;
   promotions: number;
@@ -269,7 +271,7 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
   readonly historyBytes: number;
   /** Pure unit → the stretch its history search looks for (made on first use). */
   private readonly anchors: ({ anchor: Buffer; offset: number } | undefined)[] = [];
-  private readonly counters: Counters = { inputs: 0, activations: 0, catchUps: 0, catchUpBytes: 0, promotions: 0 };
+  private readonly counters: Counters = { inputs: 0, activations: 0, pureActivations: 0, catchUps: 0, catchUpBytes: 0, promotions: 0 };
 
   constructor(
     readonly inner: LiveMatcher,
@@ -437,7 +439,7 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
         s.fresh[kept++] = u;
         continue;
       }
-      this.counters.activations++;
+      this.counters.pureActivations++;
       this.livePure(s, u);
       if (s.inner.offset !== 0) this.occurrencesBefore(s, u, onMatch);
       let i = s.dropHead[this.plan.pureWindowOf[u]];
@@ -663,15 +665,31 @@ function unitFactor(
 ): { factor: Uint8Array[][] | null; gated: boolean } {
   const out: Uint8Array[][] = [];
   let gated = false;
+  const own = factorOf(ir, options);
   for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) {
     const gate = gateOf(units.sigs[j]);
     const g = gate === undefined ? null : gateConjunctions(gate, options);
-    const f = g ?? factorOf(ir, options)?.map((lit) => [lit]) ?? null;
+    const f = g === null ? (own?.map((lit) => [lit]) ?? null) : withOwnFactor(g, own);
     if (f === null) return { factor: null, gated: false };
     if (g !== null) gated = true;
     out.push(...f);
   }
   return { factor: out, gated };
+}
+
+/** Bound on the alternatives a gate may grow to when the signature's own factor joins it. */
+const MAX_GATE_ALTERNATIVES = 64;
+
+/**
+ * A gate made stronger by the signature's own factor (one of whose literals occurs in
+ * each of its matches): each alternative also needs one of those literals. On an input
+ * where the gate holds but no own literal occurs, the signature has no match to report,
+ * so the gate's promise (exactly its matches where the gate holds) is kept. Left as it
+ * is when the product would be large.
+ */
+function withOwnFactor(gate: Uint8Array[][], own: Uint8Array[] | null): Uint8Array[][] {
+  if (own === null || own.length === 0 || gate.length * own.length > MAX_GATE_ALTERNATIVES) return gate;
+  return gate.flatMap((alt) => own.map((lit) => [...alt, lit]));
 }
 
 /**
