@@ -713,6 +713,32 @@ function pureGate(
 }
 
 /**
+ * The search window of one gate literal (folded, a long one cut to its rarest window).
+ * A rule's contents appear in the gates of all its patterns, and a common content in
+ * those of thousands of rules: the answer is kept per literal object and options.
+ */
+function gateWindow(lit: Uint8Array, options: PrefilterOptions): Uint8Array | null {
+  const key = `${options.maxLiteral},${options.maxLiterals}`;
+  let known = gateWindowCache.get(lit);
+  if (known === undefined) gateWindowCache.set(lit, (known = new Map()));
+  let w = known.get(key);
+  if (w === undefined) {
+    // Any gate literal, however short, is a real condition: a rarely seen 2-byte content
+    // still spares the signature most inputs, where running it on every input would not.
+    const f = chooseFactor({ kind: 'lit', bytes: Uint8Array.from(lit, (x) => FOLD[x]) }, {
+      minLength: 1,
+      maxLength: options.maxLiteral,
+      maxLiterals: options.maxLiterals,
+    });
+    w = f !== null && f.length === 1 ? f[0] : null;
+    known.set(key, w);
+  }
+  return w;
+}
+
+const gateWindowCache = new WeakMap<Uint8Array, Map<string, Uint8Array | null>>();
+
+/**
  * A gate as alternatives of search windows that must all occur (folded; a long literal
  * cut to its rarest window); null for a gate that is no condition (empty, or with an
  * empty alternative).
@@ -724,14 +750,8 @@ export function gateConjunctions(gate: SignatureGate, options: PrefilterOptions 
     const lits = alt instanceof Uint8Array ? [alt] : alt;
     const windows: Uint8Array[] = [];
     for (const lit of lits) {
-      // Any gate literal, however short, is a real condition: a rarely seen 2-byte content
-      // still spares the signature most inputs, where running it on every input would not.
-      const w = chooseFactor({ kind: 'lit', bytes: Uint8Array.from(lit, (x) => FOLD[x]) }, {
-        minLength: 1,
-        maxLength: options.maxLiteral,
-        maxLiterals: options.maxLiterals,
-      });
-      if (w !== null && w.length === 1) windows.push(w[0]);
+      const w = gateWindow(lit, options);
+      if (w !== null) windows.push(w);
     }
     if (windows.length === 0) return null;
     out.push(windows);
