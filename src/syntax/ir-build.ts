@@ -114,28 +114,15 @@ export function literalIr(bytes: Uint8Array, nocase: boolean): Ir {
  * figure that `maxRepeatExpansion` limits (it grows multiplicatively with nesting).
  */
 export function expandedSize(ir: Ir): number {
-  switch (ir.kind) {
-    case 'empty':
-    case 'never':
-    case 'assert':
-      return 0;
-    case 'bytes':
-      return 1;
-    case 'concat':
-    case 'alt': {
-      let n = 0;
-      for (const it of ir.items) n += expandedSize(it);
-      return n;
-    }
-    case 'repeat': {
-      const copies = ir.max === Infinity ? Math.max(ir.min, 1) + (ir.min > 0 ? 1 : 0) : ir.max;
-      return expandedSize(ir.item) * copies;
-    }
-  }
+  return positions(ir, true);
 }
 
 /** Byte positions of the IR with every repeat taken once (what it costs before `expandedSize` multiplies). */
 export function unexpandedSize(ir: Ir): number {
+  return positions(ir, false);
+}
+
+function positions(ir: Ir, expand: boolean): number {
   switch (ir.kind) {
     case 'empty':
     case 'never':
@@ -146,11 +133,14 @@ export function unexpandedSize(ir: Ir): number {
     case 'concat':
     case 'alt': {
       let n = 0;
-      for (const it of ir.items) n += unexpandedSize(it);
+      for (const it of ir.items) n += positions(it, expand);
       return n;
     }
-    case 'repeat':
-      return unexpandedSize(ir.item);
+    case 'repeat': {
+      if (!expand) return positions(ir.item, false);
+      const copies = ir.max === Infinity ? Math.max(ir.min, 1) + (ir.min > 0 ? 1 : 0) : ir.max;
+      return positions(ir.item, true) * copies;
+    }
   }
 }
 
