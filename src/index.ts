@@ -16,3 +16,4 @@ export * from './detect/index.js';
 export * from './pcap/index.js';
 export * from './flow/index.js';
 export * from './compare/index.js';
+export * from './replay/index.js';

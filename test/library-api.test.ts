@@ -5,9 +5,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  CallbackError, compile, Decoder, loadRuleFiles, parseCaptureBuffer, RuleDetector, scanBlock, ScanArgumentError, selectRules,
-  UnsupportedFeatureError, type EngineName,
+  aggregateWarnings, CallbackError, compile, Decoder, loadRuleFiles, parseCaptureBuffer, prepareRules, Replayer, RuleDetector, scanBlock,
+  ScanArgumentError, selectRules, UnsupportedFeatureError, type EngineName,
 } from 'nfa-obdd';
+
+describe('library API: the replay layer is exported', () => {
+  it('prepareRules + Replayer replay a bundled capture and report warnings as data', async () => {
+    const prepared = prepareRules({ ruleTexts: [{ file: 'x.rules', text: 'alert tcp any any -> any any (msg:"t"; content:"HTTP"; frobnicate:1; sid:1;)' }] });
+    expect(aggregateWarnings(prepared.warnings).join('\n')).toMatch(/frobnicate/);
+    const alerts: number[] = [];
+    const rp = new Replayer(prepared.detector);
+    const file = new URL('../traces/pcap/', import.meta.url);
+    const { readdirSync } = await import('node:fs');
+    const pcap = readdirSync(file).find((f) => f.endsWith('.pcap'))!;
+    await rp.replay(new URL(pcap, file).pathname, pcap, (a) => void alerts.push(a.rule.sid ?? 0));
+    expect(rp.stats.packets).toBeGreaterThan(0);
+  });
+});
 
 describe('library API (README example)', () => {
   for (const engine of ['obdd', 'obdd2', 'nfa', 'dfa'] as EngineName[]) {

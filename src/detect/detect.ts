@@ -75,6 +75,41 @@ interface DecisionTables {
   hasPacketOnly: boolean;
   /** ACTION_REPORT, ACTION_SILENT (log, sdrop, dynamic) or ACTION_PASS. */
   action: Uint8Array;
+  /**
+   * Signatures no live rule can use in a kind of decision (`ScratchOptions.skip`):
+   * packet decisions by [streamed][toServer] (index 2 * streamed + toServer), stream
+   * decisions by [toServer]. A rule is usable where `flowMatches` can accept it (its
+   * direction and stream options) and, on a streamed packet, only if packet-only; its
+   * patterns, positive or negated, are then needed.
+   */
+  packetSkip: Uint8Array[];
+  streamSkip: Uint8Array[];
+}
+
+/** Could `flowMatches` accept the rule in this direction and mode (whatever the TCP state)? */
+function flowCanMatch(rule: Rule, toServer: boolean, stream: boolean): boolean {
+  if (rule.protocol === 'tcp-stream' && !stream) return false;
+  if (rule.protocol === 'tcp-pkt' && stream) return false;
+  const spec = rule.flow;
+  if (!spec) return true;
+  if (spec.toServer !== undefined && spec.toServer !== toServer) return false;
+  if (spec.stream !== undefined && spec.stream !== stream) return false;
+  return true;
+}
+
+/** The skip set of the signatures not used by any live rule `usable` accepts. */
+function skipSet(program: RuleProgram, usable: (r: number) => boolean): Uint8Array {
+  const skip = new Uint8Array(program.signatureCount).fill(1);
+  for (let r = 0; r < program.rules.length; r++) {
+    if (!program.alive[r] || !usable(r)) continue;
+    for (let g = program.rGroupStart[r]; g < program.rGroupStart[r + 1]; g++) {
+      for (let i = program.gPatStart[g]; i < program.gPatStart[g + 1]; i++) {
+        const sig = program.pSig[program.gPats[i]];
+        if (sig >= 0) skip[sig] = 0;
+      }
+    }
+  }
+  return skip;
 }
 
 function decisionTables(program: RuleProgram): DecisionTables {
@@ -94,7 +129,14 @@ function decisionTables(program: RuleProgram): DecisionTables {
     const a = rule.action;
     action[r] = a === 'pass' ? ACTION_PASS : a === 'log' || a === 'sdrop' || a === 'dynamic' ? ACTION_SILENT : ACTION_REPORT;
   }
-  return { packetOnly, hasPacketOnly, action };
+  const packetSkip: Uint8Array[] = [];
+  for (const streamed of [false, true]) {
+    for (const toServer of [false, true]) {
+      packetSkip.push(skipSet(program, (r) => (!streamed || packetOnly[r] === 1) && flowCanMatch(rules[r], toServer, false)));
+    }
+  }
+  const streamSkip = [false, true].map((toServer) => skipSet(program, (r) => packetOnly[r] === 0 && flowCanMatch(rules[r], toServer, true)));
+  return { packetOnly, hasPacketOnly, action, packetSkip, streamSkip };
 }
 
 /** A compiled ruleset and the decisions on packets and stream windows (see the module comment). */
@@ -107,6 +149,9 @@ export class RuleDetector {
   readonly regions = new BufferRegions();
   private readonly useRegions: boolean;
   private readonly scratch: Scratch;
+  private readonly packetScratches: Scratch[];
+  /** The scratch of the packet decision in progress (`decidePacket`), else `scratch`. */
+  private pktScratch: Scratch | undefined = undefined;
   private readonly hasFlowbits: boolean;
   /** Flowbits of a packet without a flow: cleared before each use. */
   private readonly tmpBits: Uint8Array;
@@ -140,6 +185,8 @@ export class RuleDetector {
     this.collector = new MatchCollector(program.signatureCount);
     this.evaluator = program.createEvaluator();
     this.scratch = matcher.createScratch({ mode: 'all' });
+    // One scratch per kind of packet decision, each told which signatures it may skip.
+    this.packetScratches = tables.packetSkip.map((skip) => matcher.createScratch({ mode: 'all', skip }));
     this.useRegions = program.usesLocatableBuffers;
     this.hasFlowbits = program.flowbitNames.length > 0;
     this.tmpBits = program.createFlowbits();
@@ -254,9 +301,10 @@ export class RuleDetector {
     addresses?: PacketFields,
   ): number {
     const col = this.collector;
-    col.reset(this.scratch.offset);
-    this.matcher.scan(this.scratch, payload, col.onMatch);
-    this.matcher.finish(this.scratch, col.onMatch);
+    const scratch = this.pktScratch ?? this.scratch;
+    col.reset(scratch.offset);
+    this.matcher.scan(scratch, payload, col.onMatch);
+    this.matcher.finish(scratch, col.onMatch);
     if (this.useRegions) locateHttpBuffers(payload, this.regions);
     return this.evaluator.evaluate(col, payload, onFire, {
       accept,
@@ -306,7 +354,12 @@ export class RuleDetector {
     this.curBase = 0;
     this.heldCount = 0;
     this.passed = false;
-    this.inspectPacket(p, this.hold, this.acceptPacket, bits);
+    this.pktScratch = this.packetScratches[2 * (streamed ? 1 : 0) + (toServer ? 1 : 0)];
+    try {
+      this.inspectPacket(p, this.hold, this.acceptPacket, bits);
+    } finally {
+      this.pktScratch = undefined;
+    }
     if (this.heldCount > 0 && !this.passed) {
       for (let i = 0; i < this.heldCount; i++) {
         const r = this.held[i];
@@ -369,7 +422,7 @@ export class RuleDetector {
     if (n === 0) return;
     dir.buf!.set(n === bytes.length ? bytes : bytes.subarray(0, n), dir.len);
     dir.len += n;
-    const scratch = (dir.scratch ??= this.matcher.createScratch({ mode: 'all' }));
+    const scratch = (dir.scratch ??= this.matcher.createScratch({ mode: 'all', skip: this.tables.streamSkip[dir.toServer ? 1 : 0] }));
     budget.counters.scannedBytes += n;
     this.curDir = dir;
     this.matcher.scan(scratch, n === bytes.length ? bytes : bytes.subarray(0, n), this.streamEvent);

@@ -3,8 +3,9 @@
  * events that ONE combined automaton over the whole ruleset reported for it (grouped by a
  * `MatchCollector`).
  *
- * `RuleEvaluator.evaluate` finds the candidate rules (those whose signatures matched, plus
- * rules without positive patterns), lets the caller veto each one (header, flow, dsize:
+ * `RuleEvaluator.evaluate` finds the candidate rules (those whose key signature matched,
+ * plus rules without positive patterns: all of them, or with the packet's addresses
+ * given, those `AddressIndex` finds for them), lets the caller veto each one (header, flow, dsize:
  * see `predicates.ts`), checks flowbits, and decides each remaining rule exactly as below.
  *
  * The semantics decided (Snort 2/3 and Suricata agree on these):

@@ -65,6 +65,14 @@ export function normalizeMode(mode: MatchMode | undefined): 'all' | 'set' {
 export interface ScratchOptions {
   /** @default 'all' */
   mode?: MatchMode;
+  /**
+   * A hint: `skip[signature] === 1` marks signatures whose matches the caller does not
+   * need on this scratch's inputs (a rule engine knows that a `flow:to_server` rule never
+   * decides a server's bytes). An engine may leave their work out and not report them;
+   * the reports of the other signatures are unchanged. The prefiltered matcher never
+   * activates a skipped signature's unit; the other engines ignore the hint.
+   */
+  skip?: Uint8Array;
 }
 
 /** Opaque per-stream state. Engines narrow it to their own class. */

@@ -136,6 +136,8 @@ class PrefilterScratch implements Scratch {
   readonly search: SearchState;
   /** unit → 1 once entered in this input. */
   readonly active: Uint8Array;
+  /** unit → 1 when all its signatures are skipped (`ScratchOptions.skip`): never entered. */
+  readonly skipped: Uint8Array | undefined;
   readonly activeList: number[] = [];
   /** Units activated by the chunk being prepared. */
   fresh: number[] = [];
@@ -214,14 +216,16 @@ class PrefilterScratch implements Scratch {
     this.rests = owner.residuals.map((m) => partScratch(m.createScratch(options)));
     this.search = owner.searcher.createState();
     this.active = new Uint8Array(owner.inner.units.count);
+    this.skipped = options.skip === undefined ? undefined : skippedUnits(owner.inner.units, options.skip);
     this.history = new Uint8Array(0);
     const { litStart, litUnits, litPureStart, litConjStart, litConj, conjSize, conjUnitStart, conjUnits, windowUngated, windowTail } = owner.plan;
     this.windowActive = new Uint32Array(owner.plan.literals.length);
     this.dropHead = new Int32Array(owner.plan.literals.length).fill(-1);
     this.litSeen = new Uint8Array(owner.plan.literals.length);
     this.conjCount = new Uint16Array(conjSize.length);
+    const skipped = this.skipped;
     const enter = (u: number): void => {
-      if (this.active[u] === 0) {
+      if (this.active[u] === 0 && (skipped === undefined || skipped[u] === 0)) {
         this.active[u] = 1;
         this.activeList.push(u);
         this.fresh.push(u);
@@ -337,6 +341,7 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
     s.started = true;
     this.counters.inputs++;
     for (const u of this.plan.always) {
+      if (s.skipped !== undefined && s.skipped[u] === 1) continue;
       s.active[u] = 1;
       s.activeList.push(u);
       this.inner.enter(s.inner, u, -1);
@@ -403,6 +408,7 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
    */
   private complete(s: PrefilterScratch, u: number, end: number, bytes: Uint8Array, onMatch: MatchCallback): void {
     if (this.plan.gated[u] === 1 && (s.active[u] === 0 || s.justEntered(u))) return;
+    if (s.skipped !== undefined && s.skipped[u] === 1) return;
     this.occurrenceAt(s, u, end, bytes, onMatch);
   }
 
@@ -579,7 +585,7 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
     const long: number[] = [];
     const { lookback, maxLength } = this.plan;
     for (let u = 0; u < lookback.length; u++) {
-      if (s.active[u] !== 0) continue;
+      if (s.active[u] !== 0 || (s.skipped !== undefined && s.skipped[u] === 1)) continue;
       if (this.plan.pure[u] !== undefined) {
         // A gated string whose gate may come after the cut: its occurrences so far are
         // reported now (the whole input is still held), the later ones from the search.
@@ -970,6 +976,17 @@ function anchorOf(lit: PureLiteral): { anchor: Buffer; offset: number } {
     k = e;
   }
   return { anchor: Buffer.from(lit.bytes.subarray(best, best + bestLen)), offset: best };
+}
+
+/** unit → 1 when every signature of it is marked in `skip`. */
+function skippedUnits(units: LiveMatcher['units'], skip: Uint8Array): Uint8Array {
+  const out = new Uint8Array(units.count);
+  for (let u = 0; u < units.count; u++) {
+    let all = true;
+    for (let j = units.sigStart[u]; j < units.sigStart[u + 1] && all; j++) all = skip[units.sigs[j]] === 1;
+    out[u] = all ? 1 : 0;
+  }
+  return out;
 }
 
 /** (key, item) pairs as CSR over keys 0..n-1, items ascending within a key, without duplicates. */

@@ -130,6 +130,40 @@ describe('prefiltered matcher', () => {
     );
   });
 
+  it('a skip hint leaves the reports of the other signatures unchanged and reports no skipped one alone (both modes, chunked, gated)', () => {
+    const litArb = fc.uint8Array({ minLength: 1, maxLength: 2 }).map((b) => b.map((x) => [0x61, 0x62, 0x20, 0x41][x & 3]));
+    const gateArb = fc.option(fc.array(fc.array(litArb, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 }), { nil: undefined });
+    fc.assert(
+      fc.property(sigsArb, fc.array(gateArb, { minLength: 5, maxLength: 5 }), fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }), longInputArb, fc.array(fc.nat(), { maxLength: 5 }), optionsArb, (sigs, gates, skipped, input, cuts, options) => {
+        const inner = live(sigs, 'nfa');
+        if (!isLiveMatcher(inner)) throw new Error('not live');
+        const m = buildPrefilteredMatcher(inner, (id) => sigs[id].ir, { ...options, minLiteral: 1 }, [], (id) => gates[id]);
+        const skip = Uint8Array.from(sigs, (_, id) => (skipped[id] ? 1 : 0));
+        const kept = (r: string): boolean => skip[Number(r.split('@')[0])] === 0;
+        for (const mode of ['all', 'set'] as const) {
+          const full = runReports(m, split(input, cuts), mode);
+          const out: string[] = [];
+          const sc = m.createScratch({ mode, skip });
+          const cb = (sig: number, end: number): void => void out.push(`${sig}@${end}`);
+          for (const c of split(input, cuts)) m.scan(sc, c, cb);
+          m.finish(sc, cb);
+          out.sort();
+          expect(out.filter(kept)).toEqual(full.filter(kept));
+          expect(out.every((r) => full.includes(r))).toBe(true);
+          // a skipped signature reports only beside a kept identical copy (one unit)
+          const units = inner.units;
+          for (const r of out.filter((x) => !kept(x))) {
+            const sig = Number(r.split('@')[0]);
+            let u = 0;
+            while (u < units.count && !Array.from(units.sigs.subarray(units.sigStart[u], units.sigStart[u + 1])).includes(sig)) u++;
+            expect(Array.from(units.sigs.subarray(units.sigStart[u], units.sigStart[u + 1])).some((x) => skip[x] === 0)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('compile({ prefilter }) on pcre signatures agrees with compile() without it', () => {
     const sigs = ['/(^|x)abc/', '/foo\\d+bar/i', '/^GET \\/admin/', '/(abc|xyz)[^\\n]{0,4}def/', '/\\bpass=\\w{3}/', '/a+/', '/[0-9]{3}/', '/(?:evil|bad)\\.exe$/m'];
     const inputs = ['abcxabc', 'GET /admin FOO12BAR', 'xx abc12def pass=abc', 'evil.exe\nbad.exe', 'nothing here', ''].map((s) => new TextEncoder().encode(s));
