@@ -130,9 +130,13 @@ function decisionTables(program: RuleProgram): DecisionTables {
     action[r] = a === 'pass' ? ACTION_PASS : a === 'log' || a === 'sdrop' || a === 'dynamic' ? ACTION_SILENT : ACTION_REPORT;
   }
   const packetSkip: Uint8Array[] = [];
+  const lazy = program.lazyContents;
   for (const streamed of [false, true]) {
     for (const toServer of [false, true]) {
-      packetSkip.push(skipSet(program, (r) => (!streamed || packetOnly[r] === 1) && flowCanMatch(rules[r], toServer, false)));
+      const skip = skipSet(program, (r) => (!streamed || packetOnly[r] === 1) && flowCanMatch(rules[r], toServer, false));
+      // Packet decisions find the contents that are no rule's key themselves (evaluator, `lazy`).
+      for (let s = 0; s < skip.length; s++) if (lazy[s] !== undefined) skip[s] = 1;
+      packetSkip.push(skip);
     }
   }
   const streamSkip = [false, true].map((toServer) => skipSet(program, (r) => packetOnly[r] === 0 && flowCanMatch(rules[r], toServer, true)));
@@ -311,6 +315,8 @@ export class RuleDetector {
       regions: this.useRegions ? this.regions : undefined,
       flowbits,
       addresses,
+      // A packet decision's scratch skipped the lazy contents: the evaluator finds them.
+      lazy: this.pktScratch !== undefined,
     });
   }
 

@@ -32,6 +32,7 @@
 import { applyPayloadCheck } from './payload-check-eval.js';
 import { LOCATABLE_BUFFERS, REGION_ABSENT, REGION_KNOWN, type BufferRegions } from './http-buffers.js';
 import { ipv4Of } from './address-index.js';
+import { findContent, type LazyContent } from './lazy-contents.js';
 import { MatchCollector } from './match-collector.js';
 import { F_BUFFER_ANCHOR, F_CURSOR_ANCHOR, F_ENDS_WITH, F_NEGATED, F_RELATIVE, F_STARTS_WITH, type CompiledFlowbits } from './pattern-flags.js';
 import type { RuleProgram } from './program.js';
@@ -54,6 +55,11 @@ export interface EvaluateOptions {
    * then looked up by address (`AddressIndex`) instead of all being candidates.
    */
   addresses?: { readonly ipVersion: number; readonly srcAddr: Uint8Array; readonly dstAddr: Uint8Array };
+  /**
+   * The engine was told to skip the lazy contents (`program.lazyContents`): find those a
+   * rule needs in the payload itself (a Uint8Array payload is then required).
+   */
+  lazy?: boolean;
 }
 
 function flowbitsHold(fb: CompiledFlowbits, state: Uint8Array): boolean {
@@ -108,9 +114,13 @@ export class RuleEvaluator {
   private absOk = true;
 
   private readonly add = (r: number): void => this.addCandidate(r);
+  /** Per signature: the `epoch` in which its lazy occurrences were looked for. */
+  private readonly lazyStamp: Uint32Array;
+  private readonly lazyEnds: number[] = [];
 
   constructor(readonly program: RuleProgram) {
     this.stamp = new Uint32Array(program.rules.length);
+    this.lazyStamp = new Uint32Array(program.signatureCount);
     this.candidates = new Int32Array(Math.max(16, program.alwaysCandidates.length * 2));
   }
 
@@ -125,6 +135,7 @@ export class RuleEvaluator {
    */
   evaluate(collector: MatchCollector, payload: Uint8Array | number, onFire: (r: number) => void, options: EvaluateOptions = {}): number {
     const { accept, regions, flowbits, addresses } = options;
+    const lazy = options.lazy === true && typeof payload !== 'number' ? this.program.lazyContents : undefined;
     const p = this.program;
     collector.finalize();
     this.col = collector;
@@ -134,6 +145,7 @@ export class RuleEvaluator {
     this.epoch++;
     if (this.epoch === 0xffffffff) {
       this.stamp.fill(0);
+      this.lazyStamp.fill(0);
       this.epoch = 1;
     }
     this.candidateCount = 0;
@@ -159,7 +171,9 @@ export class RuleEvaluator {
       if (!p.alive[r]) continue; // rejected after construction (rejectSignatures)
       let present = true;
       for (let k = p.rPosStart[r]; k < p.rPosStart[r + 1]; k++) {
-        if (collector.countOf(p.rPosSigs[k]) === 0) {
+        const s = p.rPosSigs[k];
+        if (lazy !== undefined && lazy[s] !== undefined) this.findLazy(s, lazy[s]);
+        if (collector.countOf(s) === 0) {
           present = false;
           break;
         }
@@ -168,6 +182,7 @@ export class RuleEvaluator {
       if (accept && !accept(r)) continue;
       const fb = p.rFlowbits[r];
       if (fb !== undefined && flowbits !== undefined && !flowbitsHold(fb, flowbits)) continue;
+      if (lazy !== undefined) this.findLazyOf(r, lazy);
       this.stats.evaluated++;
       if (this.ruleFires(r)) {
         if (fb !== undefined && flowbits !== undefined) applyFlowbits(fb, flowbits);
@@ -178,6 +193,28 @@ export class RuleEvaluator {
       }
     }
     return fired;
+  }
+
+  /** The occurrences of lazy content s in the payload, into the collector (once per payload). */
+  private findLazy(s: number, c: LazyContent): void {
+    if (this.lazyStamp[s] === this.epoch) return;
+    this.lazyStamp[s] = this.epoch;
+    // An engine that ignored the skip hint (or ran s with a pcre of the same string) found it already.
+    if (this.col.countOf(s) !== 0) return;
+    this.lazyEnds.length = 0;
+    findContent(c, this.payload!, this.lazyEnds);
+    this.col.addLate(s, this.lazyEnds);
+  }
+
+  /** Every lazy content among rule r's patterns (negated ones too), before its positions are searched. */
+  private findLazyOf(r: number, lazy: readonly (LazyContent | undefined)[]): void {
+    const p = this.program;
+    for (let g = p.rGroupStart[r]; g < p.rGroupStart[r + 1]; g++) {
+      for (let i = p.gPatStart[g]; i < p.gPatStart[g + 1]; i++) {
+        const s = p.pSig[p.gPats[i]];
+        if (s >= 0 && lazy[s] !== undefined) this.findLazy(s, lazy[s]);
+      }
+    }
   }
 
   private addCandidate(r: number): void {

@@ -23,6 +23,10 @@ export class MatchCollector {
   private readonly start: Int32Array;
   private ends = new Float64Array(256);
   private finalized = false;
+  /** Entries of `ends` in use after `finalize` and `addLate`. */
+  private used = 0;
+  /** Signatures given by `addLate` since the last reset. */
+  private late: number[] = [];
 
   constructor(readonly signatureCount: number) {
     this.count = new Int32Array(signatureCount);
@@ -33,6 +37,8 @@ export class MatchCollector {
   /** Clears the events; `base` is subtracted from every reported end (stream offset of the payload). */
   reset(base = 0): void {
     for (let i = 0; i < this.touchedCount; i++) this.count[this.touched[i]] = 0;
+    for (const s of this.late) this.count[s] = 0;
+    this.late.length = 0;
     // Events added after a previous finalize also left counts at zero: nothing else to clear.
     this.evCount = 0;
     this.touchedCount = 0;
@@ -90,6 +96,7 @@ export class MatchCollector {
       pos += count[s];
     }
     if (this.ends.length < pos) this.ends = new Float64Array(Math.max(pos, this.ends.length * 2));
+    this.used = pos;
     const ends = this.ends;
     // Reuse `count` as a fill cursor, then restore it as the (deduplicated) length.
     for (let i = 0; i < touchedCount; i++) count[touched[i]] = 0;
@@ -121,6 +128,26 @@ export class MatchCollector {
       count[s] = stop > a ? w - a : 0;
     }
     this.finalized = true;
+  }
+
+  /**
+   * After `finalize`: the ends (ascending, distinct, relative to the payload like the
+   * reported ones) of a signature the engine was not asked to find, found by the caller
+   * in the payload itself (the evaluator's lazy contents). `s` must have no events.
+   */
+  addLate(s: number, ends: readonly number[]): void {
+    if (this.count[s] !== 0) throw new Error(`internal: signature ${s} already has events`);
+    const need = this.used + ends.length;
+    if (this.ends.length < need) {
+      const e = new Float64Array(Math.max(need, this.ends.length * 2));
+      e.set(this.ends.subarray(0, this.used));
+      this.ends = e;
+    }
+    this.start[s] = this.used;
+    for (let k = 0; k < ends.length; k++) this.ends[this.used + k] = ends[k];
+    this.used = need;
+    this.count[s] = ends.length;
+    this.late.push(s);
   }
 
   /** Number of distinct ends of signature `s` (after finalize). */

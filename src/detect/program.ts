@@ -51,6 +51,7 @@ import type { ContentPattern, PcrePattern, RejectKind, Rule } from '../rules/rul
 import type { RuleReject } from '../rules/parse.js';
 import type { PayloadCheck } from '../rules/payload-checks.js';
 import { AddressIndex } from './address-index.js';
+import { lazyContent, type LazyContent } from './lazy-contents.js';
 import { RuleEvaluator } from './evaluator.js';
 import { BUFFER_IDS, LOCATABLE_BUFFERS } from './http-buffers.js';
 import {
@@ -509,6 +510,17 @@ export class RuleProgram {
   /** Rules with no positive pattern: candidates on every payload. */
   /** @internal */ readonly alwaysCandidates: Int32Array;
   private addressIndexCache: AddressIndex | undefined;
+  private lazyCache: (LazyContent | undefined)[] | undefined;
+  /**
+   * Per signature: the search plan of a content that is no live rule's key (it never
+   * makes a rule a candidate), which packet decisions find on demand (`lazy-contents.ts`);
+   * undefined for keys and pcres. Built on first use, shared by evaluators.
+   */
+  /** @internal */ get lazyContents(): (LazyContent | undefined)[] {
+    return (this.lazyCache ??= this.specs.map((spec, sig) =>
+      'content' in spec && this.sRuleStart[sig + 1] === this.sRuleStart[sig] ? lazyContent(spec.content, spec.nocase) : undefined,
+    ));
+  }
   /** `alwaysCandidates` indexed by header address (built on first use, shared by evaluators). */
   /** @internal */ get addressIndex(): AddressIndex {
     return (this.addressIndexCache ??= new AddressIndex(this.alwaysCandidates, (r) => this.rules[r]));

@@ -214,9 +214,10 @@ class PrefilterScratch implements Scratch {
     this.engine = owner.engine;
     this.inner = partScratch(owner.inner.createLiveScratch(options));
     this.rests = owner.residuals.map((m) => partScratch(m.createScratch(options)));
-    this.search = owner.searcher.createState();
     this.active = new Uint8Array(owner.inner.units.count);
     this.skipped = options.skip === undefined ? undefined : skippedUnits(owner.inner.units, options.skip);
+    // Hits of windows whose strings are all skipped are not even reported by the search.
+    this.search = owner.searcher.createState(this.skipped === undefined ? undefined : mutedWindows(owner.plan, this.skipped));
     this.history = new Uint8Array(0);
     const { litStart, litUnits, litPureStart, litConjStart, litConj, conjSize, conjUnitStart, conjUnits, windowUngated, windowTail } = owner.plan;
     this.windowActive = new Uint32Array(owner.plan.literals.length);
@@ -976,6 +977,20 @@ function anchorOf(lit: PureLiteral): { anchor: Buffer; offset: number } {
     k = e;
   }
   return { anchor: Buffer.from(lit.bytes.subarray(best, best + bestLen)), offset: best };
+}
+
+/** Window literal → 1 when every pure unit it finds is skipped: its hits are not wanted. */
+function mutedWindows(plan: UnitPlan, skipped: Uint8Array): Uint8Array {
+  const out = new Uint8Array(plan.literals.length);
+  for (let l = 0; l < out.length; l++) {
+    const from = plan.litPureStart[l];
+    const to = plan.litPureStart[l + 1];
+    if (from === to) continue;
+    let all = true;
+    for (let j = from; j < to && all; j++) all = skipped[plan.litPure[j]] === 1;
+    out[l] = all ? 1 : 0;
+  }
+  return out;
 }
 
 /** unit → 1 when every signature of it is marked in `skip`. */

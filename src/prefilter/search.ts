@@ -79,6 +79,10 @@ class ScanState implements SearchState {
   ) {}
   /** Bytes held in `carry`. */
   carryLen = 0;
+  /** Per literal: 1 when its hits are never wanted by this state's owner (`createState`). */
+  mute: Uint8Array | undefined = undefined;
+  /** Per match state: 1 when it reports every occurrence of some literal (see `LiteralSearcher.open`). */
+  open: Uint8Array = new Uint8Array(0);
 }
 
 /** Upper bound on premultiplied ids, keeping them small integers (and the table < 8 GiB). */
@@ -530,13 +534,35 @@ export class LiteralSearcher {
     this.buildMs = performance.now() - t0;
   }
 
-  /** A fresh state, positioned at the start of an input. */
-  createState(): SearchState {
+  /**
+   * A state for one stream, positioned at the start of an input. `mute[literal] === 1` marks every-hit literals whose hits the
+   * caller never wants on this state's inputs: they are not reported (others are unaffected).
+   */
+  createState(mute?: Uint8Array): SearchState {
     const f = this.filter;
     const carry = f ? Math.max(0, f.maxLen - 1) : 0;
     const stamps = this.dfa ? this.dfa.matchCount : this.nodeCount;
     const rem = new Uint32Array(f ? this.nodeCount : 0);
-    return new ScanState(new Uint32Array(this.literalCount), new Uint32Array(stamps), new Uint8Array(carry), new Uint8Array(2 * carry), rem);
+    const st = new ScanState(new Uint32Array(this.literalCount), new Uint32Array(stamps), new Uint8Array(carry), new Uint8Array(2 * carry), rem);
+    st.mute = mute;
+    st.open = this.open;
+    const out = this.dfa ?? this.hybrid;
+    if (mute !== undefined && out && this.every) {
+      // A match state whose every-hit literals are all muted is closed like any other
+      // (reported once per input), so the hot loop stops calling into it.
+      const open = this.open.slice();
+      for (let r = 0; r < open.length; r++) {
+        if (open[r] === 0) continue;
+        let muted = true;
+        for (let k: number = out.outStart[r]; k < out.outStart[r + 1] && muted; k++) {
+          const id = out.outIds[k];
+          if (this.every[id] === 1 && mute[id] === 0) muted = false;
+        }
+        if (muted) open[r] = 0;
+      }
+      st.open = open;
+    }
+    return st;
   }
 
   /** Start a new input: forget the automaton position and which literals were seen (O(1)). */
@@ -608,7 +634,7 @@ export class LiteralSearcher {
   private emitHybrid(st: ScanState, d: HybridTables, x: number, end: number, onHit: (literal: number, end: number) => void): void {
     const r = x < d.denseLimit ? (x / this.stride) | 0 : d.denseLimit / this.stride + (x - d.denseLimit);
     if (st.done[r] === st.gen) return;
-    if (this.open.length === 0 || this.open[r] === 0) st.done[r] = st.gen;
+    if (st.open.length === 0 || st.open[r] === 0) st.done[r] = st.gen;
     this.emitList(st, d.outStart[r], d.outStart[r + 1], d.outIds, end, onHit);
   }
 
@@ -630,7 +656,7 @@ export class LiteralSearcher {
   private emitDfa(st: ScanState, d: DfaTables, s: number, end: number, onHit: (literal: number, end: number) => void): void {
     const rank = ((s - d.matchBase) / this.stride) | 0;
     if (st.done[rank] === st.gen) return;
-    if (this.open.length === 0 || this.open[rank] === 0) st.done[rank] = st.gen;
+    if (st.open.length === 0 || st.open[rank] === 0) st.done[rank] = st.gen;
     this.emitList(st, d.outStart[rank], d.outStart[rank + 1], d.outIds, end, onHit);
   }
 
@@ -639,9 +665,12 @@ export class LiteralSearcher {
     const seen = st.seen;
     const gen = st.gen;
     const every = this.every;
+    const mute = st.mute;
     for (let k = from; k < to; k++) {
       const id = ids[k];
-      if (every !== undefined && every[id] === 1) onHit(id, end);
+      if (every !== undefined && every[id] === 1) {
+        if (mute === undefined || mute[id] === 0) onHit(id, end);
+      }
       else if (seen[id] !== gen) {
         seen[id] = gen;
         onHit(id, end);

@@ -1,0 +1,92 @@
+/**
+ * Contents that are no rule's key are left out of packet decisions' automaton scans and
+ * found on demand by the evaluator (`lazy-contents.ts`), and each kind of packet decision
+ * skips the signatures no rule could use there. Checked against a direct search and
+ * against the detector's own full decision (`inspect`: every signature scanned, nothing
+ * lazy) on random payloads, with negated, nocase, relative and flow-directed contents.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findContent, lazyContent } from '../../src/detect/lazy-contents.js';
+import { RuleDetector, type InspectedPacket } from '../../src/detect/detect.js';
+import { flowMatches, packetMatches } from '../../src/detect/predicates.js';
+import { loadRuleTexts } from '../../src/rules/index.js';
+
+const alphabet = [0x61, 0x62, 0x41, 0x42, 0x20, 0x00, 0x3a];
+const bytesArb = (min: number, max: number): fc.Arbitrary<Uint8Array> =>
+  fc.array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max }).map((a) => Uint8Array.from(a));
+
+function naive(content: Uint8Array, nocase: boolean, payload: Uint8Array): number[] {
+  const fold = (b: number): number => (nocase && b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
+  const out: number[] = [];
+  for (let p = 0; p + content.length <= payload.length; p++) {
+    let k = 0;
+    while (k < content.length && fold(payload[p + k]) === fold(content[k])) k++;
+    if (k === content.length) out.push(p + content.length);
+  }
+  return out;
+}
+
+describe('lazy contents', () => {
+  it('findContent gives every occurrence, with and without nocase (property)', () => {
+    fc.assert(
+      fc.property(bytesArb(1, 4), fc.boolean(), bytesArb(0, 40), (content, nocase, payload) => {
+        const out: number[] = [];
+        findContent(lazyContent(content, nocase), payload, out);
+        expect(out).toEqual(naive(content, nocase, payload));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('packet decisions (skip hints, lazy contents) fire the same rules as a full scan (property)', () => {
+    const hex = (b: Uint8Array): string => `|${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ')}|`;
+    const ruleArb = fc.record({
+      key: bytesArb(3, 4),
+      other: bytesArb(1, 2),
+      nocase: fc.boolean(),
+      negated: fc.boolean(),
+      relative: fc.boolean(),
+      flow: fc.constantFrom('', 'flow:to_server;', 'flow:to_client;'),
+    });
+    fc.assert(
+      fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 6 }), fc.array(fc.array(fc.tuple(fc.nat(), bytesArb(0, 6)), { maxLength: 6 }), { minLength: 1, maxLength: 6 }), (specs, pieces) => {
+        // Payloads made of the rules' own contents and random bytes, so that rules fire.
+        const payloads = pieces.map((list) => {
+          const parts = list.flatMap(([k, junk]) => {
+            const r = specs[k % specs.length];
+            return [k % 3 === 0 ? r.key : r.other, junk];
+          });
+          return Uint8Array.from(parts.flatMap((b) => Array.from(b)));
+        });
+        const text = specs
+          .map((r, i) => {
+            const other = `content:${r.negated ? '!' : ''}"${hex(r.other)}";${r.nocase ? ' nocase;' : ''}${r.relative ? ' distance:0;' : ''}`;
+            return `alert tcp any any -> any any (msg:"r${i}"; ${r.flow} content:"${hex(r.key)}"; ${other} sid:${i + 1};)`;
+          })
+          .join('\n');
+        const { rules } = loadRuleTexts([{ file: 'lazy.rules', text }]);
+        const d = RuleDetector.build(rules);
+        let fired = 0;
+        for (const payload of payloads) {
+          for (const toServer of [true, false]) {
+            const packet = {
+              ipVersion: 4, protocol: 6, srcAddr: Uint8Array.of(10, 0, 0, 1), dstAddr: Uint8Array.of(10, 0, 0, 2), srcPort: 1234, dstPort: 80,
+              tcpFlags: 0x18, seq: 0, ack: 0, window: 0, icmpType: 0, icmpCode: 0, payloadLength: payload.length, payload,
+            } satisfies InspectedPacket;
+            const flow = { toServer, established: true, stream: false };
+            const reported: number[] = [];
+            d.decidePacket(packet, undefined, toServer, true, false, (r) => void reported.push(d.program.rules[r].sid ?? 0));
+            const expected = d
+              .firedRules(payload, (r) => packetMatches(d.program.rules[r], packet) && flowMatches(d.program.rules[r], flow))
+              .map((r) => r.sid ?? 0);
+            expect(reported.sort()).toEqual(expected.sort());
+            fired += expected.length;
+          }
+        }
+        return fired >= 0;
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
