@@ -66,6 +66,8 @@ const ACTION_REPORT = 0;
 const ACTION_SILENT = 1;
 const ACTION_PASS = 2;
 const EMPTY_OFFSETS: (number | null)[] = [];
+/** Spare stream scratches kept per direction (each may hold a stream's history). */
+const MAX_SPARE_SCRATCHES = 16;
 
 /** Per-rule decision tables of a program, shared by a detector and its forks. */
 interface DecisionTables {
@@ -154,6 +156,8 @@ export class RuleDetector {
   private readonly useRegions: boolean;
   private readonly scratch: Scratch;
   private readonly packetScratches: Scratch[];
+  /** Stream scratches given back by finished directions, by direction (to client, to server). */
+  private readonly spareStreamScratches: Scratch[][] = [[], []];
   /** The scratch of the packet decision in progress (`decidePacket`), else `scratch`. */
   private pktScratch: Scratch | undefined = undefined;
   private readonly hasFlowbits: boolean;
@@ -428,7 +432,7 @@ export class RuleDetector {
     if (n === 0) return;
     dir.buf!.set(n === bytes.length ? bytes : bytes.subarray(0, n), dir.len);
     dir.len += n;
-    const scratch = (dir.scratch ??= this.matcher.createScratch({ mode: 'all', skip: this.tables.streamSkip[dir.toServer ? 1 : 0] }));
+    const scratch = (dir.scratch ??= this.streamScratch(dir.toServer));
     budget.counters.scannedBytes += n;
     this.curDir = dir;
     this.matcher.scan(scratch, n === bytes.length ? bytes : bytes.subarray(0, n), this.streamEvent);
@@ -477,10 +481,25 @@ export class RuleDetector {
     if (dir.evCount > dir.evalAt || (dir.len > 0 && dir.evalAt === 0)) this.inspectDirection(flow, dir, established, report);
     dir.budget.held -= dir.buf?.length ?? 0;
     dir.buf = undefined;
+    if (dir.scratch !== undefined) {
+      // finish or reset above left it at the start state: another direction may use it.
+      const spare = this.spareStreamScratches[dir.toServer ? 1 : 0];
+      if (spare.length < MAX_SPARE_SCRATCHES) spare.push(dir.scratch);
+    }
     dir.scratch = undefined;
     dir.evSig = new Int32Array(0);
     dir.evEnd = new Float64Array(0);
     dir.evCount = 0;
+  }
+
+  /**
+   * A scratch for a new stream direction: one a finished direction gave back, or a new
+   * one (a prefiltered scratch holds arrays as long as the literal and unit lists: making
+   * one per direction cost more than scanning many short streams).
+   */
+  private streamScratch(toServer: boolean): Scratch {
+    const d = toServer ? 1 : 0;
+    return this.spareStreamScratches[d].pop() ?? this.matcher.createScratch({ mode: 'all', skip: this.tables.streamSkip[d] });
   }
 
   /** After an engine failure: the scratches of `flow`'s directions start afresh. */

@@ -215,9 +215,10 @@ class PrefilterScratch implements Scratch {
     this.inner = partScratch(owner.inner.createLiveScratch(options));
     this.rests = owner.residuals.map((m) => partScratch(m.createScratch(options)));
     this.active = new Uint8Array(owner.inner.units.count);
-    this.skipped = options.skip === undefined ? undefined : skippedUnits(owner.inner.units, options.skip);
+    const skipPlan = options.skip === undefined ? undefined : owner.skipPlan(options.skip);
+    this.skipped = skipPlan?.units;
     // Hits of windows whose strings are all skipped are not even reported by the search.
-    this.search = owner.searcher.createState(this.skipped === undefined ? undefined : mutedWindows(owner.plan, this.skipped));
+    this.search = owner.searcher.createState(skipPlan?.windows);
     this.history = new Uint8Array(0);
     const { litStart, litUnits, litPureStart, litConjStart, litConj, conjSize, conjUnitStart, conjUnits, windowUngated, windowTail } = owner.plan;
     this.windowActive = new Uint32Array(owner.plan.literals.length);
@@ -274,6 +275,22 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
   readonly signatureCount: number;
   readonly searcher: LiteralSearcher;
   readonly historyBytes: number;
+  /**
+   * What a skip set (`ScratchOptions.skip`) means for this plan: skipped units, muted
+   * windows. Kept per skip array: a rule engine gives every stream of a direction the same.
+   */
+  skipPlan(skip: Uint8Array): { units: Uint8Array; windows: Uint8Array } {
+    let known = this.skipPlans.get(skip);
+    if (known === undefined) {
+      const units = skippedUnits(this.inner.units, skip);
+      known = { units, windows: mutedWindows(this.plan, units) };
+      this.skipPlans.set(skip, known);
+    }
+    return known;
+  }
+
+  private readonly skipPlans = new WeakMap<Uint8Array, { units: Uint8Array; windows: Uint8Array }>();
+
   /** Pure unit → the stretch its history search looks for (made on first use). */
   private readonly anchors: ({ anchor: Buffer; offset: number } | undefined)[] = [];
   private readonly counters: Counters = { inputs: 0, activations: 0, pureActivations: 0, catchUps: 0, catchUpBytes: 0, promotions: 0 };

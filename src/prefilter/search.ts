@@ -545,9 +545,19 @@ export class LiteralSearcher {
     const rem = new Uint32Array(f ? this.nodeCount : 0);
     const st = new ScanState(new Uint32Array(this.literalCount), new Uint32Array(stamps), new Uint8Array(carry), new Uint8Array(2 * carry), rem);
     st.mute = mute;
-    st.open = this.open;
+    st.open = mute === undefined ? this.open : this.openUnder(mute);
+    return st;
+  }
+
+  private readonly openByMute = new WeakMap<Uint8Array, Uint8Array>();
+
+  /** `open` for a state with `mute` (kept per mute array). */
+  private openUnder(mute: Uint8Array): Uint8Array {
+    const known = this.openByMute.get(mute);
+    if (known !== undefined) return known;
     const out = this.dfa ?? this.hybrid;
-    if (mute !== undefined && out && this.every) {
+    let result = this.open;
+    if (out && this.every) {
       // A match state whose every-hit literals are all muted is closed like any other
       // (reported once per input), so the hot loop stops calling into it.
       const open = this.open.slice();
@@ -560,9 +570,10 @@ export class LiteralSearcher {
         }
         if (muted) open[r] = 0;
       }
-      st.open = open;
+      result = open;
     }
-    return st;
+    this.openByMute.set(mute, result);
+    return result;
   }
 
   /** Start a new input: forget the automaton position and which literals were seen (O(1)). */
