@@ -46,23 +46,29 @@ export function lazyContent(content: Uint8Array, nocase: boolean): LazyContent {
   return { bytes, nocase, anchor: Buffer.from(bytes.subarray(best, best + bestLen)), anchorAt: best };
 }
 
+/** Does `c` occur in `payload` at offset p (which leaves room for it)? */
+function occursAt(c: LazyContent, payload: Uint8Array, p: number): boolean {
+  const lb = c.bytes;
+  if (c.nocase) {
+    for (let k = 0; k < lb.length; k++) if (FOLD[payload[p + k]] !== lb[k]) return false;
+  } else {
+    for (let k = 0; k < lb.length; k++) if (payload[p + k] !== lb[k]) return false;
+  }
+  return true;
+}
+
 /** Appends to `out` the end offsets (ascending) of every occurrence of `c` in `payload`. */
 export function findContent(c: LazyContent, payload: Uint8Array, out: number[]): void {
-  const lb = c.bytes;
+  const len = c.bytes.length;
   const n = payload.length;
-  const fold = c.nocase;
-  const matchesAt = (p: number): boolean => {
-    for (let k = 0; k < lb.length; k++) if ((fold ? FOLD[payload[p + k]] : payload[p + k]) !== lb[k]) return false;
-    return true;
-  };
   if (c.anchor.length === 0) {
-    for (let p = 0; p + lb.length <= n; p++) if (matchesAt(p)) out.push(p + lb.length);
+    for (let p = 0; p + len <= n; p++) if (occursAt(c, payload, p)) out.push(p + len);
     return;
   }
   const view = Buffer.from(payload.buffer, payload.byteOffset, n);
   for (let i = view.indexOf(c.anchor, c.anchorAt); i >= 0; i = view.indexOf(c.anchor, i + 1)) {
     const p = i - c.anchorAt;
-    if (p + lb.length > n) break;
-    if (matchesAt(p)) out.push(p + lb.length);
+    if (p + len > n) break;
+    if (occursAt(c, payload, p)) out.push(p + len);
   }
 }
