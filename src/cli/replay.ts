@@ -16,8 +16,12 @@ import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineConfig } from '../compile.js';
 import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
 import {
   aggregateWarnings, formatFast, formatJson, prepareRules, Replayer,
-  type Alert, type CaptureResult, type PreparedRules, type ReplayMode, type ReplayProgress, type LinkTypeWarning,
+  type Alert, type PreparedRules, type PrepareProgress, type ReplayMode, type ReplayProgress, type ReplayStats,
+  type LinkTypeWarning, type RuleSetOptions,
 } from '../replay/index.js';
+import {
+  autoWorkers, replayParallel, summarizePrepared, type PreparedSummary, type RuleMeta, type WireCaptureResult, type WorkerLoss,
+} from '../replay/parallel.js';
 import { formatLoadSummary } from '../rules/load.js';
 import { SELECT_PRESETS } from '../rules/select.js';
 import { parseArgs } from './args.js';
@@ -52,6 +56,14 @@ ${ENGINE_FLAG_USAGE}  --stream             reassemble TCP and decide rules on th
                        (default: flow:established needs the three-way handshake)
   --stream-depth N     bytes inspected per stream direction (default 1048576)
   --limit-packets N    stop each capture after N packets
+  --workers N|auto     replay with N worker threads (auto: one per core; default 1). Each
+                       worker loads and compiles the rules itself (nothing is shared yet:
+                       memory grows with N), reads every capture and decides the packets of
+                       its flows (both directions of a TCP/UDP flow in one worker; other
+                       packets in the first). Output and summary figures are those of
+                       --workers 1, alerts in the same order (except where the session cap
+                       or the stream budget is reached, both counted per worker). A worker
+                       that dies is reported with what it lost, and the exit status is 1.
 
 output:
   --format fast|json   fast (default): Snort fast-alert lines (UTC timestamps)
@@ -147,6 +159,18 @@ interface ReplayCommand {
   progress: ProgressMode;
   streamDepth: number | undefined;
   limitPackets: number | undefined;
+  /** Worker threads (1: the replay runs in the main thread). */
+  workers: number;
+}
+
+/** `--workers N|auto`; '-' (stdin) can be read by one thread only, so `auto` is then 1 and N > 1 an error. */
+function workersOf(v: string | undefined, stdin: boolean): number {
+  if (v === undefined) return 1;
+  if (v === 'auto') return stdin ? 1 : autoWorkers();
+  const n = positiveInt(v, '--workers')!;
+  if (n > 1 && stdin) throw new UsageError("--workers N > 1 cannot read '-' (stdin): give files");
+  if (n > 256) throw new UsageError(`--workers ${n} is too many (at most 256)`);
+  return n;
 }
 
 /** Parses and checks the arguments; throws UsageError for bad usage. */
@@ -165,6 +189,7 @@ function parseCommand(argv: string[]): ReplayCommand {
     midstream: 'flag',
     'stream-depth': 'value',
     'limit-packets': 'value',
+    workers: 'value',
     format: 'value',
     quiet: 'flag',
     verbose: 'flag',
@@ -198,6 +223,7 @@ function parseCommand(argv: string[]): ReplayCommand {
     progress: progressMode(options.progress === true, options['no-progress'] === true, process.stderr.isTTY === true),
     streamDepth: positiveInt(options['stream-depth'] as string | undefined, '--stream-depth'),
     limitPackets: positiveInt(options['limit-packets'] as string | undefined, '--limit-packets'),
+    workers: workersOf(options.workers as string | undefined, stdinUses > 0),
   };
 }
 
@@ -213,15 +239,10 @@ function consoleFor(mode: ProgressMode): Console {
   return { progress, say: (text) => progress.note(`nfa-obdd replay: ${text}\n`) };
 }
 
-/**
- * Loads and compiles the rules, with the loading and compiling phases on the progress line;
- * reports unreadable files, the rule warnings (and with --verbose, every reject) on stderr.
- */
-function prepare(cmd: ReplayCommand, con: Console): PreparedRules {
+/** The rule options of the command (for `prepareRules`, in this thread or in each worker). */
+function ruleOptions(cmd: ReplayCommand): Omit<RuleSetOptions, 'onProgress'> {
   const { options } = cmd;
-  const files = cmd.ruleFiles.length;
-  con.progress.phase('load', `loading rules: ${files} file${files === 1 ? '' : 's'}`);
-  const prepared = prepareRules({
+  return {
     ruleFiles: cmd.ruleFiles,
     includeDisabled: options['include-disabled'] === true,
     varsFile: options.vars as string | undefined,
@@ -230,20 +251,47 @@ function prepare(cmd: ReplayCommand, con: Console): PreparedRules {
     engine: cmd.engine.engine,
     engineOptions: cmd.engine.engineOptions,
     prefilter: prefilterFromFlags(options),
-    onProgress: (p) => {
-      if (p.phase === 'load') {
-        const name = p.file === '-' ? 'stdin' : p.file.slice(p.file.lastIndexOf('/') + 1);
-        if (con.progress.mode === 'tty') con.progress.phase('load', `loading rules: file ${p.index + 1} of ${p.files} (${name})`);
-      } else {
-        // compile() is one synchronous call: this line stays up until it returns.
-        con.progress.phase('compile', `compiling ${p.rules} rule${p.rules === 1 ? '' : 's'} (engine ${p.engine})`);
-      }
-    },
-  });
+  };
+}
+
+/** The loading and compiling phases on the progress line. */
+function onPrepareProgress(con: Console): (p: PrepareProgress) => void {
+  return (p) => {
+    if (p.phase === 'load') {
+      const name = p.file === '-' ? 'stdin' : p.file.slice(p.file.lastIndexOf('/') + 1);
+      if (con.progress.mode === 'tty') con.progress.phase('load', `loading rules: file ${p.index + 1} of ${p.files} (${name})`);
+    } else {
+      // compile() is one synchronous call: this line stays up until it returns.
+      con.progress.phase('compile', `compiling ${p.rules} rule${p.rules === 1 ? '' : 's'} (engine ${p.engine})`);
+    }
+  };
+}
+
+/** The first progress line. */
+function loadingPhase(cmd: ReplayCommand, con: Console): void {
+  const files = cmd.ruleFiles.length;
+  con.progress.phase('load', `loading rules: ${files} file${files === 1 ? '' : 's'}`);
+}
+
+/**
+ * Loads and compiles the rules, with the loading and compiling phases on the progress line;
+ * reports unreadable files, the rule warnings (and with --verbose, every reject) on stderr.
+ */
+function prepare(cmd: ReplayCommand, con: Console): { prepared: PreparedRules; summary: PreparedSummary } {
+  loadingPhase(cmd, con);
+  const prepared = prepareRules({ ...ruleOptions(cmd), onProgress: onPrepareProgress(con) });
+  const summary = summarizePrepared(prepared);
+  reportPrepared(cmd, con, summary);
+  return { prepared, summary };
+}
+
+/** The compiled phase line, unreadable files, rule warnings (with --verbose, every reject). */
+function reportPrepared(cmd: ReplayCommand, con: Console, prepared: PreparedSummary): void {
+  const { options } = cmd;
   con.progress.phase(
     'compiled',
     `compiled in ${humanSeconds(prepared.compileMs)}: ${prepared.active} active rule${prepared.active === 1 ? '' : 's'}, ` +
-      `${prepared.detector.compiled.nfa.states} NFA states (load ${humanSeconds(prepared.loadMs)})`,
+      `${prepared.nfa.states} NFA states (load ${humanSeconds(prepared.loadMs)})`,
   );
   for (const e of prepared.unreadable) con.say(e.message);
   for (const line of aggregateWarnings(prepared.warnings)) {
@@ -253,9 +301,8 @@ function prepare(cmd: ReplayCommand, con: Console): PreparedRules {
   if (options.verbose) {
     const unknown = prepared.warnings.filter((w) => w.kind === 'unknown-option');
     if (unknown.length > 1) for (const w of unknown) con.say(`warning: ${w.message}`);
-    for (const x of prepared.rejected) con.progress.note(`rejected [${x.kind}] ${x.error.message}\n`);
+    for (const x of prepared.rejected) con.progress.note(`rejected [${x.kind}] ${x.message}\n`);
   }
-  return prepared;
 }
 
 /**
@@ -267,7 +314,7 @@ function prepare(cmd: ReplayCommand, con: Console): PreparedRules {
  */
 class AlertOutput {
   /** Alert counts by `gid:sid:rev`. */
-  readonly bySid = new Map<string, { rule: Alert['rule']; count: number }>();
+  readonly bySid = new Map<string, { rule: RuleMeta; count: number }>();
   private readonly writer = new OutputWriter(process.stdout, ALERT_CHUNK);
   /** The callback to give the replayer. */
   readonly onAlert: (a: Alert) => void;
@@ -276,14 +323,26 @@ class AlertOutput {
 
   constructor(format: 'fast' | 'json', quiet: boolean) {
     this.onAlert = (a: Alert): void => {
-      const key = `${a.rule.gid}:${a.rule.sid}:${a.rule.rev}`;
-      const e = this.bySid.get(key);
-      if (e) e.count++;
-      else this.bySid.set(key, { rule: a.rule, count: 1 });
+      this.count(a.rule);
       if (quiet) return;
       this.writer.add(`${format === 'json' ? formatJson(a) : formatFast(a)}\n`);
       if (this.writer.pending >= ALERT_CHUNK) this.wantWrite();
     };
+  }
+
+  /** Counts an alert of `rule`. */
+  count(rule: RuleMeta): void {
+    const key = `${rule.gid}:${rule.sid}:${rule.rev}`;
+    const e = this.bySid.get(key);
+    if (e) e.count++;
+    else this.bySid.set(key, { rule, count: 1 });
+  }
+
+  /** An alert formatted elsewhere (a worker): its line ('' with --quiet) and rule. */
+  addLine(line: string, rule: RuleMeta): void {
+    this.count(rule);
+    if (line !== '') this.writer.add(`${line}\n`);
+    if (this.writer.pending >= ALERT_CHUNK) this.wantWrite();
   }
 
   /** Writes the lines held; resolves once stdout can take more. */
@@ -305,13 +364,81 @@ function sizeOf(file: string): number {
   }
 }
 
+/**
+ * What stderr says of each capture as it is done (damage, engine failures, the first
+ * capture of each undecodable link type) and, at the end, of link types seen in several.
+ */
+class CaptureNotes {
+  private readonly seenLinks = new Set<number>();
+  private readonly warnings: LinkTypeWarning[] = [];
+
+  constructor(
+    private readonly con: Console,
+    private readonly engine: string,
+  ) {}
+
+  capture(res: Pick<WireCaptureResult, 'file' | 'error' | 'engineErrors' | 'engineError' | 'warnings'>): void {
+    const { con } = this;
+    if (res.error) con.say(res.error.message);
+    if (res.engineErrors > 0) {
+      con.say(`${res.file}: the ${this.engine} engine failed on ${res.engineErrors} packet(s), skipped; first: ${res.engineError}`);
+    }
+    for (const w of res.warnings) {
+      this.warnings.push(w);
+      // the first capture with a link type says so at once; repeats are summed up at the end
+      if (!this.seenLinks.has(w.linkType)) con.say(`warning: ${w.message}`);
+      this.seenLinks.add(w.linkType);
+    }
+  }
+
+  end(): void {
+    const captures = new Map<number, number>();
+    for (const w of this.warnings) captures.set(w.linkType, (captures.get(w.linkType) ?? 0) + 1);
+    const repeated = this.warnings.filter((w) => captures.get(w.linkType)! > 1);
+    for (const line of aggregateWarnings(repeated)) this.con.say(`warning: ${line}`);
+  }
+}
+
+/** What the summary and exit code need of a capture's result (`CaptureResult` or a merged one). */
+type Outcome = Pick<WireCaptureResult, 'file' | 'packets' | 'interrupted' | 'error' | 'engineErrors'>;
+
 /** How the replay went, for the summary and the exit code. */
 interface ReplayRun {
-  results: CaptureResult[];
+  results: Outcome[];
   /** The signal that stopped it, if one did. */
   signal: NodeJS.Signals | undefined;
   /** Replay wall time, ms. */
   ms: number;
+  /** Counters over all captures (and workers). */
+  stats: ReplayStats;
+  /** Worker threads, and the ones that died. */
+  workers: number;
+  lost: WorkerLoss[];
+}
+
+/**
+ * SIGINT/SIGTERM during a replay: the first one aborts `abort` and is remembered
+ * (`caught`); `arm` puts the handlers in place and `disarm` (also done by the first
+ * signal, so that a second one ends the process at once) removes them.
+ */
+class SignalStop {
+  readonly abort = new AbortController();
+  caught: NodeJS.Signals | undefined = undefined;
+  private readonly onSignal = (sig: NodeJS.Signals): void => {
+    this.caught = sig;
+    this.disarm();
+    this.abort.abort();
+  };
+
+  arm(): void {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  disarm(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
 }
 
 /**
@@ -321,22 +448,14 @@ interface ReplayRun {
  * removes them, so that a second one ends the process at once.
  */
 async function replayAll(cmd: ReplayCommand, prepared: PreparedRules, replayer: Replayer, output: AlertOutput, con: Console): Promise<ReplayRun> {
-  const results: CaptureResult[] = [];
+  const results: Outcome[] = [];
   const sizes = cmd.pcaps.map(sizeOf);
   const total = sizes.reduce((a, b) => a + b, 0);
   const totalKnown = !cmd.pcaps.includes('-') && total > 0;
-  const abort = new AbortController();
-  let signal: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    signal = sig;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const seenLinks = new Set<number>();
-  const warnings: LinkTypeWarning[] = [];
+  const stop = new SignalStop();
+  const abort = stop.abort;
+  stop.arm();
+  const notes = new CaptureNotes(con, prepared.engine);
   let doneBytes = 0;
   let last: { index: number; p: ReplayProgress | undefined } = { index: 0, p: undefined };
   const t0 = performance.now();
@@ -369,35 +488,23 @@ async function replayAll(cmd: ReplayCommand, prepared: PreparedRules, replayer: 
       doneBytes += sizes[i] ?? 0;
       last = { index: i, p: undefined };
       results.push(res);
-      if (res.error) con.say(res.error.message);
-      if (res.engineErrors > 0) {
-        con.say(`${file}: the ${prepared.engine} engine failed on ${res.engineErrors} packet(s), skipped; first: ${res.engineError}`);
-      }
-      for (const w of res.warnings) {
-        warnings.push(w);
-        // the first capture with a link type says so at once; repeats are summed up at the end
-        if (!seenLinks.has(w.linkType)) con.say(`warning: ${w.message}`);
-        seenLinks.add(w.linkType);
-      }
+      notes.capture(res);
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.disarm();
   }
+  const signal = stop.caught;
   const ms = performance.now() - t0;
   await output.flush();
-  const captures = new Map<number, number>();
-  for (const w of warnings) captures.set(w.linkType, (captures.get(w.linkType) ?? 0) + 1);
-  const repeated = warnings.filter((w) => captures.get(w.linkType)! > 1);
-  for (const line of aggregateWarnings(repeated)) con.say(`warning: ${line}`);
+  notes.end();
   if (signal !== undefined && cmd.pcaps.includes('-')) process.stdin.destroy(); // nothing more will be read
   const final = status(last.index, last.p);
   con.progress.end(signal === undefined ? final.replace(/^replaying/, 'replayed') : `interrupted by ${signal}: ${final.replace(/^replaying /, '')}`);
-  return { results, signal, ms };
+  return { results, signal, ms, stats: replayer.stats, workers: 1, lost: [] };
 }
 
 /** The rules line of the summary: selected, active, rejected by kind. */
-function rulesLine(cmd: ReplayCommand, prepared: PreparedRules): string {
+function rulesLine(cmd: ReplayCommand, prepared: PreparedSummary): string {
   const { options } = cmd;
   const kinds = Object.entries(prepared.rejectedByKind)
     .sort((a, b) => b[1] - a[1])
@@ -410,9 +517,9 @@ function rulesLine(cmd: ReplayCommand, prepared: PreparedRules): string {
 }
 
 /** The summary lines written to stderr after the replay (`ms`: replay wall time). */
-function summaryLines(cmd: ReplayCommand, prepared: PreparedRules, replayer: Replayer, run: ReplayRun, bySid: AlertOutput['bySid']): string[] {
+function summaryLines(cmd: ReplayCommand, prepared: PreparedSummary, run: ReplayRun, bySid: AlertOutput['bySid']): string[] {
   const { results, ms } = run;
-  const st = replayer.stats;
+  const st = run.stats;
   const mem = process.memoryUsage();
   const lines: string[] = [];
   if (run.signal !== undefined) {
@@ -428,7 +535,7 @@ function summaryLines(cmd: ReplayCommand, prepared: PreparedRules, replayer: Rep
   lines.push(`replay: engine ${prepared.engine}, ${cmd.mode} mode`);
   lines.push(formatLoadSummary(prepared.load));
   lines.push(rulesLine(cmd, prepared));
-  const nfa = prepared.detector.compiled.nfa;
+  const nfa = prepared.nfa;
   lines.push(
     `compile: ${nfa.compiled} patterns (${nfa.signatures - nfa.compiled} rejected), ${nfa.states} NFA states, ` +
       `${nfa.classes} byte classes; load ${prepared.loadMs.toFixed(0)} ms, compile ${prepared.compileMs.toFixed(0)} ms`,
@@ -452,6 +559,12 @@ function summaryLines(cmd: ReplayCommand, prepared: PreparedRules, replayer: Rep
       `${sec > 0 ? (st.scannedBytes / (1024 * 1024) / sec).toFixed(2) : '0'} MiB/s scanned`,
   );
   lines.push(`memory: rss ${mb(mem.rss)}, heap used ${mb(mem.heapUsed)}`);
+  if (run.workers > 1) {
+    lines.push(
+      `workers: ${run.workers} threads, each with its own compiled rules` +
+        (run.lost.length ? `; ${run.lost.length} died (their share of the packets from where they stopped is missing)` : ''),
+    );
+  }
   return lines;
 }
 
@@ -463,7 +576,8 @@ function summaryLines(cmd: ReplayCommand, prepared: PreparedRules, replayer: Rep
 export async function run(argv: string[]): Promise<number> {
   const cmd = parseCommand(argv);
   const con = consoleFor(cmd.progress);
-  const prepared = prepare(cmd, con);
+  if (cmd.workers > 1) return runParallel(cmd, con);
+  const { prepared, summary } = prepare(cmd, con);
   const replayer = new Replayer(prepared.detector, {
     mode: cmd.mode,
     streamDepth: cmd.streamDepth,
@@ -472,10 +586,88 @@ export async function run(argv: string[]): Promise<number> {
   });
   const output = new AlertOutput(cmd.format, cmd.quiet);
   const result = await replayAll(cmd, prepared, replayer, output, con);
-  process.stderr.write(`${summaryLines(cmd, prepared, replayer, result, output.bySid).join('\n')}\n`);
+  return finish(cmd, summary, result, output);
+}
+
+/** The summary on stderr, then the exit code. */
+function finish(cmd: ReplayCommand, summary: PreparedSummary, result: ReplayRun, output: AlertOutput): number {
+  process.stderr.write(`${summaryLines(cmd, summary, result, output.bySid).join('\n')}\n`);
   if (result.signal !== undefined) return result.signal === 'SIGTERM' ? 143 : 130;
   const { results } = result;
   const damaged = results.some((r) => r.error !== undefined);
   const engineErrors = results.some((r) => r.engineErrors > 0);
-  return damaged || prepared.unreadable.length > 0 || engineErrors ? 1 : 0;
+  return damaged || summary.unreadable.length > 0 || engineErrors || result.lost.length > 0 ? 1 : 0;
+}
+
+/**
+ * `--workers N` (N > 1): the rules are prepared and the captures replayed in N worker
+ * threads (src/replay/parallel.ts); this thread shows progress, writes the merged alerts
+ * and the summary. Signals as in `replayAll`, from the moment every worker has compiled:
+ * the workers stop at their next checkpoint and the alerts they decided are written.
+ */
+async function runParallel(cmd: ReplayCommand, con: Console): Promise<number> {
+  const output = new AlertOutput(cmd.format, cmd.quiet);
+  let writing = Promise.resolve();
+  const write = (): void => {
+    writing = writing.then(() => output.flush());
+  };
+  output.wantWrite = write;
+  const sizes = cmd.pcaps.map(sizeOf);
+  const before = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const stop = new SignalStop();
+  const abort = stop.abort;
+  let summary: PreparedSummary | undefined;
+  let notes: CaptureNotes | undefined;
+  let t0 = performance.now();
+  let status = '';
+  const lost: WorkerLoss[] = [];
+  loadingPhase(cmd, con);
+  try {
+    const res = await replayParallel({
+      workers: cmd.workers,
+      rules: ruleOptions(cmd),
+      replay: { mode: cmd.mode, streamDepth: cmd.streamDepth, limitPackets: cmd.limitPackets, midstream: cmd.options.midstream === true },
+      files: cmd.pcaps,
+      format: cmd.quiet ? undefined : cmd.format,
+      signal: abort.signal,
+      onPrepareProgress: onPrepareProgress(con),
+      onPrepared: (s) => {
+        summary = s;
+        notes = new CaptureNotes(con, s.engine);
+        reportPrepared(cmd, con, s);
+        con.progress.phase('replay', `replaying ${cmd.pcaps.length} capture${cmd.pcaps.length === 1 ? '' : 's'}` +
+          `${total > 0 ? `, ${humanBytes(total)}` : ''} (${cmd.mode} mode, ${cmd.workers} workers)`);
+        stop.arm();
+        t0 = performance.now();
+      },
+      onAlert: (line, rule) => output.addLine(line, rule),
+      onProgress: (p) => {
+        write();
+        // the slowest worker's position: all of the captures before it are decided
+        let bytes = total;
+        for (const q of p.positions) bytes = Math.min(bytes, (before[q.file] ?? total) + Math.min(q.offset, sizes[q.file] ?? 0));
+        const ms = performance.now() - t0;
+        const pct = total > 0 ? `${Math.min(100, (bytes / total) * 100).toFixed(0)}% (${humanBytes(bytes)} of ${humanBytes(total)})` : humanBytes(bytes);
+        status = `${pct}, ${ms > 0 ? `${humanBytes((bytes / ms) * 1000)}/s` : '-'}, ${p.packets} packets, ${p.alerts} alerts, ` +
+          `${p.positions.length} workers, ${humanSeconds(ms)}`;
+        con.progress.update(() => `replaying ${status}`);
+      },
+      onCapture: (_i, r) => notes?.capture(r),
+      onLoss: (loss) => {
+        lost.push(loss);
+        con.say(loss.message);
+      },
+    });
+    const ms = performance.now() - t0;
+    write();
+    await writing;
+    notes?.end();
+    const signal = stop.caught;
+    con.progress.end(signal === undefined ? `replayed ${status}` : `interrupted by ${signal}: ${status}`);
+    const run: ReplayRun = { results: res.results, signal, ms, stats: res.stats, workers: cmd.workers, lost };
+    return finish(cmd, summary!, run, output);
+  } finally {
+    stop.disarm();
+  }
 }

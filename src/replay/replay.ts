@@ -37,10 +37,15 @@
  * progress callback's promise is awaited), interruption (an `AbortSignal`, checked at
  * checkpoints); packets of a link type the decoder cannot read are counted per link type
  * and come back as warnings in the `CaptureResult`.
+ *
+ * Sharding (`ReplayOptions.shard`, used by parallel.ts for worker threads): a replayer
+ * decides only its share of the flows, still decoding every packet and ending idle sessions
+ * at every packet's timestamp, and each alert comes with its `AlertOrder`, so the alerts of
+ * all shares merge into the order of one replayer.
  */
 import { performance } from 'node:perf_hooks';
 import { PcapFormatError } from '../errors.js';
-import { FlowTracker, type Flow, type ReassemblySink, type TcpStream } from '../flow/index.js';
+import { flowKey, FlowTracker, type Flow, type ReassemblySink, type TcpStream } from '../flow/index.js';
 import { Decoder, DecodeStatus, formatAddress, linkTypeName, readCapture, TcpFlag, type CaptureSource, type DecodedPacket, type Packet } from '../pcap/index.js';
 import { StreamBudget, type DirectionState, type FlowDetection, type ReportCallback, type RuleDetector } from '../detect/index.js';
 import type { Rule } from '../rules/index.js';
@@ -82,8 +87,55 @@ export interface Alert {
   offsets: (number | null)[];
 }
 
-/** Receives every alert, in capture order. */
-export type AlertCallback = (alert: Alert) => void;
+/**
+ * Where an alert was decided, for merging the alerts of several sharded replayers into the
+ * order one replayer gives (see `ReplayOptions.shard`); compare `packet`, then `flow`, then
+ * the replayer's own emission order. One object, overwritten for each alert: copy what you keep.
+ */
+export interface AlertOrder {
+  /**
+   * 0-based index, in its capture, of the packet being processed when the alert was
+   * decided (an alert decided while the capture's sessions are ended at its end:
+   * `Number.MAX_SAFE_INTEGER`).
+   */
+  packet: number;
+  /**
+   * For an alert decided while a session is ended by the idle timeout or at the end of the
+   * capture: the 0-based index of the session's last packet (the session table ends
+   * sessions in that order); otherwise `packet`.
+   */
+  flow: number;
+}
+
+/** Receives every alert, in capture order (`order`: see `AlertOrder`). */
+export type AlertCallback = (alert: Alert, order: AlertOrder) => void;
+
+/**
+ * One share of a replay run by several replayers at once (`ReplayOptions.shard`): every
+ * replayer reads and decodes every packet, and decides only the packets of its share.
+ */
+export interface ReplayShard {
+  /** This replayer's share, 0 to `count - 1`. */
+  index: number;
+  /** Shares in all. */
+  count: number;
+}
+
+/**
+ * The share (0 to `count - 1`) a decoded packet belongs to: TCP and UDP packets (not
+ * fragments) by a hash of their flow key, the same both ways of a flow; every other packet
+ * (and an undecodable one: `decoded` false) to share 0.
+ */
+export function shardOf(d: DecodedPacket, decoded: boolean, count: number): number {
+  if (count <= 1 || !decoded || (d.protocol !== 6 && d.protocol !== 17) || d.fragment) return 0;
+  const key = flowKey(d);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  // FNV-1a's low bits are poor (its last bit is the parity of the units' last bits): mix
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) % count;
+}
 
 // ---- replay --------------------------------------------------------------------------------
 
@@ -110,6 +162,14 @@ export interface ReplayOptions {
    * @default false (established only after the three-way handshake)
    */
   midstream?: boolean;
+  /**
+   * Decide only this share of the packets (both directions of a TCP or UDP flow are in the
+   * same share; other packets in share 0). Every packet is still read and decoded, and its
+   * timestamp still ends idle sessions, so the sessions of the share live and end as they
+   * would in one replayer of all packets (except for the `maxFlows` and `maxStreamBytes`
+   * caps, which count this replayer's sessions only). Counters cover the share's packets.
+   */
+  shard?: ReplayShard;
 }
 
 /** The outcome of replaying one capture. */
@@ -235,6 +295,12 @@ export class Replayer implements ReassemblySink {
   private badLinks: Map<number, number> | undefined = undefined;
   /** An interrupted capture ends its sessions without inspecting what they hold. */
   private discarding = false;
+  /** This replayer's share (see `ReplayOptions.shard`). */
+  private readonly shardIndex: number;
+  private readonly shardCount: number;
+  /** The order of the alert being emitted (see `AlertOrder`); `flowOrder`: sessions are being ended by the idle timeout or the end of the capture. */
+  private readonly order: AlertOrder = { packet: 0, flow: 0 };
+  private flowOrder = false;
 
   /** `detector` decides; see `ReplayOptions` for the defaults. */
   constructor(detector: RuleDetector, options: ReplayOptions = {}) {
@@ -242,6 +308,8 @@ export class Replayer implements ReassemblySink {
     this.rules = detector.rules;
     this.mode = options.mode ?? 'packet';
     this.limitPackets = options.limitPackets ?? Infinity;
+    this.shardCount = Math.max(1, options.shard?.count ?? 1);
+    this.shardIndex = options.shard?.index ?? 0;
     this.budget = new StreamBudget(
       Math.max(1, options.streamDepth ?? 1 << 20),
       options.maxStreamBytes ?? 256 * 1024 * 1024,
@@ -400,7 +468,13 @@ export class Replayer implements ReassemblySink {
 
   /** Ends every session (stream mode: remaining bytes are inspected, end-anchored patterns report). */
   endCapture(): void {
-    this.tracker.endAll('flushed');
+    this.order.packet = Number.MAX_SAFE_INTEGER;
+    this.flowOrder = true;
+    try {
+      this.tracker.endAll('flushed');
+    } finally {
+      this.flowOrder = false;
+    }
     const c = this.tracker.counters;
     this.stats.reassembly.gaps = c.gaps;
     this.stats.reassembly.bytesSkipped = c.bytesSkipped;
@@ -411,9 +485,15 @@ export class Replayer implements ReassemblySink {
   /** One captured packet (its `index` is its 0-based number in the capture). */
   processPacket(p: Packet): void {
     const st = this.stats;
+    const status = this.decoder.decode(p);
+    this.order.packet = p.index;
+    if (this.shardCount > 1 && shardOf(this.decoder.out, status === DecodeStatus.OK, this.shardCount) !== this.shardIndex) {
+      // Another share's packet: its capture time still ends idle sessions, as it would here.
+      if (status === DecodeStatus.OK) this.expire(p.tsSec + p.tsNsec / 1e9);
+      return;
+    }
     st.packets++;
     st.bytes += p.data.length;
-    const status = this.decoder.decode(p);
     if (status !== DecodeStatus.OK) {
       st.undecoded++;
       if (status === DecodeStatus.UNSUPPORTED_LINK) {
@@ -428,7 +508,7 @@ export class Replayer implements ReassemblySink {
     this.curSec = p.tsSec;
     this.curNsec = p.tsNsec;
     const now = p.tsSec + p.tsNsec / 1e9;
-    this.tracker.expire(now);
+    this.expire(now);
     const proto = d.protocol;
     let flow: Flow<FlowDetection> | undefined;
     let toServer = true;
@@ -453,6 +533,16 @@ export class Replayer implements ReassemblySink {
   }
 
   // ---- sessions ------------------------------------------------------------------------------
+
+  /** Ends the sessions idle at capture time `now` (their alerts are ordered by session: `AlertOrder`). */
+  private expire(now: number): void {
+    this.flowOrder = true;
+    try {
+      this.tracker.expire(now);
+    } finally {
+      this.flowOrder = false;
+    }
+  }
 
   /** Ends a TCP session on RST, or once both sides are done (FIN seen; stream mode: reassembled up to it). */
   private closeIfDone(flow: Flow<FlowDetection>, d: DecodedPacket): void {
@@ -533,6 +623,7 @@ export class Replayer implements ReassemblySink {
 
   private emit(r: number, ipVersion: number, proto: number, src: string, sport: number, dst: string, dport: number, toServer: boolean, stream: boolean): void {
     this.stats.alerts++;
+    this.order.flow = this.flowOrder ? this.curIndex : this.order.packet;
     this.onAlert({
       rule: this.rules[r],
       file: this.file,
@@ -548,6 +639,6 @@ export class Replayer implements ReassemblySink {
       toServer,
       stream,
       offsets: this.det.offsetsOf(r),
-    });
+    }, this.order);
   }
 }
