@@ -122,6 +122,32 @@ export function parsePattern(pattern: string, flags = '', options: ParseOptions 
  * when the text does not start with `/`.
  */
 export function parseSignature(source: string, options: ParseOptions = {}): ParsedSignature {
+  // A rule engine parses each pcre twice (its length bounds, then compile()): the last
+  // answers are kept, errors included (IR trees are immutable, so sharing them is safe).
+  const key = `${options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION}\u0000${options.maxPatternLength ?? DEFAULT_MAX_PATTERN_LENGTH}\u0000${source}`;
+  const known = recentParses.get(key);
+  if (known !== undefined) {
+    if (known instanceof Error) throw known;
+    return known;
+  }
+  let result: ParsedSignature | Error;
+  try {
+    result = parseSignatureUncached(source, options);
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    result = e;
+  }
+  if (recentParses.size >= RECENT_PARSES) recentParses.clear();
+  recentParses.set(key, result);
+  if (result instanceof Error) throw result;
+  return result;
+}
+
+/** Bound on the parses kept (more than the distinct pcres of ET Open and the Snort sets together). */
+const RECENT_PARSES = 32768;
+const recentParses = new Map<string, ParsedSignature | Error>();
+
+function parseSignatureUncached(source: string, options: ParseOptions): ParsedSignature {
   // Rule text may leave spaces around a delimited option value; a bare pattern keeps them.
   const trimmed = source.trim();
   let text = /^!?\s*\//.test(trimmed) ? trimmed : source;
