@@ -153,8 +153,6 @@ class PrefilterScratch implements Scratch {
   readonly windowsTouched: number[] = [];
   /** Length of the chunk being searched. */
   chunkLength = 0;
-  /** Gated pure units entered by the chunk being prepared (their hits there are already reported). */
-  readonly entered: number[] = [];
   /**
    * Hits dropped in the chunk being prepared (their windows waited for a gate), kept as
    * one list per window: window → its last dropped hit (-1: none), hit → its end in the
@@ -189,9 +187,6 @@ class PrefilterScratch implements Scratch {
     this.dropCount = 0;
   }
 
-  justEntered(u: number): boolean {
-    return this.entered.length !== 0 && this.entered.includes(u);
-  }
   /** literal → 1 once seen in this input (literals of conjunctive gates only), and their list. */
   readonly litSeen: Uint8Array;
   readonly seenLits: number[] = [];
@@ -333,7 +328,6 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
     this.searcher.scan(s.search, bytes, s.onHit);
     if (s.fresh.length !== 0) this.enterPure(s, bytes, onMatch);
     if (s.literalHits.length !== 0 || s.pending.length !== 0) this.reportLiterals(s, bytes, onMatch);
-    s.entered.length = 0;
     s.clearDrops();
     if (s.fresh.length !== 0) this.activate(s, onMatch);
     this.inner.scan(s.inner, bytes, onMatch);
@@ -372,7 +366,6 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
     s.fresh.length = 0;
     s.literalHits.length = 0; // left over when a callback stopped or threw mid-chunk
     s.pending.length = 0; // strings the input ended before completing
-    s.entered.length = 0;
     s.clearDrops();
     for (const l of s.windowsTouched) s.windowActive[l] = 0;
     s.windowsTouched.length = 0;
@@ -425,7 +418,7 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
    * it there, and the unit is not a gated one still waiting for its gate.
    */
   private complete(s: PrefilterScratch, u: number, end: number, bytes: Uint8Array, onMatch: MatchCallback): void {
-    if (this.plan.gated[u] === 1 && (s.active[u] === 0 || s.justEntered(u))) return;
+    if (this.plan.gated[u] === 1 && s.active[u] === 0) return;
     if (s.skipped !== undefined && s.skipped[u] === 1) return;
     this.occurrenceAt(s, u, end, bytes, onMatch);
   }
@@ -465,12 +458,13 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
       }
       this.counters.pureActivations++;
       this.livePure(s, u);
+      // In order of their ends: those in the history, those whose window was found in an
+      // earlier chunk (waiting in `pending`) ending in this one, then this chunk's hits
+      // set aside while the unit waited; its hits kept for `reportLiterals` come later.
       if (s.inner.offset !== 0) this.occurrencesBefore(s, u, onMatch);
+      if (s.pending.length !== 0) this.completeWaiting(s, u, bytes, onMatch);
       let i = s.dropHead[this.plan.pureWindowOf[u]];
       if (i === -1) continue;
-      // The search dropped hits of the unit's window in this chunk while it waited: they
-      // are completed now (in order), and its other hits of the chunk skipped (`entered`).
-      s.entered.push(u);
       const ends: number[] = [];
       for (; i !== -1; i = s.dropPrev[i]) ends.push(s.dropEnd[i]);
       const at = s.inner.offset;
@@ -479,6 +473,22 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
     }
     s.fresh.length = kept;
   }
+
+  /** Reports unit u's waiting occurrences that end in the chunk `bytes`, and forgets them. */
+  private completeWaiting(s: PrefilterScratch, u: number, bytes: Uint8Array, onMatch: MatchCallback): void {
+    const stop = s.inner.offset + bytes.length;
+    const pending = s.pending;
+    let w = 0;
+    for (let k = 0; k < pending.length; k += 2) {
+      if (pending[k] === u && pending[k + 1] <= stop) this.occurrenceAt(s, u, pending[k + 1], bytes, onMatch);
+      else {
+        pending[w++] = pending[k];
+        pending[w++] = pending[k + 1];
+      }
+    }
+    pending.length = w;
+  }
+
 
   /** Gated pure unit u is active: the hits of its window are wanted from now on. */
   private livePure(s: PrefilterScratch, u: number): void {
@@ -542,7 +552,7 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
    * reporter (which applies the mode and holds ends as the report rule says).
    */
   private replay(s: PrefilterScratch, units: readonly number[], pos: number, onMatch: MatchCallback): void {
-    if (pos !== 0 && pos - 1 < s.histStart) {
+    if ((pos !== 0 && pos - 1 < s.histStart) || (pos === 0 && s.histStart > 0)) {
       throw new Error(`internal: prefilter history starts at ${s.histStart}, a replay needs ${pos - 1}`);
     }
     const cs = (s.catchUp ??= this.inner.createLiveScratch({ mode: 'all' }));

@@ -164,6 +164,37 @@ describe('prefiltered matcher', () => {
     );
   });
 
+  it('gated contents sharing windows, matches straddling chunks, gates completing mid-chunk: exact where the gate holds (property)', () => {
+    // Contents over two bytes and gates over two letters, short windows and histories: the
+    // same window with different tails, occurrences waiting across chunk boundaries, hits
+    // set aside before the gate completes in the same chunk (found by review, 2026-12-03).
+    const alpha = [1, 2];
+    const litArb = fc.array(fc.constantFrom(...alpha), { minLength: 2, maxLength: 6 }).map((a) => Uint8Array.from(a));
+    const gateLit = fc.array(fc.constantFrom(0x67, 0x68), { minLength: 1, maxLength: 2 }).map((a) => Uint8Array.from(a));
+    const gateArb = fc.option(fc.array(fc.array(gateLit, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 }), { nil: undefined });
+    const specArb = fc.array(fc.record({ content: litArb, nocase: fc.boolean(), gate: gateArb }), { minLength: 1, maxLength: 5 });
+    const inputArb2 = fc.array(fc.constantFrom(1, 2, 1, 2, 0x67, 0x68), { maxLength: 60 }).map((a) => Uint8Array.from(a));
+    const has = (hay: Uint8Array, lit: Uint8Array): boolean => Buffer.from(hay).includes(Buffer.from(lit));
+    fc.assert(
+      fc.property(specArb, inputArb2, fc.array(fc.nat(), { maxLength: 6 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom(8, 16, 65536), (specs, input, cuts, maxLiteral, historyBytes) => {
+        const sigs = specs.map((x) => (x.gate ? { content: x.content, nocase: x.nocase, gate: x.gate } : { content: x.content, nocase: x.nocase }));
+        const plain = compile(sigs, { engine: 'nfa' }).matcher;
+        const pre = compile(sigs, { engine: 'nfa', prefilter: { maxLiteral, historyBytes } }).matcher;
+        for (const mode of ['all', 'set'] as const) {
+          const want = runReports(plain, [input], mode);
+          const got = runReports(pre, split(input, cuts), mode);
+          specs.forEach((x, id) => {
+            const mine = (list: string[]): string[] => list.filter((r) => Number(r.split('@')[0]) === id);
+            const present = !x.gate || x.gate.some((alt) => alt.every((l) => has(input, l)));
+            if (present) expect(mine(got)).toEqual(mine(want));
+            else expect(mine(got).length === 0 || mine(got).join() === mine(want).join()).toBe(true);
+          });
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it('compile({ prefilter }) on pcre signatures agrees with compile() without it', () => {
     const sigs = ['/(^|x)abc/', '/foo\\d+bar/i', '/^GET \\/admin/', '/(abc|xyz)[^\\n]{0,4}def/', '/\\bpass=\\w{3}/', '/a+/', '/[0-9]{3}/', '/(?:evil|bad)\\.exe$/m'];
     const inputs = ['abcxabc', 'GET /admin FOO12BAR', 'xx abc12def pass=abc', 'evil.exe\nbad.exe', 'nothing here', ''].map((s) => new TextEncoder().encode(s));
