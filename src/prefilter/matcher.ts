@@ -1006,16 +1006,24 @@ function anchorOf(lit: PureLiteral): { anchor: Buffer; offset: number } {
   return { anchor: Buffer.from(lit.bytes.subarray(best, best + bestLen)), offset: best };
 }
 
-/** Window literal → 1 when every pure unit it finds is skipped: its hits are not wanted. */
+/**
+ * Literal → 1 when no unskipped unit wants its hits: every pure unit it finds, every unit
+ * it activates, and every unit of the conjunctive gates it counts towards is skipped. (A
+ * streamed packet in stream mode is decided by packet-only rules alone: a few hundred of
+ * ET Open's 23k signatures.)
+ */
 function mutedWindows(plan: UnitPlan, skipped: Uint8Array): Uint8Array {
   const out = new Uint8Array(plan.literals.length);
+  const wanted = (u: number): boolean => skipped[u] === 0;
   for (let l = 0; l < out.length; l++) {
-    const from = plan.litPureStart[l];
-    const to = plan.litPureStart[l + 1];
-    if (from === to) continue;
-    let all = true;
-    for (let j = from; j < to && all; j++) all = skipped[plan.litPure[j]] === 1;
-    out[l] = all ? 1 : 0;
+    let w = false;
+    for (let j = plan.litPureStart[l]; j < plan.litPureStart[l + 1] && !w; j++) w = wanted(plan.litPure[j]);
+    for (let j = plan.litStart[l]; j < plan.litStart[l + 1] && !w; j++) w = wanted(plan.litUnits[j]);
+    for (let j = plan.litConjStart[l]; j < plan.litConjStart[l + 1] && !w; j++) {
+      const c = plan.litConj[j];
+      for (let k = plan.conjUnitStart[c]; k < plan.conjUnitStart[c + 1] && !w; k++) w = wanted(plan.conjUnits[k]);
+    }
+    out[l] = w ? 0 : 1;
   }
   return out;
 }

@@ -535,8 +535,9 @@ export class LiteralSearcher {
   }
 
   /**
-   * A state for one stream, positioned at the start of an input. `mute[literal] === 1` marks every-hit literals whose hits the
-   * caller never wants on this state's inputs: they are not reported (others are unaffected).
+   * A state for one stream, positioned at the start of an input. `mute[literal] === 1`
+   * marks literals whose hits the caller never wants on this state's inputs: they are not
+   * reported (others are unaffected).
    */
   createState(mute?: Uint8Array): SearchState {
     const f = this.filter;
@@ -679,9 +680,8 @@ export class LiteralSearcher {
     const mute = st.mute;
     for (let k = from; k < to; k++) {
       const id = ids[k];
-      if (every !== undefined && every[id] === 1) {
-        if (mute === undefined || mute[id] === 0) onHit(id, end);
-      }
+      if (mute !== undefined && mute[id] === 1) continue;
+      if (every !== undefined && every[id] === 1) onHit(id, end);
       else if (seen[id] !== gen) {
         seen[id] = gen;
         onHit(id, end);
