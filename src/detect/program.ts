@@ -50,6 +50,7 @@ import { RuleParseError } from '../errors.js';
 import type { ContentPattern, PcrePattern, RejectKind, Rule } from '../rules/rule.js';
 import type { RuleReject } from '../rules/parse.js';
 import type { PayloadCheck } from '../rules/payload-checks.js';
+import { literalScore } from '../prefilter/literals.js';
 import { AddressIndex } from './address-index.js';
 import { lazyContent, type LazyContent } from './lazy-contents.js';
 import { RuleEvaluator } from './evaluator.js';
@@ -368,6 +369,9 @@ function rejectionOf(rule: Rule, error: Error | undefined, options: RuleProgramO
   return undefined;
 }
 
+/** `literalScore` a pcre counts as when a rule's key is chosen (six lower-case letters). */
+const PCRE_KEY_SCORE = 3.6;
+
 /** The group tables of a program (see the `RuleProgram` fields of the same names). */
 interface GroupTables {
   rGroupStart: Int32Array;
@@ -391,6 +395,7 @@ function buildGroups(
   signatureCount: number,
   alive: Uint8Array,
   keyWeight: (sig: number) => number,
+  preferredKey: (r: number) => number,
 ): GroupTables {
   const rGroupStart: number[] = [0];
   const gPatStart: number[] = [0];
@@ -422,8 +427,10 @@ function buildGroups(
       // with `content:"GET"` and a rarer content is not even looked at on every request.
       if (pos.length === 0) always.push(r);
       else {
+        const preferred = preferredKey(r);
         let key = pos[0];
-        for (const s of pos) if (keyWeight(s) > keyWeight(key)) key = s;
+        if (preferred >= 0 && pos.includes(preferred)) key = preferred;
+        else for (const s of pos) if (keyWeight(s) > keyWeight(key)) key = s;
         sigRules[key].push(r);
       }
     }
@@ -563,12 +570,25 @@ export class RuleProgram {
     this.pWithin = Float64Array.from(steps, (p) => p.within);
     this.pCheck = steps.map((p) => p.check);
     const specs = this.specs;
-    const g = buildGroups(placed.map((p) => p.steps), steps, this.signatures.length, this.alive, (sig) => {
-      const spec = specs[sig];
-      // A content's rarity grows with its length; a pcre (gated by a content, or rare by
-      // itself) counts as a 6-byte literal.
-      return 'content' in spec ? spec.content.length : 6;
-    });
+    const weights = new Map<number, number>();
+    const keyWeight = (sig: number): number => {
+      let w = weights.get(sig);
+      if (w === undefined) {
+        const spec = specs[sig];
+        // How rare a content looks (zero runs, `|0d 0a|` and HTTP header names little);
+        // a pcre (gated by contents, or rare by itself) as a six-letter literal.
+        w = 'content' in spec ? literalScore(spec.content) : PCRE_KEY_SCORE;
+        weights.set(sig, w);
+      }
+      return w;
+    };
+    // The author's `fast_pattern` content, when positive, is the key (Snort's choice too).
+    const preferredKey = (r: number): number => {
+      const rule = rules[r];
+      const k = rule.patterns.findIndex((pat) => pat.kind === 'content' && pat.fastPattern && !pat.negated);
+      return k < 0 ? -1 : steps[placed[r].patternStep[k]].sig;
+    };
+    const g = buildGroups(placed.map((p) => p.steps), steps, this.signatures.length, this.alive, keyWeight, preferredKey);
     this.rGroupStart = g.rGroupStart;
     this.gPatStart = g.gPatStart;
     this.gPats = g.gPats;

@@ -508,6 +508,21 @@ function bestWindow(s: string, maxLength: number): string {
 }
 
 /**
+ * How rare a literal looks in HTTP-like traffic: the weight (`BYTE_WEIGHT`, common tokens
+ * near nothing) of its best window of at most `maxLength` bytes, folded. A rule engine
+ * picks by it which of a rule's contents to index the rule under.
+ */
+export function literalScore(bytes: Uint8Array, maxLength = 8): number {
+  let text = '';
+  for (let k = 0; k < bytes.length; k++) text += String.fromCharCode(FOLD[bytes[k]]);
+  const from = bestWindowStart(text, maxLength);
+  const w = byteWeights(text);
+  let sc = 0;
+  for (let k = from; k < Math.min(text.length, from + maxLength); k++) sc += w[k];
+  return sc;
+}
+
+/**
  * Where the best (rarest-looking) window of `maxLength` bytes of a literal starts (0 when
  * the literal is no longer); `s` holds one byte per character, folded.
  */
