@@ -130,3 +130,29 @@ describe('AddressIndex', () => {
     expect([...seen].sort()).toEqual([1, 2, 3]);
   });
 });
+
+describe('rule keys', () => {
+  it("a rule is listed under its fast_pattern content, else under its rarest-looking signature", () => {
+    const { rules } = loadRuleTexts([
+      {
+        file: 'keys.rules',
+        text: [
+          'alert tcp any any -> any any (msg:"fp"; content:"|00 00 00 00 00 00 00 00|"; content:"BM"; fast_pattern; sid:1;)',
+          'alert tcp any any -> any any (msg:"rare"; content:"|00 00 00 00 00 00 00 00|"; content:"|0d 0a|XQ"; sid:2;)',
+        ].join('\n'),
+      },
+    ]);
+    const program = new RuleProgram(rules);
+    const keyOf = (r: number): string => {
+      for (let s = 0; s < program.signatureCount; s++) {
+        for (let k = program.sRuleStart[s]; k < program.sRuleStart[s + 1]; k++) {
+          if (program.sRules[k] === r) return program.signatures[s];
+        }
+      }
+      return '';
+    };
+    // The zero run is the longest content of both rules, and the least telling.
+    expect(keyOf(0)).toBe('/BM/');
+    expect(keyOf(1)).toContain('XQ');
+  });
+});
