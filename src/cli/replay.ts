@@ -84,7 +84,8 @@ second: loading rules (file n of N), compiling (rule count, engine), replaying (
 the capture files' bytes, bytes, rate, packets, alerts so far, current file).
 
 Alerts are written as they are decided (batched for at most 0.1 s, waiting when stdout
-is slow). SIGINT (Ctrl-C) or SIGTERM during the replay stops it: the alerts so far are
+is slow; with --workers N > 1 the workers do not wait: the main thread holds their
+alerts until stdout takes them). SIGINT (Ctrl-C) or SIGTERM during the replay stops it: the alerts so far are
 written, the summary is printed marked as interrupted, and the exit status is 130
 (SIGINT) or 143 (SIGTERM); a second signal ends the process at once. While the rules
 load and compile, a signal ends the process at once.
@@ -163,12 +164,29 @@ interface ReplayCommand {
   workers: number;
 }
 
-/** `--workers N|auto`; '-' (stdin) can be read by one thread only, so `auto` is then 1 and N > 1 an error. */
-function workersOf(v: string | undefined, stdin: boolean): number {
+/** The first input that can be read once only: '-', or a pipe, FIFO, socket or character device. */
+function readOnceInput(paths: readonly string[]): string | undefined {
+  for (const p of paths) {
+    if (p === '-') return "'-' (stdin)";
+    try {
+      const st = statSync(p);
+      if (st.isFIFO() || st.isSocket() || st.isCharacterDevice()) return p;
+    } catch {
+      // missing or unreadable: reported per file by the replay, as with one thread
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `--workers N|auto`. Every worker reads every input itself, so an input that can be read
+ * once only ('-', a pipe, a FIFO, a device: `stream`) makes `auto` 1 and N > 1 an error.
+ */
+function workersOf(v: string | undefined, stream: string | undefined): number {
   if (v === undefined) return 1;
-  if (v === 'auto') return stdin ? 1 : autoWorkers();
+  if (v === 'auto') return stream !== undefined ? 1 : autoWorkers();
   const n = positiveInt(v, '--workers')!;
-  if (n > 1 && stdin) throw new UsageError("--workers N > 1 cannot read '-' (stdin): give files");
+  if (n > 1 && stream !== undefined) throw new UsageError(`--workers N > 1 cannot read ${stream} (not a regular file, read once): give files`);
   if (n > 256) throw new UsageError(`--workers ${n} is too many (at most 256)`);
   return n;
 }
@@ -223,7 +241,7 @@ function parseCommand(argv: string[]): ReplayCommand {
     progress: progressMode(options.progress === true, options['no-progress'] === true, process.stderr.isTTY === true),
     streamDepth: positiveInt(options['stream-depth'] as string | undefined, '--stream-depth'),
     limitPackets: positiveInt(options['limit-packets'] as string | undefined, '--limit-packets'),
-    workers: workersOf(options.workers as string | undefined, stdinUses > 0),
+    workers: workersOf(options.workers as string | undefined, readOnceInput([...ruleFiles, ...pcaps, ...(typeof options.vars === 'string' ? [options.vars] : [])])),
   };
 }
 

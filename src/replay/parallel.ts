@@ -269,6 +269,8 @@ interface WorkerState {
   offset: number;
   stats: ReplayStats;
   results: Map<number, WireCaptureResult>;
+  /** The error the worker raised, if any; handled at its 'exit'. */
+  error?: string;
 }
 
 /** Merges captures' results of several workers. */
@@ -328,8 +330,10 @@ class ParallelRun {
         };
         this.ws.push(st);
         worker.on('message', (m: WorkerMessage) => this.onMessage(index, m));
-        worker.on('error', (e: Error) => this.onDeath(index, `${e.name}: ${e.message}`));
-        worker.on('exit', (code) => this.onDeath(index, `exited with code ${code}`));
+        // Node may deliver 'error' before messages the worker posted earlier, never 'exit':
+        // the death is handled at 'exit', once its last batches (and marks) are in.
+        worker.on('error', (e: Error) => void (st.error ??= `${e.name}: ${e.message}`));
+        worker.on('exit', (code) => this.onDeath(index, st.error ?? `exited with code ${code}`));
       }
       this.o.signal?.addEventListener('abort', () => this.post({ t: 'stop' }), { once: true });
     });

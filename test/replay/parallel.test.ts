@@ -192,6 +192,11 @@ describe('replay --workers N through the bin', () => {
     for (const bad of [['--workers', '0'], ['--workers', 'many'], ['--workers', '2', '--pcap', '-']]) {
       await expect(run(['--rules', rules, '--pcap', capture, ...bad])).rejects.toBeInstanceOf(UsageError);
     }
+    // A FIFO (like `<(cat x.rules)`) can be read once: N > 1 workers would each get part of it.
+    const fifo = join(dir, 'rules.fifo');
+    if (spawnSync('mkfifo', [fifo]).status === 0) {
+      await expect(run(['--rules', fifo, '--pcap', capture, '--workers', '2'])).rejects.toThrow(/cannot read .*rules\.fifo/);
+    }
   });
 
   it('SIGINT: the workers stop, the alerts so far are written in order, the summary says interrupted, exit 130', async () => {
