@@ -14,6 +14,7 @@ import { MatchCollector } from '../../src/detect/match-collector.js';
 import { headerMatchesPacket } from '../../src/detect/predicates.js';
 
 const specs = new SpecCompiler();
+const rulesOf = (lines: string[]) => loadRuleTexts([{ file: 'test.rules', text: lines.join('\n') }]).rules;
 const octet = fc.integer({ min: 0, max: 3 }).map((x) => [10, 11, 192, 200][x]);
 const ip = fc.tuple(octet, fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5 }));
 const ipText = ip.map(([a, b, c, d]) => `${a}.${b}.${c}.${d}`);
@@ -83,16 +84,11 @@ describe('AddressIndex', () => {
   });
 
   it('the evaluator fires the same rules with and without the packet addresses', () => {
-    const { rules } = loadRuleTexts([
-      {
-        file: 'ip.rules',
-        text: [
-          'alert ip [1.2.3.4,9.9.9.0/24] any -> $HOME_NET any (msg:"bad src"; sid:1;)',
-          'alert ip $HOME_NET any -> [5.6.7.8] any (msg:"bad dst"; sid:2;)',
-          'alert ip any any <> [7.7.7.7] any (msg:"either"; sid:3;)',
-          'alert tcp any any -> any any (msg:"content"; content:"abc"; sid:4;)',
-        ].join('\n'),
-      },
+    const rules = rulesOf([
+      'alert ip [1.2.3.4,9.9.9.0/24] any -> $HOME_NET any (msg:"bad src"; sid:1;)',
+      'alert ip $HOME_NET any -> [5.6.7.8] any (msg:"bad dst"; sid:2;)',
+      'alert ip any any <> [7.7.7.7] any (msg:"either"; sid:3;)',
+      'alert tcp any any -> any any (msg:"content"; content:"abc"; sid:4;)',
     ]);
     const program = new RuleProgram(rules);
     const evaluator = program.createEvaluator();
@@ -133,14 +129,9 @@ describe('AddressIndex', () => {
 
 describe('rule keys', () => {
   it("a rule is listed under its fast_pattern content, else under its rarest-looking signature", () => {
-    const { rules } = loadRuleTexts([
-      {
-        file: 'keys.rules',
-        text: [
-          'alert tcp any any -> any any (msg:"fp"; content:"|00 00 00 00 00 00 00 00|"; content:"BM"; fast_pattern; sid:1;)',
-          'alert tcp any any -> any any (msg:"rare"; content:"|00 00 00 00 00 00 00 00|"; content:"|0d 0a|XQ"; sid:2;)',
-        ].join('\n'),
-      },
+    const rules = rulesOf([
+      'alert tcp any any -> any any (msg:"fp"; content:"|00 00 00 00 00 00 00 00|"; content:"BM"; fast_pattern; sid:1;)',
+      'alert tcp any any -> any any (msg:"rare"; content:"|00 00 00 00 00 00 00 00|"; content:"|0d 0a|XQ"; sid:2;)',
     ]);
     const program = new RuleProgram(rules);
     const keyOf = (r: number): string => {
