@@ -84,8 +84,7 @@ second: loading rules (file n of N), compiling (rule count, engine), replaying (
 the capture files' bytes, bytes, rate, packets, alerts so far, current file).
 
 Alerts are written as they are decided (batched for at most 0.1 s, waiting when stdout
-is slow; with --workers N > 1 the workers do not wait: the main thread holds their
-alerts until stdout takes them). SIGINT (Ctrl-C) or SIGTERM during the replay stops it: the alerts so far are
+is slow, with --workers too). SIGINT (Ctrl-C) or SIGTERM during the replay stops it: the alerts so far are
 written, the summary is printed marked as interrupted, and the exit status is 130
 (SIGINT) or 143 (SIGTERM); a second signal ends the process at once. While the rules
 load and compile, a signal ends the process at once.
@@ -649,6 +648,11 @@ async function runParallel(cmd: ReplayCommand, con: Console): Promise<number> {
       files: cmd.pcaps,
       format: cmd.quiet ? undefined : cmd.format,
       signal: abort.signal,
+      // Workers wait for these acknowledgements, so a slow stdout holds the replay back.
+      drained: () => {
+        write();
+        return writing;
+      },
       onPrepareProgress: onPrepareProgress(con),
       onPrepared: (s) => {
         summary = s;

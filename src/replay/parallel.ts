@@ -139,7 +139,14 @@ export type WorkerMessage =
   | { t: 'done'; stats: ReplayStats };
 
 /** Messages the main thread sends. */
-export type MainMessage = { t: 'start' } | { t: 'stop' };
+export type MainMessage = { t: 'start' } | { t: 'stop' } | { t: 'ack' };
+
+/**
+ * Batches a worker may have sent that the main thread has not acknowledged (acknowledged
+ * = handled and the output drained, `ParallelReplayOptions.drained`): past this the worker
+ * waits, so a slow stdout holds the replay back instead of the alerts piling up in memory.
+ */
+export const MAX_UNACKED_BATCHES = 4;
 
 // ---- the main thread -------------------------------------------------------------------------
 
@@ -192,6 +199,11 @@ export interface ParallelReplayOptions {
   signal?: AbortSignal;
   /** @default 100 */
   checkpointMs?: number;
+  /**
+   * Resolves once the alerts given so far are written (stdout drained); each batch is
+   * acknowledged to its worker only then (`MAX_UNACKED_BATCHES`).
+   */
+  drained?: () => Promise<void>;
 }
 
 /** The outcome of `replayParallel`. */
@@ -339,6 +351,17 @@ class ParallelRun {
     });
   }
 
+  /** Acknowledges a batch of w once the output has drained (see `MAX_UNACKED_BATCHES`). */
+  private acknowledge(w: WorkerState): void {
+    const ack = (): void => {
+      if (w.live) w.worker.postMessage({ t: 'ack' } satisfies MainMessage);
+    };
+    const drained = this.o.drained;
+    if (drained === undefined) ack();
+    // After this batch's alerts are released (below, synchronously) and written.
+    else queueMicrotask(() => void drained().then(ack, ack));
+  }
+
   private post(m: MainMessage): void {
     for (const w of this.ws) if (w.live) w.worker.postMessage(m);
   }
@@ -359,6 +382,7 @@ class ParallelRun {
         this.fail(fatalError(m));
         return;
       case 'batch':
+        this.acknowledge(w);
         for (const [r, meta] of m.rules) this.rules.set(r, meta);
         if (w.queue.length === 0 || w.head === w.queue.length) {
           w.queue = m.alerts;

@@ -14,7 +14,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { NfaObddError, RuleParseError } from '../errors.js';
 import { formatFast, formatJson } from './format.js';
 import type { MainMessage, RuleMeta, WireAlert, WorkerInit, WorkerMessage } from './parallel.js';
-import { summarizePrepared } from './parallel.js';
+import { MAX_UNACKED_BATCHES, summarizePrepared } from './parallel.js';
 import { prepareRules, type PreparedRules } from './prepare.js';
 import { Replayer, type Alert, type AlertOrder, type CaptureResult, type ReplayProgress } from './replay.js';
 
@@ -59,11 +59,22 @@ async function main(): Promise<void> {
   const prepared = prepare();
   if (prepared === undefined) return;
   const abort = new AbortController();
+  // Flow control: batches sent and not yet acknowledged, and the replay waiting for acks.
+  let unacked = 0;
+  let resume: (() => void) | undefined;
   const started = new Promise<void>((resolve) => {
     port.on('message', (m: MainMessage) => {
       if (m.t === 'start') resolve();
-      else if (m.t === 'stop') {
+      else if (m.t === 'ack') {
+        unacked--;
+        if (resume !== undefined && unacked < MAX_UNACKED_BATCHES) {
+          const go = resume;
+          resume = undefined;
+          go();
+        }
+      } else if (m.t === 'stop') {
         abort.abort();
+        resume?.();
         resolve();
       }
     });
@@ -102,6 +113,13 @@ async function main(): Promise<void> {
       checkpointMs: fault !== undefined ? 0 : init.checkpointMs,
       onProgress: (p) => {
         batch(p);
+        unacked++;
+        if (unacked >= MAX_UNACKED_BATCHES && !abort.signal.aborted) {
+          // stdout is behind: wait for the main thread instead of piling alerts up there.
+          return new Promise<void>((resolve) => {
+            resume = resolve;
+          });
+        }
         if (fault !== undefined && f === fault.file && p.packets >= fault.packet && !p.done) {
           return new Promise<void>(() => {
             setImmediate(() => {
