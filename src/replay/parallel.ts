@@ -501,6 +501,9 @@ class ParallelRun {
       const parts = this.ws.flatMap((w) => (w.results.has(i) ? [w.results.get(i)!] : []));
       if (parts.length === 0) return;
       const r = mergeResults(parts);
+      // A worker that stopped (a signal) before finishing this capture leaves it partial,
+      // even when the others finished it (a dead worker's loss is reported apart).
+      if (this.ws.some((w, k) => !w.results.has(i) && !this.lost.some((l) => l.worker === k))) r.interrupted = true;
       this.merged.push(r);
       this.nextCapture++;
       this.o.onCapture?.(i, r);
