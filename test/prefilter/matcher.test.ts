@@ -14,13 +14,11 @@ import { buildObddMatcher } from '../../src/engines/obdd/index.js';
 import { isLiveMatcher } from '../../src/matcher/live.js';
 import { buildNfa, type NfaSignatureInput } from '../../src/nfa/build.js';
 import { buildPrefilteredMatcher } from '../../src/prefilter/matcher.js';
-import { inputArb, irArb } from '../support/random-ir.js';
+import { inputArb, signatureSetArb } from '../support/random-ir.js';
 import { runReports, split } from '../support/inputs.js';
 import type { Matcher } from '../../src/matcher/types.js';
 
-const sigsArb = fc
-  .array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength: 5 })
-  .map((a): NfaSignatureInput[] => a.map((s, id) => ({ id, ...s })));
+const sigsArb = signatureSetArb(5);
 
 const optionsArb = fc.record({
   minLiteral: fc.integer({ min: 1, max: 3 }),

@@ -11,6 +11,7 @@
  * (V8 lookbehind is unrestricted and explores every start). Lookarounds inside R see the
  * whole string, as assertions in the IR do.
  */
+import type { NfaSignatureInput } from '../../src/nfa/build.js';
 import fc from 'fast-check';
 import type { AssertionKind, ByteSet, Ir } from '../../src/syntax/ir.js';
 
@@ -159,4 +160,14 @@ export function latin1(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);
   return s;
+}
+
+/**
+ * A random signature set of 1..maxLength signatures, ids 0..n-1 (the input of `buildNfa`):
+ * the property tests that compare engines on random sets share it.
+ */
+export function signatureSetArb(maxLength: number): fc.Arbitrary<NfaSignatureInput[]> {
+  return fc
+    .array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength })
+    .map((a): NfaSignatureInput[] => a.map((s, id) => ({ id, ...s })));
 }

@@ -11,13 +11,11 @@ import { buildMdfaMatcher } from '../../../src/engines/dfa/mdfa.js';
 import { compile } from '../../../src/compile.js';
 import { buildNfaMatcher } from '../../../src/engines/explicit/matcher.js';
 import { LimitExceededError } from '../../../src/errors.js';
-import { buildNfa, type NfaSignatureInput } from '../../../src/nfa/build.js';
-import { inputArb, irArb } from '../../support/random-ir.js';
+import { buildNfa } from '../../../src/nfa/build.js';
+import { inputArb, signatureSetArb } from '../../support/random-ir.js';
 import { runReports as run, split, webServerSignatures } from '../../support/inputs.js';
 
-const sigsArb = fc
-  .array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength: 4 })
-  .map((a): NfaSignatureInput[] => a.map((s, id) => ({ id, ...s })));
+const sigsArb = signatureSetArb(4);
 
 describe('dfa and mdfa vs the nfa engine', () => {
   it('random signature sets, inputs and chunkings: same reports in both modes', () => {

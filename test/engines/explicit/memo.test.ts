@@ -6,13 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildNfaMatcher } from '../../../src/engines/explicit/matcher.js';
-import { buildNfa, type NfaSignatureInput } from '../../../src/nfa/build.js';
-import { inputArb, irArb } from '../../support/random-ir.js';
+import { buildNfa } from '../../../src/nfa/build.js';
+import { inputArb, signatureSetArb } from '../../support/random-ir.js';
 import { runReports, split } from '../../support/inputs.js';
 
-const sigsArb = fc
-  .array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength: 5 })
-  .map((a): NfaSignatureInput[] => a.map((s, id) => ({ id, ...s })));
+const sigsArb = signatureSetArb(5);
 
 describe('nfa step cache', () => {
   it('reports exactly what the plain simulation reports (both modes, chunked, tiny and default budgets)', () => {

@@ -9,10 +9,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/compile.js';
 import { buildNfaMatcher } from '../../../src/engines/explicit/matcher.js';
-import { buildNfa, type NfaSignatureInput } from '../../../src/nfa/build.js';
+import { buildNfa } from '../../../src/nfa/build.js';
 import { buildObddMatcher, type ObddOptions } from '../../../src/engines/obdd/index.js';
 import { parseSignature } from '../../../src/syntax/index.js';
-import { inputArb, irArb } from '../../support/random-ir.js';
+import { inputArb, signatureSetArb } from '../../support/random-ir.js';
 import { splitAt } from './reference.js';
 import { runReports as run, webServerSignatures } from '../../support/inputs.js';
 
@@ -32,9 +32,7 @@ const CONFIGS: ObddOptions[] = [
   { stride: 2, memo: true, memoKey: 'pair', pairs: 'split' },
 ];
 
-const sigsArb = fc
-  .array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength: 4 })
-  .map((a): NfaSignatureInput[] => a.map((s, id) => ({ id, ...s })));
+const sigsArb = signatureSetArb(4);
 
 describe('obdd vs the explicit nfa engine', () => {
   it('random signature sets, inputs and chunkings: same reports, all configurations, both modes', () => {

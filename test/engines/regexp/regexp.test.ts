@@ -14,7 +14,7 @@ import { WorkerRunner } from '../../../src/engines/regexp/guard.js';
 import type { Matcher, MatchMode } from '../../../src/matcher/types.js';
 import { buildNfa, type NfaSignatureInput } from '../../../src/nfa/build.js';
 import { parseSignature } from '../../../src/syntax/index.js';
-import { inputArb, irArb, irToJs as oracleJs, latin1 } from '../../support/random-ir.js';
+import { inputArb, irToJs as oracleJs, latin1, signatureSetArb } from '../../support/random-ir.js';
 import { runReports as run, split } from '../../support/inputs.js';
 
 /**
@@ -76,9 +76,7 @@ function expectSameAsNfa(got: string[], nfa: string[], length: number, mode: Mat
   }
 }
 
-const sigsArb = fc
-  .array(fc.record({ ir: irArb(), anchored: fc.boolean() }), { minLength: 1, maxLength: 3 })
-  .map((a): NfaSignatureInput[] => a.map((s, id) => ({ id, ...s })));
+const sigsArb = signatureSetArb(3);
 
 const open: RegexpMatcher[] = [];
 afterAll(() => {
