@@ -723,3 +723,63 @@ export function pureLiteral(ir: Ir): PureLiteral | null {
   }
   return items.length === 0 ? null : { bytes, caseless };
 }
+
+/**
+ * How a fixed string is found in a buffer by the native search (memmem): its longest
+ * stretch that case folding leaves alone (`anchor`, starting `anchorAt` bytes in; empty
+ * when every byte is a caseless letter), each hit then compared in full.
+ */
+export interface StringSearch {
+  readonly lit: PureLiteral;
+  readonly anchor: Buffer;
+  readonly anchorAt: number;
+}
+
+/** The search plan of `lit`. */
+export function stringSearch(lit: PureLiteral): StringSearch {
+  const caseFree = (k: number): boolean => !(lit.caseless[k] === 1 && isAsciiLetter(lit.bytes[k]));
+  let best = 0;
+  let bestLen = 0;
+  for (let k = 0; k < lit.bytes.length; ) {
+    if (!caseFree(k)) {
+      k++;
+      continue;
+    }
+    let e = k;
+    while (e < lit.bytes.length && caseFree(e)) e++;
+    if (e - k > bestLen) {
+      best = k;
+      bestLen = e - k;
+    }
+    k = e;
+  }
+  return { lit, anchor: Buffer.from(lit.bytes.subarray(best, best + bestLen)), anchorAt: best };
+}
+
+/** Does the string occur in `data` at offset p (which leaves room for it)? */
+function occursAt(lit: PureLiteral, data: Uint8Array, p: number): boolean {
+  const lb = lit.bytes;
+  const caseless = lit.caseless;
+  for (let k = 0; k < lb.length; k++) if ((caseless[k] === 1 ? FOLD[data[p + k]] : data[p + k]) !== lb[k]) return false;
+  return true;
+}
+
+/** Appends to `out` the end offsets (ascending) of every occurrence of the string in data[0, n). */
+export function occurrenceEnds(search: StringSearch, data: Uint8Array, n: number, out: number[]): void {
+  const { lit, anchor, anchorAt } = search;
+  const len = lit.bytes.length;
+  if (anchor.length === 0) {
+    for (let p = 0; p + len <= n; p++) if (occursAt(lit, data, p)) out.push(p + len);
+    return;
+  }
+  const view = Buffer.from(data.buffer, data.byteOffset, n);
+  for (let i = view.indexOf(anchor, anchorAt); i >= 0; i = view.indexOf(anchor, i + 1)) {
+    const p = i - anchorAt;
+    if (p + len > n) break;
+    if (occursAt(lit, data, p)) out.push(p + len);
+  }
+}
+
+function isAsciiLetter(b: number): boolean {
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+}

@@ -26,7 +26,7 @@ import type { LiveMatcher } from '../matcher/live.js';
 import type { OptionKeysOf } from '../matcher/options.js';
 import type { MatchCallback, Matcher, MatcherStats, RejectedSignature, Scratch, ScratchOptions } from '../matcher/types.js';
 import type { Ir } from '../syntax/ir.js';
-import { bestWindowStart, chooseFactor, FOLD, literalCondition, maxMatchLength, pureLiteral, type PureLiteral } from './literals.js';
+import { bestWindowStart, chooseFactor, FOLD, literalCondition, occurrenceEnds, stringSearch, type StringSearch, maxMatchLength, pureLiteral, type PureLiteral } from './literals.js';
 import { LiteralSearcher, type SearchState } from './search.js';
 
 /** Options of the prefilter (`compile(..., { prefilter: { ... } })`). */
@@ -286,8 +286,10 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
 
   private readonly skipPlans = new WeakMap<Uint8Array, { units: Uint8Array; windows: Uint8Array }>();
 
-  /** Pure unit → the stretch its history search looks for (made on first use). */
-  private readonly anchors: ({ anchor: Buffer; offset: number } | undefined)[] = [];
+  /** Pure unit → how its history search finds it (made on first use). */
+  private readonly searches: (StringSearch | undefined)[] = [];
+  /** Ends found by `occurrencesBefore` (reused). */
+  private readonly caughtUp: number[] = [];
   private readonly counters: Counters = { inputs: 0, activations: 0, pureActivations: 0, catchUps: 0, catchUpBytes: 0, promotions: 0 };
 
   constructor(
@@ -498,28 +500,18 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
 
   /** Reports pure-literal unit u's occurrences in the history. */
   private occurrencesBefore(s: PrefilterScratch, u: number, onMatch: MatchCallback): void {
-    const lit = this.plan.pure[u]!;
-    const { bytes: lb, caseless } = lit;
-    const n = s.histLen;
-    const h = s.history;
+    // Candidates come from the native search of the string's longest case-fixed stretch:
+    // a stream history can be a megabyte.
+    const ends = this.caughtUp;
+    ends.length = 0;
+    occurrenceEnds((this.searches[u] ??= stringSearch(this.plan.pure[u]!)), s.history, s.histLen, ends);
     const units = this.inner.units;
     const reporter = this.inner.reporterOf(s.inner);
-    // Candidates come from the native search (memmem) of the string's longest stretch
-    // that case folding leaves alone; a stream history can be a megabyte.
-    const { anchor, offset } = (this.anchors[u] ??= anchorOf(lit));
-    const view = Buffer.from(h.buffer, h.byteOffset, n);
-    for (let i = anchor.length === 0 ? 0 : view.indexOf(anchor, offset); i >= 0 && i - offset + lb.length <= n; ) {
-      const p = i - offset;
-      let k = 0;
-      while (k < lb.length && (caseless[k] === 1 ? FOLD[h[p + k]] : h[p + k]) === lb[k]) k++;
-      if (k === lb.length) {
-        const end = s.histStart + p + lb.length;
-        for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) reporter.emit(units.sigs[j], end, onMatch);
-      }
-      i = anchor.length === 0 ? i + 1 : view.indexOf(anchor, i + 1);
+    for (const e of ends) {
+      for (let j = units.sigStart[u]; j < units.sigStart[u + 1]; j++) reporter.emit(units.sigs[j], s.histStart + e, onMatch);
     }
     this.counters.catchUps++;
-    this.counters.catchUpBytes += n;
+    this.counters.catchUpBytes += s.histLen;
   }
 
   /** Enters the units activated by the chunk about to be scanned (replaying history when late). */
@@ -981,29 +973,6 @@ function searchWindow(lit: PureLiteral, maxLiteral: number): { window: Uint8Arra
   const to = Math.min(folded.length, from + maxLiteral);
   const verify = to - from < lit.bytes.length || lit.bytes.some((b, k) => lit.caseless[k] === 0 && isLetter(b));
   return { window: folded.subarray(from, to), tail: folded.length - to, verify };
-}
-
-/**
- * The longest stretch of a pure literal that matches itself only (no letter compared
- * without case), and where it starts; empty when every byte is a caseless letter.
- */
-function anchorOf(lit: PureLiteral): { anchor: Buffer; offset: number } {
-  let best = 0;
-  let bestLen = 0;
-  for (let k = 0; k < lit.bytes.length; ) {
-    if (lit.caseless[k] === 1 && isLetter(lit.bytes[k])) {
-      k++;
-      continue;
-    }
-    let e = k;
-    while (e < lit.bytes.length && !(lit.caseless[e] === 1 && isLetter(lit.bytes[e]))) e++;
-    if (e - k > bestLen) {
-      best = k;
-      bestLen = e - k;
-    }
-    k = e;
-  }
-  return { anchor: Buffer.from(lit.bytes.subarray(best, best + bestLen)), offset: best };
 }
 
 /**
