@@ -90,13 +90,7 @@ interface DecisionTables {
 
 /** Could `flowMatches` accept the rule in this direction and mode (whatever the TCP state)? */
 function flowCanMatch(rule: Rule, toServer: boolean, stream: boolean): boolean {
-  if (rule.protocol === 'tcp-stream' && !stream) return false;
-  if (rule.protocol === 'tcp-pkt' && stream) return false;
-  const spec = rule.flow;
-  if (!spec) return true;
-  if (spec.toServer !== undefined && spec.toServer !== toServer) return false;
-  if (spec.stream !== undefined && spec.stream !== stream) return false;
-  return true;
+  return flowMatches(rule, { toServer, established: true, stream }) || flowMatches(rule, { toServer, established: false, stream });
 }
 
 /** The skip set of the signatures not used by any live rule `usable` accepts. */
