@@ -11,7 +11,7 @@
  * make the direction be decided again. The search itself is the prefilter's
  * (`stringSearch`, `occurrenceEnds`).
  */
-import { FOLD, occurrenceEnds, stringSearch, type StringSearch } from '../prefilter/literals.js';
+import { FOLD, isAsciiLetter, occurrenceEnds, stringSearch, type StringSearch } from '../prefilter/literals.js';
 
 /** A content to find (its string search). */
 export type LazyContent = StringSearch;
@@ -20,7 +20,7 @@ export type LazyContent = StringSearch;
 export function lazyContent(content: Uint8Array, nocase: boolean): LazyContent {
   if (!nocase) return stringSearch({ bytes: content, caseless: new Uint8Array(content.length) });
   const bytes = Uint8Array.from(content, (b) => FOLD[b]);
-  return stringSearch({ bytes, caseless: Uint8Array.from(bytes, (b) => (b >= 0x61 && b <= 0x7a ? 1 : 0)) });
+  return stringSearch({ bytes, caseless: Uint8Array.from(bytes, (b) => (isAsciiLetter(b) ? 1 : 0)) });
 }
 
 /** Appends to `out` the end offsets (ascending) of every occurrence of `c` in `payload`. */

@@ -780,6 +780,7 @@ export function occurrenceEnds(search: StringSearch, data: Uint8Array, n: number
   }
 }
 
-function isAsciiLetter(b: number): boolean {
+/** An ASCII letter (the only bytes case folding changes, in either direction). */
+export function isAsciiLetter(b: number): boolean {
   return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
 }

@@ -26,7 +26,7 @@ import type { LiveMatcher } from '../matcher/live.js';
 import type { OptionKeysOf } from '../matcher/options.js';
 import type { MatchCallback, Matcher, MatcherStats, RejectedSignature, Scratch, ScratchOptions } from '../matcher/types.js';
 import type { Ir } from '../syntax/ir.js';
-import { bestWindowStart, chooseFactor, FOLD, literalCondition, occurrenceEnds, stringSearch, type StringSearch, maxMatchLength, pureLiteral, type PureLiteral } from './literals.js';
+import { bestWindowStart, chooseFactor, FOLD, isAsciiLetter, literalCondition, occurrenceEnds, stringSearch, type StringSearch, maxMatchLength, pureLiteral, type PureLiteral } from './literals.js';
 import { LiteralSearcher, type SearchState } from './search.js';
 
 /** Options of the prefilter (`compile(..., { prefilter: { ... } })`). */
@@ -650,11 +650,6 @@ export class PrefilterMatcher extends GuardedMatcher<PrefilterScratch> implement
   }
 }
 
-/** ASCII letter (the only bytes case folding changes, in either direction). */
-function isLetter(b: number): boolean {
-  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
-}
-
 /** The numeric figures of a matcher's stats (what a nested stats entry may hold). */
 function flatStats(st: MatcherStats): Record<string, number> {
   const out: Record<string, number> = {};
@@ -971,7 +966,7 @@ function searchWindow(lit: PureLiteral, maxLiteral: number): { window: Uint8Arra
   for (let k = 0; k < folded.length; k++) text += String.fromCharCode(folded[k]);
   const from = bestWindowStart(text, maxLiteral);
   const to = Math.min(folded.length, from + maxLiteral);
-  const verify = to - from < lit.bytes.length || lit.bytes.some((b, k) => lit.caseless[k] === 0 && isLetter(b));
+  const verify = to - from < lit.bytes.length || lit.bytes.some((b, k) => lit.caseless[k] === 0 && isAsciiLetter(b));
   return { window: folded.subarray(from, to), tail: folded.length - to, verify };
 }
 
