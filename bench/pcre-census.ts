@@ -3,9 +3,12 @@
  * every option (active and commented-out rules) with the PCRE front end and prints, per
  * ruleset, how many are accepted and how many are rejected by reason, as a markdown table.
  *
- *   npx tsx bench/pcre-census.ts [--rules DIR] [--show REASON] [--limit N]
+ *   npx tsx bench/pcre-census.ts [--rules DIR] [--show REASON] [--limit N] [--no-confirm]
  *
  * `--show` prints the options rejected for reasons containing the given text (to inspect).
+ * Options are parsed as compile() does by default: confirmable features (backreferences,
+ * lookarounds, atomic groups, possessive quantifiers; src/confirm) are accepted and counted
+ * in "of which confirmed"; `--no-confirm` rejects them as compile({ confirm: false }).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -77,13 +80,14 @@ function main(): void {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const rulesRoot = args.includes('--rules') ? args[args.indexOf('--rules') + 1] : sharedPath('rules');
   const show = args.includes('--show') ? args[args.indexOf('--show') + 1] : undefined;
+  const confirm = !args.includes('--no-confirm');
   const showLimit = args.includes('--limit') ? Number(args[args.indexOf('--limit') + 1]) : 20;
   const sets = readdirSync(rulesRoot).filter((d) => statSync(join(rulesRoot, d)).isDirectory()).sort();
   const reasons = new Set<string>();
-  const table = new Map<string, { total: number; accepted: number; negated: number; byReason: Map<string, number>; ms: number; maxSize: number }>();
+  const table = new Map<string, { total: number; accepted: number; confirmed: number; negated: number; byReason: Map<string, number>; ms: number; maxSize: number }>();
   let shown = 0;
   for (const set of sets) {
-    const row = { total: 0, accepted: 0, negated: 0, byReason: new Map<string, number>(), ms: 0, maxSize: 0 };
+    const row = { total: 0, accepted: 0, confirmed: 0, negated: 0, byReason: new Map<string, number>(), ms: 0, maxSize: 0 };
     table.set(set, row);
     for (const f of rulesFiles(join(rulesRoot, set))) {
       const text = readFileSync(f, 'latin1');
@@ -91,8 +95,9 @@ function main(): void {
         row.total++;
         const t0 = performance.now();
         try {
-          const sig = parseSignature(opt.value);
+          const sig = parseSignature(opt.value, { confirm });
           row.accepted++;
+          if (sig.exact) row.confirmed++;
           if (sig.negated) row.negated++;
           row.maxSize = Math.max(row.maxSize, expandedSize(sig.ir));
         } catch (e) {
@@ -114,6 +119,7 @@ function main(): void {
   lines.push(`|---|${cols.map(() => '---:').join('|')}|`);
   lines.push(`| pcre options | ${cols.map((c) => table.get(c)!.total).join(' | ')} |`);
   lines.push(`| **accepted** | ${cols.map((c) => `${table.get(c)!.accepted} (${pct(table.get(c)!.accepted, table.get(c)!.total)})`).join(' | ')} |`);
+  lines.push(`| of which confirmed (backreference, lookaround…) | ${cols.map((c) => table.get(c)!.confirmed).join(' | ')} |`);
   const sorted = [...reasons].sort((a, b) => {
     const sum = (r: string): number => cols.reduce((s, c) => s + (table.get(c)!.byReason.get(r) ?? 0), 0);
     return sum(b) - sum(a);

@@ -8,6 +8,8 @@
  *   3. the approximations the rule semantics model makes, in rules affected.
  *
  * Run: `npx tsx bench/rules-census.ts` (about 10-20 s). `--no-patterns` skips step 2.
+ * Patterns are parsed as compile() does by default, confirmable features accepted
+ * (src/confirm); `--no-confirm` counts them as rejected, as compile({ confirm: false }).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ if (!existsSync(root)) {
   process.exit(1);
 }
 const checkPatterns = !process.argv.includes('--no-patterns');
+const confirm = !process.argv.includes('--no-confirm');
 
 interface Row {
   set: string;
@@ -34,6 +37,8 @@ interface Row {
   parseMs: number;
   signatures: number;
   patternRejects: number;
+  /** Signatures accepted with confirmation (exact form). */
+  confirmed: number;
   patternReasons: Record<string, number>;
   rulesRejectedForPatterns: number;
   enabledRejectedForPatterns: number;
@@ -63,10 +68,13 @@ for (const set of readdirSync(root).sort()) {
 
   const patternReasons: Record<string, number> = {};
   let patternRejects = 0;
+  let confirmed = 0;
   const check = (source: string): LengthBounds | Error => {
     if (!checkPatterns) return { minLength: 0, maxLength: Infinity };
     try {
-      return irLengthBounds(parseSignature(source).ir);
+      const sig = parseSignature(source, { confirm });
+      if (sig.exact) confirmed++;
+      return irLengthBounds(sig.ir);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       patternRejects++;
@@ -88,6 +96,7 @@ for (const set of readdirSync(root).sort()) {
     parseMs,
     signatures: program.signatures.length,
     patternRejects,
+    confirmed,
     patternReasons,
     rulesRejectedForPatterns: program.rejected.filter((x) => x.kind === 'unsupported-pattern').length,
     enabledRejectedForPatterns: program.rejected.filter((x) => x.kind === 'unsupported-pattern' && x.enabled).length,
@@ -113,11 +122,12 @@ for (const r of rows) {
 }
 if (checkPatterns) {
   out.push('', '### Patterns the engines cannot express (syntax front end)', '');
-  out.push('| ruleset | distinct signatures | rejected signatures | rules rejected (enabled) | reasons (signatures) |');
-  out.push('|---|---:|---:|---:|---|');
+  out.push(`| ruleset | distinct signatures | confirmed signatures | rejected signatures | rules rejected (enabled) | enabled rules rejected | reasons (signatures) |${confirm ? '' : ' (--no-confirm)'}`);
+  out.push('|---|---:|---:|---:|---:|---:|---|');
   for (const r of rows) {
     const why = Object.entries(r.patternReasons).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join('; ') || '-';
-    out.push(`| ${r.set} | ${fmt(r.signatures)} | ${fmt(r.patternRejects)} | ${fmt(r.rulesRejectedForPatterns)} (${fmt(r.enabledRejectedForPatterns)}) | ${why} |`);
+    const share = r.enabled === 0 ? '-' : `${((100 * r.enabledRejectedForPatterns) / r.enabled).toFixed(2)}%`;
+    out.push(`| ${r.set} | ${fmt(r.signatures)} | ${fmt(r.confirmed)} | ${fmt(r.patternRejects)} | ${fmt(r.rulesRejectedForPatterns)} (${fmt(r.enabledRejectedForPatterns)}) | ${share} | ${why} |`);
   }
 }
 out.push('', '### Rules rejected by the rule model', '');

@@ -30,6 +30,9 @@ import type { EngineName, Matcher, RejectedSignature } from './matcher/types.js'
 import { isLiveMatcher } from './matcher/live.js';
 import { pureLiteral } from './prefilter/literals.js';
 import { buildPrefilteredMatcher, factorOf, gateConjunctions, PREFILTER_OPTION_KEYS, type SignatureGate, type PrefilterOptions } from './prefilter/matcher.js';
+import { ConfirmingMatcher, type ConfirmedSignature, type ConfirmOptions } from './confirm/matcher.js';
+import type { ExactForm } from './syntax/ir.js';
+import { irLengthBounds } from './syntax/ir-build.js';
 
 export type { NfaMatcherOptions } from './engines/explicit/matcher.js';
 export type { DfaMatcherOptions } from './engines/dfa/matcher.js';
@@ -39,6 +42,7 @@ export type { ObddEngineOptions } from './engines/obdd/engine.js';
 export type { ObddGrouping, ObddPartition } from './engines/obdd/grouped.js';
 export type { ObddEncodingOptions } from './engines/obdd/matcher.js';
 export type { PrefilterOptions } from './prefilter/matcher.js';
+export type { ConfirmOptions, ConfirmFailure } from './confirm/matcher.js';
 
 /** A signature given as an object: a pcre option value, or a literal content string. */
 export type SignatureSpec =
@@ -138,6 +142,14 @@ export interface NfaCompileOptions {
    * (`DEFAULT_PREFILTER`), else false
    */
   prefilter?: boolean | CompilePrefilterOptions;
+  /**
+   * Accept pcres with backreferences, lookarounds, atomic groups or possessive
+   * quantifiers (src/confirm): the engine runs a regular over-approximation of each, and
+   * an exact backtracking matcher with PCRE's semantics confirms the ends it reports,
+   * within `budgetMs` per input. `false` rejects them (UnsupportedFeatureError naming the
+   * feature). `true` takes the defaults. @default true
+   */
+  confirm?: boolean | ConfirmOptions;
 }
 
 /** compile()'s prefilter options: the prefilter's own, and the engine of the residual signatures. */
@@ -240,7 +252,7 @@ function describe(spec: unknown): string {
   return String(spec);
 }
 
-function toIr(spec: unknown, limits: ParseOptions, trim: boolean): { ir: Ir; anchored: boolean } {
+function toIr(spec: unknown, limits: ParseOptions, trim: boolean): { ir: Ir; anchored: boolean; exact?: ExactForm; untrimmed?: Ir } {
   let pcre: string | undefined;
   if (typeof spec === 'string') pcre = spec;
   else if (spec && typeof spec === 'object' && typeof (spec as { pcre?: unknown }).pcre === 'string') {
@@ -250,7 +262,8 @@ function toIr(spec: unknown, limits: ParseOptions, trim: boolean): { ir: Ir; anc
     const parsed = parseSignature(pcre, limits);
     // `!/re/` means "alert when absent": rule logic, not a pattern that reports a match end.
     if (parsed.negated) throw new UnsupportedFeatureError('negated pcre', parsed.pattern, 0);
-    return trim ? searchForm(parsed.ir) : { ir: parsed.ir, anchored: parsed.anchored };
+    const form = trim ? searchForm(parsed.ir) : { ir: parsed.ir, anchored: parsed.anchored };
+    return parsed.exact === undefined ? form : { ...form, exact: parsed.exact, untrimmed: parsed.ir };
   }
   if (spec && typeof spec === 'object' && 'content' in spec) {
     const c = (spec as { content: unknown; nocase?: unknown }).content;
@@ -316,24 +329,50 @@ export function compileNfa(
 function parseSignatures(
   signatures: ReadonlyArray<string | SignatureSpec>,
   options: NfaCompileOptions,
-): { inputs: Array<NfaSignatureInput | null>; rejected: RejectedSignature[] } {
+): { inputs: Array<NfaSignatureInput | null>; rejected: RejectedSignature[]; confirmed: ConfirmedSignature[] } {
   const limits: ParseOptions = {
     maxRepeatExpansion: options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION,
     maxPatternLength: options.maxPatternLength,
+    confirm: checkConfirm(options.confirm) !== undefined,
   };
   const trim = options.searchForm ?? true;
   if (typeof trim !== 'boolean') throw new UsageError(`searchForm must be true or false, not ${JSON.stringify(trim)}`);
   const rejected: RejectedSignature[] = [];
+  const confirmed: ConfirmedSignature[] = [];
   const inputs: Array<NfaSignatureInput | null> = signatures.map((spec, id) => {
     try {
-      const { ir, anchored } = toIr(spec, limits, trim);
+      const { ir, anchored, exact, untrimmed } = toIr(spec, limits, trim);
+      if (exact !== undefined) {
+        const { minLength, maxLength } = irLengthBounds(untrimmed ?? ir);
+        confirmed.push({ id, form: exact, anchored, minLength, maxLength });
+      }
       return { id, ir, anchored };
     } catch (e) {
       rejected.push({ signature: id, source: describe(spec), error: e instanceof Error ? e : new Error(String(e)) });
       return null;
     }
   });
-  return { inputs, rejected };
+  return { inputs, rejected, confirmed };
+}
+
+/** compile()'s `confirm` option, checked: undefined when off. Throws UsageError. */
+function checkConfirm(c: unknown): ConfirmOptions | undefined {
+  if (c === false) return undefined;
+  if (c === undefined || c === true) return {};
+  checkOptionKeys('confirm', c, { budgetMs: true, onFailure: true });
+  const o = c as ConfirmOptions;
+  if (o.budgetMs !== undefined && (typeof o.budgetMs !== 'number' || !(o.budgetMs > 0))) {
+    throw new UsageError(`confirm option budgetMs must be a number > 0 (got ${JSON.stringify(o.budgetMs)})`);
+  }
+  if (o.onFailure !== undefined && typeof o.onFailure !== 'function') throw new UsageError('confirm option onFailure must be a function');
+  return o;
+}
+
+/** `matcher`, wrapped to confirm the signatures that need it (those still compiled). */
+function withConfirmation(matcher: Matcher, confirmed: readonly ConfirmedSignature[], rejected: readonly RejectedSignature[], options: ConfirmOptions | undefined): Matcher {
+  const dropped = new Set(rejected.map((r) => r.signature));
+  const live = confirmed.filter((c) => !dropped.has(c.id));
+  return live.length === 0 || options === undefined ? matcher : new ConfirmingMatcher(matcher, live, options);
 }
 
 /** The NFA of `inputs`; a signature past a budget is nulled in `inputs` and listed in `rejected`. */
@@ -370,13 +409,13 @@ export function compile(
   const config = checkEngineConfig(options.engine ?? DEFAULT_ENGINE, options.engineOptions);
   if (!Array.isArray(signatures)) throw new UsageError('signatures must be an array');
   const prefilter = checkPrefilter(options.prefilter ?? (options.engine === undefined ? DEFAULT_PREFILTER : false));
-  const { inputs, rejected } = parseSignatures(signatures, options);
+  const { inputs, rejected, confirmed } = parseSignatures(signatures, options);
   const built = prefilter
     ? buildPrefiltered(signatures, inputs, rejected, options, config, prefilter)
     : buildPlain(signatures, inputs, rejected, options, config);
   rejected.sort((a, b) => a.signature - b.signature);
   return {
-    matcher: built.matcher,
+    matcher: withConfirmation(built.matcher, confirmed, rejected, checkConfirm(options.confirm)),
     rejected,
     nfa: { ...built.nfa, signatures: signatures.length, compiled: signatures.length - rejected.length },
     compileMs: performance.now() - t0,

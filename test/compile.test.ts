@@ -50,7 +50,7 @@ describe('compile', () => {
   });
 
   it('rejects bad signatures with typed errors and keeps every id', () => {
-    const r = compile(['/a(/', 'ok', '/(a)\\1/', { content: '' }, '!/neg/', 'a{3}', 42 as unknown as string]);
+    const r = compile(['/a(/', 'ok', '/a(?R)?b/', { content: '' }, '!/neg/', 'a{3}', 42 as unknown as string]);
     expect(r.rejected.map((x) => x.signature)).toEqual([0, 2, 3, 4, 6]);
     expect(r.rejected[0].error).toBeInstanceOf(RegexSyntaxError);
     expect(r.rejected[0].source).toBe('/a(/');

@@ -8,12 +8,19 @@
  * obdd/obdd2 are one too, so that a typo never silently measures something else; an
  * ill-typed value is the engine builder's UsageError, also naming the option.
  */
-import { checkEngineConfig, DEFAULT_ENGINE, DEFAULT_PREFILTER, ENGINE_NAMES, type EngineConfig, type ObddEngineOptions } from '../compile.js';
+import { checkEngineConfig, DEFAULT_ENGINE, DEFAULT_PREFILTER, ENGINE_NAMES, type ConfirmOptions, type EngineConfig, type ObddEngineOptions } from '../compile.js';
 import { UsageError } from '../errors.js';
 import type { OptionSpec } from './args.js';
 
 /** The argument spec of the engine-tuning flags, to spread into a command's own spec. */
-export const ENGINE_FLAG_SPEC: OptionSpec = { 'no-memo': 'flag', 'memo-budget': 'value', prefilter: 'flag', 'no-prefilter': 'flag' };
+export const ENGINE_FLAG_SPEC: OptionSpec = {
+  'no-memo': 'flag',
+  'memo-budget': 'value',
+  prefilter: 'flag',
+  'no-prefilter': 'flag',
+  'no-confirm': 'flag',
+  'confirm-budget': 'value',
+};
 
 /** Help lines of the engine-tuning flags, for a command's usage text. */
 export const ENGINE_FLAG_USAGE = `  --no-memo           obdd/obdd2: step symbolically on every byte (no step memo)
@@ -23,6 +30,11 @@ export const ENGINE_FLAG_USAGE = `  --no-memo           obdd/obdd2: step symboli
                       literals select (same results; docs/prefilter.md); the
                       default when no --engine is named
   --no-prefilter      every signature at every byte (the default with --engine)
+  --no-confirm        reject pcres with backreferences, lookarounds, atomic groups
+                      or possessive quantifiers (by default they run as a regular
+                      over-approximation whose matches an exact matcher confirms)
+  --confirm-budget MS time for all confirmations of one input (default 100); when
+                      it runs out the candidates left are reported as failures
 `;
 
 /**
@@ -36,6 +48,21 @@ export function prefilterFromFlags(options: Record<string, unknown>, byDefault =
   if (options.prefilter === true) return true;
   if (options['no-prefilter'] === true) return false;
   return byDefault && options.engine === undefined && DEFAULT_PREFILTER;
+}
+
+/**
+ * compile()'s `confirm` from `--no-confirm` / `--confirm-budget MS`. Throws UsageError when
+ * both are given or the budget is not a positive number.
+ */
+export function confirmFromFlags(options: Record<string, unknown>): boolean | ConfirmOptions {
+  const off = options['no-confirm'] === true;
+  const budget = options['confirm-budget'] as string | undefined;
+  if (off && budget !== undefined) throw new UsageError('--no-confirm and --confirm-budget exclude each other');
+  if (off) return false;
+  if (budget === undefined) return true;
+  const ms = Number(budget);
+  if (!(ms > 0) || !Number.isFinite(ms)) throw new UsageError(`--confirm-budget takes milliseconds > 0, not '${budget}'`);
+  return { budgetMs: ms };
 }
 
 /**

@@ -13,7 +13,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineConfig } from '../compile.js';
-import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
+import { confirmFromFlags, ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
 import {
   aggregateWarnings, formatFast, formatJson, prepareRules, Replayer,
   type Alert, type PreparedRules, type PrepareProgress, type ReplayMode, type ReplayProgress, type ReplayStats,
@@ -268,6 +268,7 @@ function ruleOptions(cmd: ReplayCommand): Omit<RuleSetOptions, 'onProgress'> {
     engine: cmd.engine.engine,
     engineOptions: cmd.engine.engineOptions,
     prefilter: prefilterFromFlags(options),
+    confirm: confirmFromFlags(options),
   };
 }
 
@@ -394,11 +395,14 @@ class CaptureNotes {
     private readonly engine: string,
   ) {}
 
-  capture(res: Pick<WireCaptureResult, 'file' | 'error' | 'engineErrors' | 'engineError' | 'warnings'>): void {
+  capture(res: Pick<WireCaptureResult, 'file' | 'error' | 'engineErrors' | 'engineError' | 'confirmExhausted' | 'confirmExhaustedFirst' | 'warnings'>): void {
     const { con } = this;
     if (res.error) con.say(res.error.message);
     if (res.engineErrors > 0) {
       con.say(`${res.file}: the ${this.engine} engine failed on ${res.engineErrors} packet(s), skipped; first: ${res.engineError}`);
+    }
+    if (res.confirmExhausted > 0) {
+      con.say(`${res.file}: ${res.confirmExhausted} confirmation(s) ran out of budget, their matches not reported; first: ${res.confirmExhaustedFirst}`);
     }
     for (const w of res.warnings) {
       this.warnings.push(w);
@@ -417,7 +421,7 @@ class CaptureNotes {
 }
 
 /** What the summary and exit code need of a capture's result (`CaptureResult` or a merged one). */
-type Outcome = Pick<WireCaptureResult, 'file' | 'packets' | 'interrupted' | 'error' | 'engineErrors'>;
+type Outcome = Pick<WireCaptureResult, 'file' | 'packets' | 'interrupted' | 'error' | 'engineErrors' | 'confirmExhausted'>;
 
 /** How the replay went, for the summary and the exit code. */
 interface ReplayRun {
@@ -566,6 +570,15 @@ function summaryLines(cmd: ReplayCommand, prepared: PreparedSummary, run: Replay
         : ''),
   );
   if (engineErrors > 0) lines.push(`engine failures: ${engineErrors} packet(s) skipped (see above)`);
+  const c = st.confirm;
+  if (c.signatures > 0) {
+    const exhausted = results.reduce((n, r) => n + r.confirmExhausted, 0);
+    lines.push(
+      `confirmation: ${c.signatures} confirmed pattern(s) (backreference/lookaround/atomic); ${c.candidates} candidate end(s), ` +
+        `${c.runs} run(s), ${c.confirmed} confirmed, ${c.ms.toFixed(0)} ms, worst input ${c.worstInputMs.toFixed(1)} ms` +
+        (exhausted > 0 ? `; ${exhausted} ran out of budget (see above)` : ''),
+    );
+  }
   lines.push(`alerts: ${st.alerts}${bySid.size ? ` from ${bySid.size} rule(s)` : ''}`);
   const sorted = [...bySid.values()].sort((a, b) => b.count - a.count || a.rule.sid - b.rule.sid);
   for (const { rule, count } of sorted) lines.push(`  ${String(count).padStart(7)}  [${rule.gid}:${rule.sid}:${rule.rev}] ${rule.msg}`);
@@ -612,7 +625,7 @@ function finish(cmd: ReplayCommand, summary: PreparedSummary, result: ReplayRun,
   if (result.signal !== undefined) return result.signal === 'SIGTERM' ? 143 : 130;
   const { results } = result;
   const damaged = results.some((r) => r.error !== undefined);
-  const engineErrors = results.some((r) => r.engineErrors > 0);
+  const engineErrors = results.some((r) => r.engineErrors > 0 || r.confirmExhausted > 0);
   return damaged || summary.unreadable.length > 0 || engineErrors || result.lost.length > 0 ? 1 : 0;
 }
 

@@ -32,7 +32,7 @@ import { Decoder, readCapture } from '../pcap/index.js';
 import { OutputWriter } from './output.js';
 import { parseArgs } from './args.js';
 import { expandFileLists, matchModeFromFlags } from './compare.js';
-import { ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
+import { confirmFromFlags, ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
 
 /** The help text of `nfa-obdd scan`. */
 export const usage = `usage: nfa-obdd scan --signatures FILE (--input FILE | --pcap FILE...) [--engine ENGINE]
@@ -129,7 +129,7 @@ function compileSignatures(args: ScanArgs): CompiledSignatures | null {
   if (!sigBuf) return null;
   const { sources, lines: lineOf } = parseSignatureLines(sigBuf.toString('utf8'));
   const t0 = performance.now();
-  const result = compile(sources, { ...engineConfigFromFlags(args.options), prefilter: prefilterFromFlags(args.options) });
+  const result = compile(sources, { ...engineConfigFromFlags(args.options), prefilter: prefilterFromFlags(args.options), confirm: confirmFromFlags(args.options) });
   const compileMs = performance.now() - t0;
   const errLines = result.rejected.map((r) => `${args.sigPath}:${lineOf[r.signature]}: ${r.error.message}\n`);
   if (errLines.length) process.stderr.write(errLines.join(''));

@@ -240,7 +240,7 @@ export class RuleDetector {
   static build(rules: readonly Rule[], options: DetectorOptions = {}): RuleDetector {
     const bounds = (source: string): LengthBounds => {
       try {
-        return irLengthBounds(parseSignature(source).ir);
+        return irLengthBounds(parseSignature(source, { confirm: options.confirm !== false }).ir);
       } catch {
         return { minLength: 0, maxLength: Infinity };
       }

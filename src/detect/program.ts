@@ -508,6 +508,14 @@ export class RuleProgram {
   /** @internal */ readonly gPats: Int32Array;
   /** Buffer id of each group (BUFFER_IDS; LOCATABLE_BUFFERS for buffers never located). */
   /** @internal */ readonly gBuffer: Int32Array;
+  /** The rules with `sig` among their positive patterns (for messages; a scan over all rules). */
+  rulesWithSignature(sig: number): number[] {
+    const out: number[] = [];
+    for (let r = 0; r + 1 < this.rPosStart.length; r++) {
+      for (let k = this.rPosStart[r]; k < this.rPosStart[r + 1]; k++) if (this.rPosSigs[k] === sig) out.push(r);
+    }
+    return out;
+  }
   /** Per rule: its positive signatures (to check presence quickly). */
   /** @internal */ readonly rPosStart: Int32Array;
   /** @internal */ readonly rPosSigs: Int32Array;

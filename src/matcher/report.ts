@@ -109,6 +109,8 @@ export class MatchReporter {
   constructor(
     private readonly plan: ReportPlan,
     readonly mode: 'all' | 'set',
+    /** 'set' mode: signatures passed on at every end nonetheless (`ScratchOptions.everyEnd`). */
+    private readonly everyEnd?: Uint8Array,
   ) {
     this.lastEnd = new Float64Array(plan.slotCount).fill(-1);
     this.hold = plan.hold;
@@ -209,7 +211,7 @@ export class MatchReporter {
   }
 
   private pass(sig: number, end: number, onMatch: MatchCallback): void {
-    if (this.mode === 'set') {
+    if (this.mode === 'set' && (this.everyEnd === undefined || this.everyEnd[sig] !== 1)) {
       const w = sig >>> 5;
       const bit = 1 << (sig & 31);
       if (this.done[w] & bit) return;
@@ -223,6 +225,9 @@ export class MatchReporter {
     try {
       stop = onMatch(sig, end);
     } catch (e) {
+      // A composite matcher's callback (src/confirm) reports through a reporter of its
+      // own: its stop and its wrapped error go through unchanged.
+      if (e === STOP || e instanceof CallbackError) throw e;
       throw new CallbackError(e);
     }
     if (stop === true) throw STOP;

@@ -73,6 +73,12 @@ export interface ScratchOptions {
    * activates a skipped signature's unit; the other engines ignore the hint.
    */
   skip?: Uint8Array;
+  /**
+   * 'set' mode: signatures reported at every end all the same (`everyEnd[signature] ===
+   * 1`), as in 'all' mode. For a wrapper that may discard ends (src/confirm): it needs the
+   * candidates after the earliest. Engines pass it to their `MatchReporter`.
+   */
+  everyEnd?: Uint8Array;
 }
 
 /** Opaque per-stream state. Engines narrow it to their own class. */

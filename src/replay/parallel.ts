@@ -242,16 +242,26 @@ function emptyStats(): ReplayStats {
     packets: 0, bytes: 0, scannedBytes: 0, undecoded: 0, alerts: 0, sessions: 0, sessionsPeak: 0,
     depthReached: 0, streamEvaluations: 0,
     reassembly: { gaps: 0, bytesSkipped: 0, outOfOrder: 0, retransmissions: 0 },
+    confirm: { signatures: 0, candidates: 0, runs: 0, confirmed: 0, ms: 0, worstInputMs: 0 },
   };
 }
 
 /** Sum of counters. */
 function addStats(into: ReplayStats, s: ReplayStats): void {
   for (const k of Object.keys(into) as (keyof ReplayStats)[]) {
-    if (k === 'reassembly') continue;
+    if (k === 'reassembly' || k === 'confirm') continue;
     into[k] += s[k];
   }
   for (const k of Object.keys(into.reassembly) as (keyof ReplayStats['reassembly'])[]) into.reassembly[k] += s.reassembly[k];
+  // Every worker compiles the same rules: the signature count and the worst input are maxima.
+  const c = into.confirm;
+  const d = s.confirm ?? emptyStats().confirm;
+  c.signatures = Math.max(c.signatures, d.signatures);
+  c.worstInputMs = Math.max(c.worstInputMs, d.worstInputMs);
+  c.candidates += d.candidates;
+  c.runs += d.runs;
+  c.confirmed += d.confirmed;
+  c.ms += d.ms;
 }
 
 /** A's position before B's? (capture, packet, session, emission). */
@@ -294,6 +304,8 @@ function mergeResults(parts: WireCaptureResult[]): WireCaptureResult {
     m.alerts += r.alerts;
     m.engineErrors += r.engineErrors;
     m.engineError ??= r.engineError;
+    m.confirmExhausted += r.confirmExhausted;
+    m.confirmExhaustedFirst ??= r.confirmExhaustedFirst;
     m.error ??= r.error;
     m.interrupted ||= r.interrupted;
     m.ms = Math.max(m.ms, r.ms);

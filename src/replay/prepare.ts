@@ -46,6 +46,11 @@ export interface RuleSetOptions {
    * @default true when `engine` is not given (`DEFAULT_PREFILTER`), else false
    */
   prefilter?: DetectorOptions['prefilter'];
+  /**
+   * compile()'s `confirm`: rules whose pcres use backreferences, lookarounds, atomic groups
+   * or possessive quantifiers run with confirmation (src/confirm). @default true
+   */
+  confirm?: DetectorOptions['confirm'];
   /** Told before each rule file is read and before the compile (for a progress display). */
   onProgress?: (p: PrepareProgress) => void;
 }
@@ -142,7 +147,7 @@ export function prepareRules(options: RuleSetOptions): PreparedRules {
   const t1 = performance.now();
   const engine = options.engine ?? DEFAULT_ENGINE;
   options.onProgress?.({ phase: 'compile', rules: chosen.length, engine });
-  const detector = RuleDetector.build(chosen, { engine, engineOptions: options.engineOptions, prefilter: replayPrefilter(options) } as DetectorOptions);
+  const detector = RuleDetector.build(chosen, { engine, engineOptions: options.engineOptions, prefilter: replayPrefilter(options), confirm: options.confirm } as DetectorOptions);
   const t2 = performance.now();
   const rejected = [...loaded.rejected, ...detector.rejected];
   const rejectedByKind: Record<string, number> = {};

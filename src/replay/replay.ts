@@ -49,6 +49,7 @@ import { flowKey, FlowTracker, type Flow, type ReassemblySink, type TcpStream } 
 import { Decoder, DecodeStatus, formatAddress, linkTypeName, readCapture, TcpFlag, type CaptureSource, type DecodedPacket, type Packet } from '../pcap/index.js';
 import { StreamBudget, type DirectionState, type FlowDetection, type ReportCallback, type RuleDetector } from '../detect/index.js';
 import type { Rule } from '../rules/index.js';
+import type { ConfirmFailure } from '../confirm/matcher.js';
 import type { LinkTypeWarning } from './warnings.js';
 
 // ---- alerts --------------------------------------------------------------------------------
@@ -188,6 +189,14 @@ export interface CaptureResult {
   engineErrors: number;
   /** The first such failure's message. */
   engineError: string | undefined;
+  /**
+   * Confirmed signatures (backreferences, lookarounds…; src/confirm) whose candidates on a
+   * packet or stream the confirmation budget left undecided: those matches were not
+   * reported. One count per (signature, input).
+   */
+  confirmExhausted: number;
+  /** The first one, naming the packet and the rules. */
+  confirmExhaustedFirst: string | undefined;
   /** Wall-clock milliseconds. */
   ms: number;
   /** Stopped early because `ReplayControl.signal` was aborted (sessions dropped, not inspected to their end). */
@@ -245,8 +254,76 @@ export interface ReplayStats {
   streamEvaluations: number;
   /** TCP reassembly counters (stream mode). */
   reassembly: { gaps: number; bytesSkipped: number; outOfOrder: number; retransmissions: number };
+  /**
+   * Confirmed signatures (src/confirm): how many the rules have, candidate ends the
+   * automaton reported for them, confirmation runs, ends confirmed, time spent (ms), and
+   * the most time one input took (ms).
+   */
+  confirm: ConfirmCounts;
 }
 
+/** See `ReplayStats.confirm`. */
+export interface ConfirmCounts {
+  signatures: number;
+  candidates: number;
+  runs: number;
+  confirmed: number;
+  ms: number;
+  worstInputMs: number;
+}
+
+/** The confirmation counters of a matcher's stats (zero when it confirms nothing). */
+function confirmCounts(stats: Record<string, unknown>): ConfirmCounts {
+  const n = (k: string): number => (typeof stats[k] === 'number' ? (stats[k] as number) : 0);
+  return {
+    signatures: n('confirmedSignatures'),
+    candidates: n('confirmCandidates'),
+    runs: n('confirmRuns'),
+    confirmed: n('confirmedEnds'),
+    ms: n('confirmMs'),
+    worstInputMs: n('confirmWorstInputMs'),
+  };
+}
+
+
+/**
+ * The confirmations of one capture that ran out of budget (`CaptureResult.confirmExhausted`):
+ * the matcher lists them (`failures()`); `note` is called after each packet and names the
+ * first new one with the packet and its rules.
+ */
+class ConfirmWatch {
+  private readonly failures: readonly ConfirmFailure[] | undefined;
+  private readonly from: number;
+  private seen: number;
+  first: string | undefined;
+
+  constructor(
+    private readonly det: RuleDetector,
+    private readonly rules: readonly Rule[],
+  ) {
+    this.failures = (det.matcher as { failures?: () => readonly ConfirmFailure[] }).failures?.();
+    this.from = this.seen = this.failures?.length ?? 0;
+  }
+
+  get count(): number {
+    return (this.failures?.length ?? 0) - this.from;
+  }
+
+  /** "packet 12: rule sid 2001 (pcre /…/): confirmation ran out of time (50.2 ms on this input) with 3 candidate end(s) undecided". */
+  note(where: string): void {
+    const f = this.failures;
+    if (f === undefined || f.length === this.seen) return;
+    if (this.first === undefined) {
+      const x = f[this.seen]!;
+      const program = this.det.program;
+      const sids = program.rulesWithSignature(x.signature).map((r) => this.rules[r]!.sid);
+      const rules = sids.length === 0 ? 'no live rule' : `rule${sids.length > 1 ? 's' : ''} sid ${sids.slice(0, 5).join(', ')}${sids.length > 5 ? ', …' : ''}`;
+      this.first = `${where}: ${rules} (pcre ${program.signatures[x.signature]}): confirmation ran out of time ` +
+        `(${x.ms.toFixed(1)} ms on this input) with ${x.ends.length} candidate end(s) undecided`;
+    }
+    this.seen = f.length;
+  }
+}
 
 /**
  * Replays captures through one detector. Not reentrant: replay one capture at a time
@@ -274,7 +351,10 @@ export class Replayer implements ReassemblySink {
     depthReached: 0,
     streamEvaluations: 0,
     reassembly: { gaps: 0, bytesSkipped: 0, outOfOrder: 0, retransmissions: 0 },
+    confirm: { signatures: 0, candidates: 0, runs: 0, confirmed: 0, ms: 0, worstInputMs: 0 },
   };
+  /** The matcher's confirmation counters when this replayer started (the matcher may be shared). */
+  private readonly confirmBase: ConfirmCounts;
 
   // Context of the packet in progress, read by the prebuilt callbacks (no closure per packet).
   private file = '';
@@ -306,6 +386,7 @@ export class Replayer implements ReassemblySink {
   constructor(detector: RuleDetector, options: ReplayOptions = {}) {
     this.det = detector;
     this.rules = detector.rules;
+    this.confirmBase = confirmCounts(detector.matcher.stats());
     this.mode = options.mode ?? 'packet';
     this.limitPackets = options.limitPackets ?? Infinity;
     this.shardCount = Math.max(1, options.shard?.count ?? 1);
@@ -368,22 +449,15 @@ export class Replayer implements ReassemblySink {
     let error: PcapFormatError | undefined;
     let interrupted = false;
     let count = 0;
-    let engineErrors = 0;
-    let engineError: string | undefined;
+    const failed = { count: 0, first: undefined as string | undefined };
+    const confirm = new ConfirmWatch(this.det, this.rules);
     try {
       outer: for await (const batch of reader.batches()) {
         for (const p of batch) {
           if (count >= this.limitPackets) break outer;
           count++;
-          try {
-            this.processPacket(p);
-          } catch (e) {
-            // An engine failure is not the capture's fault: skip the packet, start the
-            // detector and the session's scratches afresh, and report it.
-            engineErrors++;
-            engineError ??= `packet ${p.index + 1}: ${e instanceof Error ? e.message : String(e)}`;
-            this.recover();
-          }
+          this.processSafely(p, failed);
+          confirm.note(`packet ${p.index + 1}`);
           // One clock read per packet, only with a control: the checkpoint itself runs at
           // most every `checkpointMs`.
           if (ctl !== undefined && (this.checkpointWanted || performance.now() >= due)) {
@@ -412,6 +486,7 @@ export class Replayer implements ReassemblySink {
     } finally {
       this.discarding = false;
     }
+    confirm.note('the end of the capture');
     if (ctl?.onProgress !== undefined) await ctl.onProgress({ file, packets: count, offset, done: true });
     return {
       file,
@@ -420,11 +495,27 @@ export class Replayer implements ReassemblySink {
       alerts: this.stats.alerts - before.alerts,
       error,
       ms: performance.now() - t0,
-      engineErrors,
-      engineError,
+      engineErrors: failed.count,
+      engineError: failed.first,
+      confirmExhausted: confirm.count,
+      confirmExhaustedFirst: confirm.first,
       interrupted,
       warnings: this.linkWarnings(file),
     };
+  }
+
+  /**
+   * `processPacket`; an engine failure is not the capture's fault: the packet is skipped,
+   * the detector and the session's scratches start afresh, and `failed` counts it.
+   */
+  private processSafely(p: Packet, failed: { count: number; first: string | undefined }): void {
+    try {
+      this.processPacket(p);
+    } catch (e) {
+      failed.count++;
+      failed.first ??= `packet ${p.index + 1}: ${e instanceof Error ? e.message : String(e)}`;
+      this.recover();
+    }
   }
 
   /** The link types of the capture just replayed that the decoder could not read. */
@@ -480,6 +571,16 @@ export class Replayer implements ReassemblySink {
     this.stats.reassembly.bytesSkipped = c.bytesSkipped;
     this.stats.reassembly.outOfOrder = c.outOfOrder;
     this.stats.reassembly.retransmissions = c.retransmissions;
+    const now = confirmCounts(this.det.matcher.stats());
+    const base = this.confirmBase;
+    this.stats.confirm = {
+      signatures: now.signatures,
+      candidates: now.candidates - base.candidates,
+      runs: now.runs - base.runs,
+      confirmed: now.confirmed - base.confirmed,
+      ms: now.ms - base.ms,
+      worstInputMs: now.worstInputMs,
+    };
   }
 
   /** One captured packet (its `index` is its 0-based number in the capture). */

@@ -66,7 +66,8 @@ export function astToIr(pattern: string, pre: Prepassed, ast: AstRegExp, opts: C
 
 type Located = { loc?: { start: { offset: number } } };
 
-class AstConverter {
+/** The converter; src/syntax/exact.ts reuses it for leaves (chars, classes, simple assertions). */
+export class AstConverter {
   constructor(
     private readonly pattern: string,
     private readonly pre: Prepassed,

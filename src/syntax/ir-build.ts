@@ -217,3 +217,49 @@ export function irKey(ir: Ir): string {
       return `r${ir.min},${ir.max}(${irKey(ir.item)})`;
   }
 }
+
+/** Match-length bounds of a signature (max may be Infinity). */
+export interface LengthBounds {
+  /** Shortest and longest match, in bytes. */
+  minLength: number;
+  maxLength: number;
+}
+
+/** Bounds on the length of the strings an IR matches (assertions have length 0). */
+export function irLengthBounds(ir: Ir): LengthBounds {
+  switch (ir.kind) {
+    case 'empty':
+    case 'assert':
+      return { minLength: 0, maxLength: 0 };
+    case 'never':
+      return { minLength: Infinity, maxLength: -Infinity };
+    case 'bytes':
+      return { minLength: 1, maxLength: 1 };
+    case 'concat': {
+      let min = 0;
+      let max = 0;
+      for (const it of ir.items) {
+        const b = irLengthBounds(it);
+        min += b.minLength;
+        max += b.maxLength;
+      }
+      return { minLength: min, maxLength: max };
+    }
+    case 'alt': {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const it of ir.items) {
+        const b = irLengthBounds(it);
+        min = Math.min(min, b.minLength);
+        max = Math.max(max, b.maxLength);
+      }
+      return { minLength: min, maxLength: max };
+    }
+    case 'repeat': {
+      const b = irLengthBounds(ir.item);
+      if (b.minLength === Infinity) return ir.min === 0 ? { minLength: 0, maxLength: 0 } : b;
+      const max = ir.max === 0 || b.maxLength === 0 ? 0 : b.maxLength * ir.max;
+      return { minLength: b.minLength * ir.min, maxLength: max };
+    }
+  }
+}

@@ -61,5 +61,53 @@ export interface ParsedSignature {
   readonly negated: boolean;
   /** True when the signature can only match at offset 0 (`A` flag, or every branch starts with `\A`/`^` without `m`). */
   readonly anchored: boolean;
+  /**
+   * The byte-level IR. For a signature with `exact` it is a regular over-approximation:
+   * every (start, end) span the exact pattern matches, it matches too.
+   */
   readonly ir: Ir;
+  /**
+   * Present only when the pattern uses a feature no automaton expresses (backreference,
+   * lookaround, atomic group, possessive quantifier) and parsing was asked to accept
+   * such patterns (`ParseOptions.confirm`): the exact form, which confirms the candidates
+   * `ir` finds.
+   */
+  readonly exact?: ExactForm;
+}
+
+/**
+ * The exact form of a pattern the IR cannot express (backreference, lookaround, atomic
+ * group, possessive quantifier): the IR's node kinds, with the same meaning, plus four
+ * kinds that only a backtracking matcher runs (src/confirm/exact.ts). Flags are applied as
+ * in the IR. A possessive quantifier `X*+` arrives as `atomic(repeat(X))`.
+ */
+export type Rx =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'never' }
+  | { readonly kind: 'bytes'; readonly set: ByteSet }
+  | { readonly kind: 'assert'; readonly assertion: AssertionKind }
+  | { readonly kind: 'concat'; readonly items: readonly Rx[] }
+  | { readonly kind: 'alt'; readonly items: readonly Rx[] }
+  | { readonly kind: 'repeat'; readonly item: Rx; readonly min: number; readonly max: number; readonly greedy: boolean }
+  /** Capturing group number `index` (1-based, PCRE's numbering). */
+  | { readonly kind: 'group'; readonly index: number; readonly item: Rx }
+  /** `\N`: the text group `index` captured (ASCII case-insensitively with `caseless`); fails while the group is unset. */
+  | { readonly kind: 'backref'; readonly index: number; readonly caseless: boolean }
+  /**
+   * Lookaround. A lookbehind's top-level branches each have one fixed length (PCRE 8.x
+   * refuses others at compile time), kept in `lengths` in branch order; `item` is then an
+   * `alt` of those branches (or the single branch).
+   */
+  | { readonly kind: 'look'; readonly behind: boolean; readonly negate: boolean; readonly item: Rx; readonly lengths?: readonly number[] }
+  /** `(?>X)`: X's first match only, never backtracked into. */
+  | { readonly kind: 'atomic'; readonly item: Rx };
+
+/** What the front end adds to a signature that needs confirmation (see ParsedSignature.exact). */
+export interface ExactForm {
+  /** The pattern with PCRE's exact meaning; the signature's `ir` over-approximates it. */
+  readonly rx: Rx;
+  /** Number of capturing groups. */
+  readonly groups: number;
+  /** The features that made it need confirmation, e.g. ['backreference', 'lookahead']. */
+  readonly features: readonly string[];
 }

@@ -8,11 +8,18 @@
  * unexpected internal failure is reported as a RegexSyntaxError rather than crashing a
  * ruleset load).
  */
-import { LimitExceededError, NfaObddError, RegexSyntaxError } from '../errors.js';
-import type { Ir, ParsedSignature } from './ir.js';
+import { LimitExceededError, NfaObddError, RegexSyntaxError, UnsupportedFeatureError } from '../errors.js';
+import type { ExactForm, Ir, ParsedSignature, Rx } from './ir.js';
 import { astToIr, parseJs } from './convert.js';
+import { approximate, astToRx } from './exact.js';
 import { assertIr, concatIr, expandedSize, literalIr, startsWithTextStart, unexpandedSize } from './ir-build.js';
-import { F_I, F_M, F_S, F_U, F_X, prepass } from './prepass.js';
+import { F_I, F_M, F_S, F_U, F_X, prepass, prepassExact } from './prepass.js';
+
+/**
+ * The features a pattern may use when `confirm` is on: the automata run a regular
+ * over-approximation and an exact backtracking matcher confirms its candidates.
+ */
+export const CONFIRMABLE_FEATURES: readonly string[] = ['backreference', 'lookahead', 'lookbehind', 'atomic group', 'possessive quantifier'];
 
 /** Default cap on byte positions after expanding counted repeats (see `expandedSize`). */
 export const DEFAULT_MAX_REPEAT_EXPANSION = 50_000;
@@ -41,6 +48,14 @@ export interface ParseOptions {
    * @default 65536
    */
   maxPatternLength?: number;
+  /**
+   * Accept patterns with backreferences, lookarounds, atomic groups or possessive
+   * quantifiers: the result's `ir` is then a regular over-approximation and `exact` holds
+   * the exact form, to confirm candidates with (src/confirm). Off: such a pattern throws
+   * UnsupportedFeatureError naming the feature.
+   * @default false
+   */
+  confirm?: boolean;
 }
 
 /** At most `max` characters of `text` for an error message, the cut marked with `…`. */
@@ -76,6 +91,11 @@ export const SNORT_FLAGS = 'RUIPHDMCKSYBO';
  * `A` as a leading `text-start` assertion, so that IR consumers never look at flags.
  */
 export function parsePattern(pattern: string, flags = '', options: ParseOptions = {}): Ir {
+  return parsePatternForms(pattern, flags, options).ir;
+}
+
+/** `parsePattern`, with the exact form when the pattern needs confirmation (`options.confirm`). */
+export function parsePatternForms(pattern: string, flags = '', options: ParseOptions = {}): { ir: Ir; exact?: ExactForm } {
   const maxLength = options.maxPatternLength ?? DEFAULT_MAX_PATTERN_LENGTH;
   if (pattern.length > maxLength) {
     throw new LimitExceededError('pattern length', maxLength, pattern.length, `characters of /${abbreviate(pattern)}/ (maxPatternLength)`);
@@ -95,16 +115,30 @@ export function parsePattern(pattern: string, flags = '', options: ParseOptions 
     else throw new RegexSyntaxError(`unknown pcre flag '${f}'`, pattern, pattern.length);
   }
   let ir: Ir;
+  let exact: ExactForm | undefined;
   try {
-    const pre = prepass(pattern, bits);
-    const ast = parseJs(pattern, pre);
-    ir = astToIr(pattern, pre, ast, { dollarEndOnly });
+    try {
+      const pre = prepass(pattern, bits);
+      const ast = parseJs(pattern, pre);
+      ir = astToIr(pattern, pre, ast, { dollarEndOnly });
+    } catch (e) {
+      if (!(options.confirm && e instanceof UnsupportedFeatureError && CONFIRMABLE_FEATURES.includes(e.feature))) throw e;
+      // Only patterns the automata cannot express take the exact path: the others keep
+      // exactly the IR they always had.
+      const pre = prepassExact(pattern, bits);
+      exact = astToRx(pattern, pre, parseJs(pattern, pre), { dollarEndOnly });
+      ir = approximate(exact);
+    }
   } catch (e) {
     if (e instanceof NfaObddError) throw e;
     // A bug or an engine limit (e.g. stack depth) must not take a whole ruleset down.
     throw new RegexSyntaxError(`internal parser failure: ${e instanceof Error ? e.message : String(e)}`, pattern, 0);
   }
   if (anchored && !startsWithTextStart(ir)) ir = concatIr([assertIr('text-start'), ir]);
+  if (anchored && exact !== undefined) {
+    const rx: Rx = { kind: 'concat', items: [assertIr('text-start'), exact.rx] };
+    exact = { ...exact, rx };
+  }
   const limit = options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION;
   const size = expandedSize(ir);
   if (size > limit) {
@@ -113,7 +147,7 @@ export function parsePattern(pattern: string, flags = '', options: ParseOptions 
     if (plain > limit) throw new LimitExceededError('positions', limit, plain, `byte positions of /${abbreviate(pattern)}/ (maxRepeatExpansion)`);
     throw new LimitExceededError('repeat expansion', limit, size, `byte positions in /${abbreviate(pattern)}/`);
   }
-  return ir;
+  return exact === undefined ? { ir } : { ir, exact };
 }
 
 /**
@@ -124,7 +158,7 @@ export function parsePattern(pattern: string, flags = '', options: ParseOptions 
 export function parseSignature(source: string, options: ParseOptions = {}): ParsedSignature {
   // A rule engine parses each pcre twice (its length bounds, then compile()): the last
   // answers are kept, errors included (IR trees are immutable, so sharing them is safe).
-  const key = `${options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION}\u0000${options.maxPatternLength ?? DEFAULT_MAX_PATTERN_LENGTH}\u0000${source}`;
+  const key = `${options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION}\u0000${options.maxPatternLength ?? DEFAULT_MAX_PATTERN_LENGTH}\u0000${options.confirm === true ? 1 : 0}\u0000${source}`;
   const known = recentParses.get(key);
   if (known !== undefined) {
     if (known instanceof Error) throw known;
@@ -174,8 +208,8 @@ function parseSignatureUncached(source: string, options: ParseOptions): ParsedSi
   } else {
     pattern = text;
   }
-  const ir = parsePattern(pattern, pcreFlags, options);
-  return {
+  const { ir, exact } = parsePatternForms(pattern, pcreFlags, options);
+  const parsed: ParsedSignature = {
     source,
     pattern,
     flags: pcreFlags,
@@ -184,4 +218,5 @@ function parseSignatureUncached(source: string, options: ParseOptions): ParsedSi
     anchored: startsWithTextStart(ir),
     ir,
   };
+  return exact === undefined ? parsed : { ...parsed, exact };
 }

@@ -70,6 +70,10 @@ export interface Prepassed {
   readonly flagsAt: Uint8Array;
   /** Byte sets referenced by placeholders U+E100 + index. */
   readonly sets: readonly ByteSet[];
+  /** Exact mode: the confirmable features used (empty otherwise). */
+  readonly features: readonly string[];
+  /** Number of capturing groups. */
+  readonly groups: number;
 }
 
 const NAMED_SETS: Readonly<Record<string, ByteSet>> = {
@@ -94,7 +98,9 @@ type Escape =
   | { t: 'assert'; js: string; end: number }
   | { t: 'newline-seq'; end: number }
   | { t: 'quote-start'; end: number }
-  | { t: 'quote-end'; end: number };
+  | { t: 'quote-end'; end: number }
+  /** A backreference (exact mode): group number, or a name to resolve. */
+  | { t: 'backref'; n: number; name?: string; end: number };
 
 function byte(v: number, end: number): Escape {
   return { t: 'byte', v, end };
@@ -179,11 +185,40 @@ class Lexer {
   private readonly insertText: string[] = [];
   private captures = 0;
   private repeat: RepeatState = 'none';
+  /** Exact mode: capture number of each group name. */
+  private readonly names = new Map<string, number>();
+  /** Exact mode: atomic groups emitted so far (their JS names are a1, a2, …). */
+  private atomics = 0;
+  /** Exact mode: the highest group number a backreference names (checked at the end). */
+  private maxRef = 0;
+  private maxRefAt = 0;
+  /** Exact mode: a reference inside its own group was emitted (see `numberOpenRefs`). */
+  private openRefs = false;
+  /** Offset of the first branch reset group `(?|`, of the first backreference, -1 if none. */
+  private branchResetAt = -1;
+  private refAt = -1;
+  /** Names borne by more than one group, and the offset of a reference by such a name (-1 if none). */
+  private readonly dupNames = new Set<string>();
+  private readonly refNames = new Map<string, number>();
+  private dupNameRefAt = -1;
+  /** Exact mode: the confirmable features met, in order of first use. */
+  private readonly features: string[] = [];
 
   constructor(
     private readonly p: string,
     private flags: number,
+    /**
+     * Exact mode (`prepassExact`): backreferences, lookarounds, atomic groups and
+     * possessive quantifiers are emitted instead of rejected (see `prepassExact`).
+     */
+    private readonly exact = false,
   ) {}
+
+  /** A confirmable feature at `at`: rejected, or (exact mode) noted and accepted. */
+  private confirmable(feature: string, at: number): void {
+    if (!this.exact) this.unsupported(feature, at);
+    if (!this.features.includes(feature)) this.features.push(feature);
+  }
 
   private syntax(reason: string, at: number): never {
     throw new RegexSyntaxError(reason, this.p, at);
@@ -239,12 +274,21 @@ class Lexer {
     }
     if (this.stack.length > 0) this.syntax('missing closing parenthesis', this.stack[this.stack.length - 1].at);
     this.endBranch(this.topItems, this.out.length);
+    if (this.maxRef > this.captures) this.syntax('reference to non-existent subpattern', this.maxRefAt);
+    // Exact mode numbers groups left to right, one name one group: backreferences would
+    // read the wrong group under a branch reset (its branches share numbers) or by a name
+    // several groups bear ((?J)).
+    if (this.refAt >= 0 && this.branchResetAt >= 0) this.unsupported('backreference in a pattern with a branch reset group', this.branchResetAt);
+    if (this.dupNameRefAt >= 0) this.unsupported('backreference to a duplicate group name', this.dupNameRefAt);
     if (this.insertAt.length > 0) this.insertChunks();
+    if (this.openRefs) this.numberOpenRefs();
     return {
       js: this.out.join(''),
       srcOffset: Int32Array.from(this.srcOff),
       flagsAt: Uint8Array.from(this.flagsOut),
       sets: this.sets,
+      features: this.features,
+      groups: this.captures,
     };
   }
 
@@ -415,8 +459,12 @@ class Lexer {
     if (this.repeat === 'none' || this.repeat === 'quantifier') this.syntax('quantifier does not follow a repeatable item', at);
     let j = at + len;
     let lazy = false;
-    if (this.p[j] === '+') this.unsupported('possessive quantifier', at);
-    if (this.p[j] === '?') {
+    let possessive = false;
+    if (this.p[j] === '+') {
+      this.confirmable('possessive quantifier', at);
+      possessive = true;
+      j++;
+    } else if (this.p[j] === '?') {
       lazy = true;
       j++;
     }
@@ -427,9 +475,27 @@ class Lexer {
     else if (max === Infinity) text = `{${min},}`;
     else if (min === max) text = `{${min}}`;
     else text = `{${min},${max}}`;
+    if (possessive) this.wrapLastItemAtomic(at);
     this.emit(lazy ? `${text}?` : text, at);
+    if (possessive) this.emit(')', at);
     this.repeat = 'quantifier';
     this.i = j;
+  }
+
+  /**
+   * Possessive quantifier (exact mode): `X*+` is `(?>X*)`, so the atomic group's opening
+   * goes in front of the item just read (the last item start of the current branch).
+   */
+  private wrapLastItemAtomic(at: number): void {
+    const items = this.stack.length > 0 ? this.stack[this.stack.length - 1].items : this.topItems;
+    const start = items.length > 0 ? items[items.length - 1] : this.out.length;
+    const open = `(?<a${++this.atomics}>`;
+    const f = this.flagsOut[start] ?? this.flags;
+    this.out.splice(start, 0, ...open);
+    this.srcOff.splice(start, 0, ...new Array<number>(open.length).fill(at));
+    this.flagsOut.splice(start, 0, ...new Array<number>(open.length).fill(f));
+    // Chunk parentheses decided inside the item move with it.
+    for (let x = 0; x < this.insertAt.length; x++) if (this.insertAt[x] > start) this.insertAt[x] += open.length;
   }
 
   private openGroup(): void {
@@ -440,24 +506,31 @@ class Lexer {
     }
     if (p[at + 1] === '*') this.unsupported('backtracking control verb', at);
     if (p[at + 1] !== '?') {
-      this.pushGroup('(', at, at + 1, true);
+      this.pushGroup(this.exact ? `(?<g${this.captures + 1}>` : '(', at, at + 1, true);
       return;
     }
     const c = p[at + 2];
     switch (c) {
       case ':':
       case '|': // branch reset only renumbers captures: a plain group for matching
+        if (c === '|' && this.branchResetAt < 0) this.branchResetAt = at;
         this.pushGroup('(?:', at, at + 3, false);
         return;
       case '>':
-        this.unsupported('atomic group', at);
-      // falls through (unsupported throws)
+        this.confirmable('atomic group', at);
+        this.pushGroup(`(?<a${++this.atomics}>`, at, at + 3, false);
+        return;
       case '=':
       case '!':
-        this.unsupported('lookahead', at);
-      // falls through
+        this.confirmable('lookahead', at);
+        this.pushGroup(`(?${c}`, at, at + 3, false);
+        return;
       case '<':
-        if (p[at + 3] === '=' || p[at + 3] === '!') this.unsupported('lookbehind', at);
+        if (p[at + 3] === '=' || p[at + 3] === '!') {
+          this.confirmable('lookbehind', at);
+          this.pushGroup(`(?<${p[at + 3]}`, at, at + 4, false);
+          return;
+        }
         this.namedGroup(at, at + 3, '>');
         return;
       case "'":
@@ -468,7 +541,15 @@ class Lexer {
           this.namedGroup(at, at + 4, '>');
           return;
         }
-        if (p[at + 3] === '=') this.unsupported('backreference', at);
+        if (p[at + 3] === '=') {
+          // (?P=name): a backreference by name.
+          this.confirmable('backreference', at);
+          GROUP_NAME_RE.lastIndex = at + 4;
+          const m = GROUP_NAME_RE.exec(p);
+          if (!m || p[at + 4 + m[0].length] !== ')') this.syntax('syntax error in subpattern name (missing terminator)', at + 4);
+          this.emitBackref({ t: 'backref', n: 0, name: m[0], end: at + 5 + m[0].length }, at);
+          return;
+        }
         if (p[at + 3] === '>') this.unsupported('recursion', at);
         this.syntax('unrecognized character after (?P', at + 3);
       // falls through
@@ -547,10 +628,16 @@ class Lexer {
     GROUP_NAME_RE.lastIndex = nameStart;
     const m = GROUP_NAME_RE.exec(this.p);
     if (!m || this.p[nameStart + m[0].length] !== terminator) this.syntax('invalid group name', nameStart);
-    // Names only matter to backreferences, which are rejected: a plain capturing group.
+    // Names only matter to backreferences: a plain capturing group (named by number in exact mode).
     this.stack.push({ flags: this.flags, at, outAt: this.out.length, items: [] });
     this.captures++;
-    this.emit('(', at);
+    if (this.exact && !this.names.has(m[0])) this.names.set(m[0], this.captures);
+    else if (this.exact) {
+      this.dupNames.add(m[0]);
+      const ref = this.refNames.get(m[0]);
+      if (ref !== undefined && this.dupNameRefAt < 0) this.dupNameRefAt = ref;
+    }
+    this.emit(this.exact ? `(?<g${this.captures}>` : '(', at);
     this.repeat = 'none';
     this.i = nameStart + m[0].length + 1;
   }
@@ -667,14 +754,115 @@ class Lexer {
       case 'g':
         if (inClass) return byte(0x67, pos + 2);
         if (p[pos + 2] === '<' || p[pos + 2] === "'") this.unsupported('recursion', pos);
-        this.unsupported('backreference', pos);
-      // falls through
-      case 'k':
+        this.confirmable('backreference', pos);
+        return this.gEscape(pos);
+      case 'k': {
         if (inClass) return byte(0x6b, pos + 2);
-        this.unsupported('backreference', pos);
-      // falls through
+        this.confirmable('backreference', pos);
+        const close = { '<': '>', "'": "'", '{': '}' }[p[pos + 2] ?? ''];
+        GROUP_NAME_RE.lastIndex = pos + 3;
+        const m = close === undefined ? null : GROUP_NAME_RE.exec(p);
+        if (!m || p[pos + 3 + m[0].length] !== close) this.syntax('\\k is not followed by a braced, angle-bracketed, or quoted name', pos);
+        return { t: 'backref', n: 0, name: m[0], end: pos + 4 + m[0].length };
+      }
       default: // L, l, U, u
         return this.syntax('PCRE does not support \\L, \\l, \\N{name}, \\U, or \\u', pos);
+    }
+  }
+
+  /** `\g` backreferences: `\gN`, `\g-N`, `\g{N}`, `\g{-N}`, `\g{name}` (exact mode). */
+  private gEscape(pos: number): Escape {
+    const p = this.p;
+    const braced = p[pos + 2] === '{';
+    let j = braced ? pos + 3 : pos + 2;
+    const m = /^(-?)(\d+)|^([A-Za-z_][A-Za-z0-9_]{0,31})/.exec(p.slice(j, j + 40));
+    if (!m || (m[3] !== undefined && !braced)) this.syntax('a numbered reference must not be zero', pos);
+    j += m[0].length;
+    if (braced) {
+      if (p[j] !== '}') this.syntax('\\g is not followed by a braced, angle-bracketed, or quoted name/number', pos);
+      j++;
+    }
+    if (m[3] !== undefined) return { t: 'backref', n: 0, name: m[3], end: j };
+    const v = Number(m[2]);
+    // Relative: \g{-1} is the most recently opened group.
+    const n = m[1] === '-' ? this.captures + 1 - v : v;
+    if (n <= 0) this.syntax('a numbered reference must not be zero', pos);
+    return { t: 'backref', n, end: j };
+  }
+
+  /** Emits a backreference as a JavaScript named reference to group `g<N>`. */
+  private emitBackref(e: Extract<Escape, { t: 'backref' }>, at: number): void {
+    let n = e.n;
+    if (this.refAt < 0) this.refAt = at;
+    if (e.name !== undefined) {
+      if (!this.refNames.has(e.name)) this.refNames.set(e.name, at);
+      if (this.dupNames.has(e.name) && this.dupNameRefAt < 0) this.dupNameRefAt = at;
+      const known = this.names.get(e.name);
+      // PCRE resolves names over the whole pattern; forward references by name are rare.
+      if (known === undefined) this.unsupported('forward reference to a named group', at);
+      n = known;
+    }
+    // A reference to a group opened later: PCRE allows it (it fails until that group
+    // matched, e.g. inside a repeat), regexp-tree would read it as literal text.
+    if (n > this.captures) {
+      this.unsupported('forward backreference', at);
+    }
+    if (n > this.maxRef) {
+      this.maxRef = n;
+      this.maxRefAt = at;
+    }
+    this.itemStart(this.out.length);
+    // regexp-tree reads `\k<name>` as a reference only once the group has closed (before,
+    // as the literal text `k<g1>`): a reference to a group still open (`(a|b\1)+`) gets
+    // a placeholder name, numbered once the output is final (`numberOpenRefs`).
+    const open = `(?<g${n}>`;
+    const inside = this.stack.some((g) => this.out.slice(g.outAt, g.outAt + open.length).join('') === open);
+    this.emit(inside ? `\\k<o${n}>` : `\\k<g${n}>`, at);
+    if (inside) this.openRefs = true;
+    this.repeat = 'atom';
+    this.i = e.end;
+  }
+
+  /**
+   * Rewrites each placeholder `\k<oN>` (a reference inside group N) as `(?:\M)`, M being
+   * group N's number in the JavaScript pattern (every `(?<gK>` and `(?<aK>` counts), which
+   * regexp-tree reads as a reference while the group is open; the converter maps M back to
+   * N. Done last, when possessive quantifiers have inserted all their atomic groups.
+   */
+  private numberOpenRefs(): void {
+    const js = this.out.join('');
+    const out: string[] = [];
+    const srcOff: number[] = [];
+    const flagsOut: number[] = [];
+    const re = /\\k<o(\d+)>/g;
+    let k = 0;
+    for (let m = re.exec(js); m !== null; m = re.exec(js)) {
+      const open = `(?<g${m[1]}>`;
+      const jsNumber = (js.slice(0, js.indexOf(open) + open.length).match(/\(\?<[ga]\d/g) ?? []).length;
+      for (; k < m.index; k++) {
+        out.push(js[k]);
+        srcOff.push(this.srcOff[k]);
+        flagsOut.push(this.flagsOut[k]);
+      }
+      for (const ch of `(?:\\${jsNumber})`) {
+        out.push(ch);
+        srcOff.push(this.srcOff[m.index]);
+        flagsOut.push(this.flagsOut[m.index]);
+      }
+      k = m.index + m[0].length;
+    }
+    for (; k < js.length; k++) {
+      out.push(js[k]);
+      srcOff.push(this.srcOff[k]);
+      flagsOut.push(this.flagsOut[k]);
+    }
+    this.out.length = 0;
+    this.srcOff.length = 0;
+    this.flagsOut.length = 0;
+    for (let i = 0; i < out.length; i++) {
+      this.out.push(out[i]);
+      this.srcOff.push(srcOff[i]);
+      this.flagsOut.push(flagsOut[i]);
     }
   }
 
@@ -733,7 +921,10 @@ class Lexer {
       while (isDigit(p[j])) j++;
       const num = Number(p.slice(pos + 1, j));
       // PCRE 8.x: below 10, or not more than the captures opened so far: a backreference.
-      if (num < 10 || num <= this.captures || !isOctal(c)) this.unsupported('backreference', pos);
+      if (num < 10 || num <= this.captures || !isOctal(c)) {
+        this.confirmable('backreference', pos);
+        return { t: 'backref', n: num, end: j };
+      }
     } else if (!isOctal(c)) {
       return byte(c.charCodeAt(0), pos + 2); // [\8] is a literal 8
     }
@@ -758,6 +949,9 @@ class Lexer {
       case 'assert':
         this.emitAssertion(e.js, at);
         break;
+      case 'backref':
+        this.emitBackref(e, at);
+        return;
       case 'newline-seq':
         // \R: CRLF, or one of LF VT FF CR NEL (8-bit, non-UTF). Known deviation: PCRE makes
         // \R atomic (CRLF is never split), which needs a lookahead the IR lacks, so `\R{2}`
@@ -901,4 +1095,16 @@ class Lexer {
  */
 export function prepass(pattern: string, flags: number): Prepassed {
   return new Lexer(pattern, flags).run();
+}
+
+/**
+ * The pre-pass in exact mode, for patterns that `prepass` rejects only for a confirmable
+ * feature: backreferences become `\k<gN>` (N = PCRE's group number, whatever syntax named
+ * it), every capturing group is emitted as the named group `(?<gN>…)`, an atomic group
+ * (and the group a possessive quantifier stands for) as `(?<aN>…)`, lookarounds as
+ * themselves. `features` lists the confirmable features used.
+ * @throws as `prepass`, and RegexSyntaxError for a reference to a group that does not exist.
+ */
+export function prepassExact(pattern: string, flags: number): Prepassed {
+  return new Lexer(pattern, flags, true).run();
 }

@@ -19,7 +19,7 @@ const traces = join(import.meta.dirname, '../../traces');
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'compare-test-'));
-  writeFileSync(sigFile(), ['# comment', '/foo\\d+/i', '', 'bar$', '/a(/', '/(a|b)\\1/'].join('\n') + '\n');
+  writeFileSync(sigFile(), ['# comment', '/foo\\d+/i', '', 'bar$', '/a(/', '/(a|b)(?1)/'].join('\n') + '\n');
   writeFileSync(inA(), Buffer.from('xFOO12 bar', 'latin1'));
   writeFileSync(inB(), Buffer.from('nothing here', 'latin1'));
 });

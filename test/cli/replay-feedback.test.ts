@@ -99,7 +99,7 @@ describe('replay --progress on a non-terminal', () => {
     const lines = r.err.split('\n').filter((l) => l.startsWith('progress: '));
     expect(lines[0]).toMatch(/^progress: loading rules: 3 files$/);
     expect(lines[1]).toMatch(/^progress: compiling 631 rules \(engine nfa\)$/);
-    expect(lines[2]).toMatch(/^progress: compiled in .*: 622 active rules/);
+    expect(lines[2]).toMatch(/^progress: compiled in .*: 631 active rules/);
     expect(lines[3]).toMatch(/^progress: replaying 9 captures, [\d.]+ KiB \(packet mode\)$/);
     expect(lines[lines.length - 1]).toMatch(/^progress: replayed 100% \(.* of .*\), .*\/s, 473 packets, 5 alerts/);
     expect(r.err).not.toContain('\r');

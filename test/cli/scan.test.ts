@@ -20,7 +20,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'scan-test-'));
   writeFileSync(
     sigFile(),
-    ['# a comment', '/foo\\d+/i', '', '   ', 'bar$', '/a(/', '/\\bx\\b/m', '  # indented comment', '/(a|b)\\1/', 'zzz'].join(
+    ['# a comment', '/foo\\d+/i', '', '   ', 'bar$', '/a(/', '/\\bx\\b/m', '  # indented comment', '/(a|b)(?1)/', 'zzz'].join(
       '\n',
     ) + '\n',
   );
@@ -43,11 +43,11 @@ describe('scan command', () => {
       { line: 7, end: 16 },
       { line: 5, end: 20 },
     ]);
-    // Rejected lines name the file and line: 6 (syntax) and 9 (backreference).
+    // Rejected lines name the file and line: 6 (syntax) and 9 (recursion).
     const errs = r.err.trim().split('\n');
     expect(errs).toHaveLength(2);
     expect(errs[0]).toMatch(/sigs\.txt:6: .*missing closing parenthesis/);
-    expect(errs[1]).toMatch(/sigs\.txt:9: .*backreference/);
+    expect(errs[1]).toMatch(/sigs\.txt:9: .*recursion/);
   });
 
   it('--first keeps the earliest end per signature; text format', async () => {

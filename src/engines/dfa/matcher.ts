@@ -30,9 +30,10 @@ export class DfaScratch implements Scratch {
   constructor(
     readonly owner: DfaMatcher,
     mode: 'all' | 'set',
+    everyEnd?: Uint8Array,
   ) {
     this.state = owner.dfa.start;
-    this.reporter = new MatchReporter(owner.plan, mode);
+    this.reporter = new MatchReporter(owner.plan, mode, everyEnd);
   }
 }
 
@@ -105,7 +106,7 @@ export class DfaMatcher extends GuardedMatcher<DfaScratch> implements Matcher {
   }
 
   createScratch(options: ScratchOptions = {}): DfaScratch {
-    return new DfaScratch(this, normalizeMode(options.mode));
+    return new DfaScratch(this, normalizeMode(options.mode), options.everyEnd);
   }
 
   protected override scanChunk(sc: DfaScratch, bytes: Uint8Array, onMatch: MatchCallback): void {

@@ -139,9 +139,10 @@ export class MdfaScratch implements Scratch {
   constructor(
     readonly owner: MdfaMatcher,
     mode: 'all' | 'set',
+    everyEnd?: Uint8Array,
   ) {
     this.states = Int32Array.from(owner.dfas, (d) => d.start);
-    this.reporter = new MatchReporter(owner.plan, mode);
+    this.reporter = new MatchReporter(owner.plan, mode, everyEnd);
   }
 }
 
@@ -159,7 +160,7 @@ export class MdfaMatcher extends GuardedMatcher<MdfaScratch> implements Matcher 
   }
 
   createScratch(options: ScratchOptions = {}): MdfaScratch {
-    return new MdfaScratch(this, normalizeMode(options.mode));
+    return new MdfaScratch(this, normalizeMode(options.mode), options.everyEnd);
   }
 
   protected override scanChunk(sc: MdfaScratch, bytes: Uint8Array, onMatch: MatchCallback): void {

@@ -118,7 +118,7 @@ class NfaScratch implements Scratch {
     this.mark = new Uint32Array(n);
     this.acc = new Uint32Array(n);
     this.sigStamp = new Uint32Array(nfa.signatureCount);
-    this.reporter = new MatchReporter(plan, normalizeMode(options.mode));
+    this.reporter = new MatchReporter(plan, normalizeMode(options.mode), options.everyEnd);
     // A per-unit NFA lets 'set' mode drop a unit's states once it has reported.
     if (nfa.units) this.reporter.trackDone();
     this.restart(nfa);

@@ -198,9 +198,10 @@ export class GroupedObddScratch implements Scratch {
   constructor(
     readonly owner: GroupedObddMatcher,
     mode: 'all' | 'set',
+    everyEnd?: Uint8Array,
   ) {
     this.engine = owner.engine;
-    this.subs = owner.groups.map((m) => partScratch(m.createScratch({ mode })));
+    this.subs = owner.groups.map((m) => partScratch(m.createScratch({ mode, everyEnd })));
   }
 }
 
@@ -221,7 +222,7 @@ export class GroupedObddMatcher extends GuardedMatcher<GroupedObddScratch> imple
   }
 
   createScratch(options: ScratchOptions = {}): GroupedObddScratch {
-    return new GroupedObddScratch(this, normalizeMode(options.mode));
+    return new GroupedObddScratch(this, normalizeMode(options.mode), options.everyEnd);
   }
 
   protected override scanChunk(sc: GroupedObddScratch, bytes: Uint8Array, onMatch: MatchCallback): void {

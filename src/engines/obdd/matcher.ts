@@ -725,7 +725,7 @@ export class ObddMatcher extends GuardedMatcher<ObddScratch> implements Matcher 
   }
 
   private newScratch(options: ScratchOptions | undefined, live: boolean): ObddScratch {
-    const reporter = new MatchReporter(this.plan, normalizeMode(options?.mode));
+    const reporter = new MatchReporter(this.plan, normalizeMode(options?.mode), options?.everyEnd);
     // A per-unit NFA lets 'set' mode drop a unit's states once it has reported.
     if (this.liveUnits) reporter.trackDone();
     const sc = new ObddScratch(this, this.bdd.protect(live ? 0 : this.enc.start), reporter, live);

@@ -120,8 +120,9 @@ export class RegexpScratch implements Scratch {
   constructor(
     readonly owner: RegexpMatcher,
     readonly mode: 'all' | 'set',
+    readonly everyEnd?: Uint8Array,
   ) {
-    this.reporter = new MatchReporter(owner.plan, mode);
+    this.reporter = new MatchReporter(owner.plan, mode, everyEnd);
     this.done = new Uint8Array(mode === 'set' ? owner.signatureCount : 0);
   }
 }
@@ -191,7 +192,7 @@ export class RegexpMatcher extends GuardedMatcher<RegexpScratch> implements Matc
   }
 
   createScratch(options: ScratchOptions = {}): RegexpScratch {
-    return new RegexpScratch(this, normalizeMode(options.mode));
+    return new RegexpScratch(this, normalizeMode(options.mode), options.everyEnd);
   }
 
   protected override scanChunk(sc: RegexpScratch, bytes: Uint8Array, onMatch: MatchCallback): void {
@@ -292,14 +293,14 @@ export class RegexpMatcher extends GuardedMatcher<RegexpScratch> implements Matc
     const jobs: Job[] = [];
     for (let p = 0; p < this.ids.length; p++) {
       if (this.disabled[p] || (first && sc.done[this.ids[p]!])) continue;
-      jobs.push({ p, v, from: lo, to: hi, first });
+      jobs.push({ p, v, from: lo, to: hi, first: first && sc.everyEnd?.[this.ids[p]!] !== 1 });
     }
     this.runJobs(sc.text, jobs, sc.offset, (p, ends) => {
       const id = this.ids[p]!;
       for (let i = 0; i < ends.length; i++) sc.reporter.emit(id, ends[i]! + sc.winStart, onMatch);
       // A held end (rule 3) may still be preceded by an end confirmed only at `finish`:
       // such a signature keeps being evaluated (the reporter passes one end per input).
-      if (first && ends.length > 0 && this.hold[id] === 0) sc.done[id] = 1;
+      if (first && ends.length > 0 && this.hold[id] === 0 && sc.everyEnd?.[id] !== 1) sc.done[id] = 1;
     });
   }
 
