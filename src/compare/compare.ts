@@ -354,10 +354,16 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Signatures disabled while scanning, for engines that can do that (regexp). */
+/**
+ * Signatures disabled while scanning (the regexp engine's timeouts) or left undecided by a
+ * confirmation budget (src/confirm, which wraps the engine: its `inner` is asked too).
+ */
 function disabledIds(matcher: Matcher | null): number[] {
-  const f = (matcher as { failures?: () => ReadonlyArray<{ signature: number }> } | null)?.failures;
-  return typeof f === 'function' ? f.call(matcher).map((x) => x.signature) : [];
+  const out: number[] = [];
+  for (let m = matcher as { failures?: () => ReadonlyArray<{ signature: number }>; inner?: unknown } | null; m; m = m.inner as typeof m) {
+    if (typeof m.failures === 'function') out.push(...m.failures().map((x) => x.signature));
+  }
+  return out;
 }
 
 function describeSignature(spec: string | SignatureSpec): string {

@@ -24,7 +24,7 @@
  * start still alive, not from the stream's first byte.
  */
 import { performance } from 'node:perf_hooks';
-import { GuardedMatcher, partScratch } from '../matcher/guard.js';
+import { GuardedMatcher, partScratch, STOP } from '../matcher/guard.js';
 import { MatchReporter, type ReportPlan } from '../matcher/report.js';
 import { normalizeMode, type EngineName, type MatchCallback, type Matcher, type MatcherStats, type Scratch, type ScratchOptions } from '../matcher/types.js';
 import type { ExactForm } from '../syntax/ir.js';
@@ -98,7 +98,12 @@ class ConfirmScratch implements Scratch {
     this.deadBefore = new Int32Array(owner.sigs.length);
     this.forward = (sig, end) => {
       const c = confirmIndex[sig];
-      if (c === undefined || c < 0) return this.reporter.emit(sig, end, this.onMatch);
+      if (c === undefined || c < 0) {
+        // The inner engine already applied the mode to this signature; its reporter turns a
+        // throw into a CallbackError, and passes this STOP on.
+        if (this.onMatch(sig, end) === true) throw STOP;
+        return;
+      }
       if (this.reporter.mode === 'set' && this.reporter.isDone(sig)) return;
       const list = this.pending[c]!;
       if (list.length === 0) this.open.push(c);
@@ -170,8 +175,8 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
       this.confirmIndex[s.id] = i;
       this.everyEnd[s.id] = 1;
     });
-    // Reports pass through a reporter of their own only for the mode and the stop/throw
-    // protocol: the inner engine already ordered and deduplicated them.
+    // Confirmed ends pass through a reporter of its own, for the mode and the stop/throw
+    // protocol (the others come from the inner engine's reporter, which applied them).
     this.plan = { signatureCount: inner.signatureCount, slot: new Int32Array(inner.signatureCount).fill(-1), slotCount: 0 };
     this.budgetMs = options.budgetMs ?? DEFAULT_CONFIRM_BUDGET_MS;
   }

@@ -299,3 +299,26 @@ export function fixedLength(rx: Rx): number {
       return -1;
   }
 }
+
+/**
+ * A coarser over-approximation for the automaton: a counted repeat whose bounds pass
+ * `limit` becomes `{min(m, limit),}`, which matches everything `{m,n}` does. The exact
+ * matcher confirms every end anyway, so the automaton need not count to 1,075 (a
+ * `[^']{1075,}` costs 1,075 NFA states, and every scratch grows with the states).
+ */
+export function coarsenRepeats(ir: Ir, limit: number): Ir {
+  switch (ir.kind) {
+    case 'concat':
+      return concatIr(ir.items.map((it) => coarsenRepeats(it, limit)));
+    case 'alt':
+      return altIr(ir.items.map((it) => coarsenRepeats(it, limit)));
+    case 'repeat': {
+      const item = coarsenRepeats(ir.item, limit);
+      if (ir.min <= limit && ir.max <= limit) return item === ir.item ? ir : repeatIr(item, ir.min, ir.max, ir.greedy);
+      if (ir.max === Infinity || ir.max > limit) return repeatIr(item, Math.min(ir.min, limit), Infinity, ir.greedy);
+      return repeatIr(item, ir.min, ir.max, ir.greedy);
+    }
+    default:
+      return ir;
+  }
+}

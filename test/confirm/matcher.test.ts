@@ -110,6 +110,18 @@ describe('confirmed signatures through compile()', () => {
     expect(hits('cabbc')).not.toContain('6@1');
   });
 
+  it('a big counted repeat runs coarser in the automaton ({16,}), and confirmation keeps the exact count', () => {
+    const r = compile(['/(a)[^x]{20,24}\\1/'], { engine: 'nfa' });
+    const loose = compile(['/(a)[^x]{20,24}\\1/'], { engine: 'nfa', confirm: false });
+    expect(loose.rejected).toHaveLength(1);
+    expect(Number(r.matcher.stats().states)).toBeLessThan(30);
+    const hits = (s: string): number[] => scanBlock(r.matcher, bytes(s)).map((x) => x.end);
+    expect(hits(`a${'b'.repeat(22)}a`)).toEqual([24]);
+    expect(hits(`a${'b'.repeat(17)}a`)).toEqual([]); // the automaton's candidate, refused
+    expect(hits(`a${'b'.repeat(25)}a`)).toEqual([]);
+    expect(r.matcher.stats().confirmCandidates).toBeGreaterThanOrEqual(2);
+  });
+
   it('a lookahead past the chunk waits for its bytes, or for finish', () => {
     const r = compile(['/foo(?=bar)/', '/foo(?!bar)/']);
     const m = r.matcher;
