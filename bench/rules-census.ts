@@ -122,7 +122,8 @@ for (const r of rows) {
 }
 if (checkPatterns) {
   out.push('', '### Patterns the engines cannot express (syntax front end)', '');
-  out.push(`| ruleset | distinct signatures | confirmed signatures | rejected signatures | rules rejected (enabled) | enabled rules rejected | reasons (signatures) |${confirm ? '' : ' (--no-confirm)'}`);
+  if (!confirm) out.push('With `--no-confirm`: confirmable features (backreferences, lookarounds…) rejected, as `compile({ confirm: false })`.', '');
+  out.push('| ruleset | distinct signatures | confirmed signatures | rejected signatures | rules rejected (enabled) | enabled rules rejected | reasons (signatures) |');
   out.push('|---|---:|---:|---:|---:|---:|---|');
   for (const r of rows) {
     const why = Object.entries(r.patternReasons).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join('; ') || '-';

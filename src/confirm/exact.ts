@@ -124,7 +124,8 @@ export function lookaheadReach(rx: Rx): number {
     }
   };
   walk(rx);
-  return reach;
+  // Unknown is "wait for the end of the input", never "decide now".
+  return Number.isNaN(reach) ? Infinity : reach;
 }
 
 /**
@@ -151,7 +152,8 @@ function extent(r: Rx): number {
     case 'repeat': {
       if (r.max === 0) return 0;
       const l = maxLength(r.item);
-      return l === 0 ? extent(r.item) : (r.max - 1) * l + extent(r.item);
+      // (max − 1) × l: Infinity × 0 would be NaN, and a NaN reach decides nothing.
+      return l === 0 || r.max === 1 ? extent(r.item) : (r.max - 1) * l + extent(r.item);
     }
     case 'group':
     case 'atomic':
@@ -191,6 +193,25 @@ function maxLength(r: Rx): number {
       return Infinity;
     default:
       return 0;
+  }
+}
+
+/** The shortest match of `r` in bytes (a backreference or lookaround counts 0). */
+function minLength0(r: Rx): number {
+  switch (r.kind) {
+    case 'bytes':
+      return 1;
+    case 'concat':
+      return r.items.reduce((a, it) => a + minLength0(it), 0);
+    case 'alt':
+      return Math.min(...r.items.map(minLength0));
+    case 'repeat':
+      return r.min === 0 ? 0 : r.min * minLength0(r.item);
+    case 'group':
+    case 'atomic':
+      return minLength0(r.item);
+    default:
+      return 0; // empty, never (no match: 0 keeps every start), assert, look, backref
   }
 }
 
@@ -501,6 +522,8 @@ export class ExactMatcher {
   private readonly main: Node;
   private readonly first: ByteSet | null;
   private readonly prefix: ByteSet[];
+  /** The shortest match, in bytes (the given bound, or the pattern's own when larger). */
+  private readonly shortest: number;
   /** Bytes past a match end that decide it (see `lookaheadReach`). */
   readonly reach: number;
 
@@ -512,6 +535,7 @@ export class ExactMatcher {
     readonly minLength = 0,
     readonly maxLength = Infinity,
   ) {
+    this.shortest = Math.max(minLength, minLength0(form.rx));
     this.st = new RunState(form.groups);
     this.main = new Compiler(this.st).node(form.rx, false);
     this.first = firstBytes(form.rx);
@@ -563,7 +587,7 @@ export class ExactMatcher {
     const want = new Set(wanted);
     let remaining = want.size;
     const sFrom = this.anchored ? 0 : Math.max(startFrom, this.maxLength === Infinity ? 0 : lo - this.maxLength);
-    const sTo = this.anchored ? 0 : hi - this.minLength;
+    const sTo = this.anchored ? 0 : hi - this.shortest;
     // Starts below sFrom were dead already, or too far from every end asked so far (not dead).
     let dead = sFrom === startFrom;
     st.limit = Math.min(hi, len);
@@ -608,7 +632,9 @@ export class ExactMatcher {
     let end = -1;
     const k: Cont = (q) => ((end = q), true);
     try {
-      const last = this.anchored ? Math.min(0, input.length) : input.length;
+      // As PCRE does: no start too close to the end for the shortest match (a counted
+      // repeat that cannot fit fails at once instead of backtracking through it).
+      const last = this.anchored ? Math.min(0, input.length - this.shortest) : input.length - this.shortest;
       for (let s = from; s <= last; s++) {
         if (!this.startOk(s)) continue;
         st.caps.fill(-1);
