@@ -22,6 +22,8 @@ import {
 import {
   autoWorkers, replayParallel, summarizePrepared, type PreparedSummary, type RuleMeta, type WireCaptureResult, type WorkerLoss,
 } from '../replay/parallel.js';
+import { DEFAULT_OVERLAP_POLICY, isOverlapPolicy, OVERLAP_POLICIES, type OverlapPolicy } from '../flow/index.js';
+import { ACTION_ORDER_DEFAULT, type ActionClass } from '../detect/index.js';
 import { formatLoadSummary } from '../rules/load.js';
 import { SELECT_PRESETS } from '../rules/select.js';
 import { parseArgs } from './args.js';
@@ -55,6 +57,16 @@ ${ENGINE_FLAG_USAGE}  --stream             reassemble TCP and decide rules on th
   --midstream          a TCP session picked up without its handshake counts as established
                        (default: flow:established needs the three-way handshake)
   --stream-depth N     bytes inspected per stream direction (default 1048576)
+  --overlap-policy NAME
+                       --stream: which copy of overlapping TCP bytes still held out of
+                       order wins, named as Suricata's host-os-policy (default ${DEFAULT_OVERLAP_POLICY}; bytes
+                       already inspected never change; docs/cli.md): first, last, bsd,
+                       bsd-right, linux, old-linux, solaris, old-solaris, hpux10, hpux11,
+                       irix, macos, vista, windows, windows2k3
+  --action-order LIST  Suricata's action-order: pass,drop,reject,alert in the order they
+                       act (default pass,drop,reject,alert: a pass rule silences the
+                       others of its packet or stream window; drop,pass,reject,alert
+                       still reports the drop rules)
   --limit-packets N    stop each capture after N packets
   --workers N|auto     replay with N worker threads (auto: one per core; default 1). Each
                        worker loads and compiles the rules itself (nothing is shared yet:
@@ -141,6 +153,21 @@ function positiveInt(v: string | undefined, name: string): number | undefined {
   return Number(v);
 }
 
+/** `--overlap-policy NAME`: one of `OVERLAP_POLICIES`; UsageError naming them otherwise. */
+function overlapPolicyOf(v: string | undefined): OverlapPolicy | undefined {
+  if (v === undefined || isOverlapPolicy(v)) return v;
+  throw new UsageError(`--overlap-policy must be one of ${OVERLAP_POLICIES.join(', ')}; not '${v}'`);
+}
+
+/** `--action-order pass,drop,reject,alert`: each class once; UsageError otherwise. */
+function actionOrderOf(v: string | undefined): ActionClass[] | undefined {
+  if (v === undefined) return undefined;
+  const order = v.split(',').map((x) => x.trim());
+  const ok = order.length === 4 && ACTION_ORDER_DEFAULT.every((c) => order.includes(c));
+  if (!ok) throw new UsageError(`--action-order must list pass, drop, reject and alert once each, comma-separated; not '${v}'`);
+  return order as ActionClass[];
+}
+
 /** Bytes as MiB with one decimal. */
 function mb(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
@@ -159,6 +186,10 @@ interface ReplayCommand {
   progress: ProgressMode;
   streamDepth: number | undefined;
   limitPackets: number | undefined;
+  /** `--overlap-policy NAME`, checked (undefined: the replay's default). */
+  overlapPolicy: OverlapPolicy | undefined;
+  /** `--action-order LIST`, checked (undefined: the default). */
+  actionOrder: ActionClass[] | undefined;
   /** Worker threads (1: the replay runs in the main thread). */
   workers: number;
 }
@@ -205,6 +236,8 @@ function parseCommand(argv: string[]): ReplayCommand {
     stream: 'flag',
     midstream: 'flag',
     'stream-depth': 'value',
+    'overlap-policy': 'value',
+    'action-order': 'value',
     'limit-packets': 'value',
     workers: 'value',
     format: 'value',
@@ -240,6 +273,8 @@ function parseCommand(argv: string[]): ReplayCommand {
     progress: progressMode(options.progress === true, options['no-progress'] === true, process.stderr.isTTY === true),
     streamDepth: positiveInt(options['stream-depth'] as string | undefined, '--stream-depth'),
     limitPackets: positiveInt(options['limit-packets'] as string | undefined, '--limit-packets'),
+    overlapPolicy: overlapPolicyOf(options['overlap-policy'] as string | undefined),
+    actionOrder: actionOrderOf(options['action-order'] as string | undefined),
     workers: workersOf(options.workers as string | undefined, readOnceInput([...ruleFiles, ...pcaps, ...(typeof options.vars === 'string' ? [options.vars] : [])])),
   };
 }
@@ -613,6 +648,8 @@ export async function run(argv: string[]): Promise<number> {
     streamDepth: cmd.streamDepth,
     limitPackets: cmd.limitPackets,
     midstream: cmd.options.midstream === true,
+    overlapPolicy: cmd.overlapPolicy,
+    actionOrder: cmd.actionOrder,
   });
   const output = new AlertOutput(cmd.format, cmd.quiet);
   const result = await replayAll(cmd, prepared, replayer, output, con);
@@ -657,7 +694,11 @@ async function runParallel(cmd: ReplayCommand, con: Console): Promise<number> {
     const res = await replayParallel({
       workers: cmd.workers,
       rules: ruleOptions(cmd),
-      replay: { mode: cmd.mode, streamDepth: cmd.streamDepth, limitPackets: cmd.limitPackets, midstream: cmd.options.midstream === true },
+      replay: {
+        mode: cmd.mode, streamDepth: cmd.streamDepth, limitPackets: cmd.limitPackets, midstream: cmd.options.midstream === true,
+        overlapPolicy: cmd.overlapPolicy,
+        actionOrder: cmd.actionOrder,
+      },
       files: cmd.pcaps,
       format: cmd.quiet ? undefined : cmd.format,
       signal: abort.signal,

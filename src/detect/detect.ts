@@ -23,9 +23,11 @@
  * decisions, which a caller still makes for every packet when `hasPacketOnly`.
  *
  * Actions: `alert`, `drop`, `reject`, `activate`, ... rules are reported; `log`, `sdrop` and
- * `dynamic` rules are evaluated (flowbits) but not reported; a `pass` rule that fires
- * silences every other rule of the same packet (or stream window), as Snort's default
- * order (pass first) does.
+ * `dynamic` rules are evaluated (flowbits) but not reported. The rules that fire in one
+ * packet (or stream window) are taken in action order, Suricata's `action-order`
+ * (`setActionOrder`; default pass, drop, reject, alert, which is also Snort's): a `pass`
+ * rule silences every rule whose action comes after pass, so with the default a pass
+ * silences them all, and with `drop, pass, reject, alert` a drop is still reported.
  *
  * Guarantees: the compiled matcher and program are immutable and shared; all mutable state
  * (scratch, collector, evaluator memo, decision scratch) belongs to the detector instance,
@@ -34,6 +36,7 @@
  * geometrically).
  */
 import { compile, type CompileOptions, type CompileResult } from '../compile.js';
+import { UsageError } from '../errors.js';
 import type { Matcher, MatchCallback, Scratch } from '../matcher/types.js';
 import type { RuleReject } from '../rules/parse.js';
 import type { Rule } from '../rules/rule.js';
@@ -65,6 +68,17 @@ const STREAM_HEAD = 64 * 1024;
 const ACTION_REPORT = 0;
 const ACTION_SILENT = 1;
 const ACTION_PASS = 2;
+/** The action classes of `action-order`, in Suricata's default order (their indices are the classes). */
+export const ACTION_ORDER_DEFAULT = ['pass', 'drop', 'reject', 'alert'] as const;
+/** One class of `action-order`. */
+export type ActionClass = (typeof ACTION_ORDER_DEFAULT)[number];
+/** The class of a rule action: drop/sdrop, reject/rejectsrc/rejectdst/rejectboth, pass, else alert. */
+function actionClassOf(action: string): number {
+  if (action === 'pass') return 0;
+  if (action === 'drop' || action === 'sdrop') return 1;
+  if (action.startsWith('reject')) return 2;
+  return 3;
+}
 const EMPTY_OFFSETS: (number | null)[] = [];
 /** Spare stream scratches kept per direction (each may hold a stream's history). */
 const MAX_SPARE_SCRATCHES = 16;
@@ -77,6 +91,8 @@ interface DecisionTables {
   hasPacketOnly: boolean;
   /** ACTION_REPORT, ACTION_SILENT (log, sdrop, dynamic) or ACTION_PASS. */
   action: Uint8Array;
+  /** Index in ACTION_ORDER_DEFAULT of the rule's action class. */
+  actionClass: Uint8Array;
   /**
    * Signatures no live rule can use in a kind of decision (`ScratchOptions.skip`):
    * packet decisions by [streamed][toServer] (index 2 * streamed + toServer), stream
@@ -113,6 +129,7 @@ function decisionTables(program: RuleProgram): DecisionTables {
   const n = rules.length;
   const packetOnly = new Uint8Array(n);
   const action = new Uint8Array(n);
+  const actionClass = new Uint8Array(n);
   let hasPacketOnly = false;
   for (let r = 0; r < n; r++) {
     const rule = rules[r];
@@ -124,6 +141,7 @@ function decisionTables(program: RuleProgram): DecisionTables {
     }
     const a = rule.action;
     action[r] = a === 'pass' ? ACTION_PASS : a === 'log' || a === 'sdrop' || a === 'dynamic' ? ACTION_SILENT : ACTION_REPORT;
+    actionClass[r] = actionClassOf(a);
   }
   const packetSkip: Uint8Array[] = [];
   const lazy = program.lazyContents;
@@ -136,7 +154,7 @@ function decisionTables(program: RuleProgram): DecisionTables {
     }
   }
   const streamSkip = [false, true].map((toServer) => skipSet(program, (r) => packetOnly[r] === 0 && flowCanMatch(rules[r], toServer, true)));
-  return { packetOnly, hasPacketOnly, action, packetSkip, streamSkip };
+  return { packetOnly, hasPacketOnly, action, actionClass, packetSkip, streamSkip };
 }
 
 /** A compiled ruleset and the decisions on packets and stream windows (see the module comment). */
@@ -169,7 +187,10 @@ export class RuleDetector {
   private curBase = 0;
   private held = new Int32Array(16);
   private heldCount = 0;
-  private passed = false;
+  /** Rank (position in the action order) of each action class; default: the classes' own order. */
+  private readonly rank = Uint8Array.of(0, 1, 2, 3);
+  /** Smallest rank of a pass rule held in this decision (4: none). */
+  private passRank = 4;
   private readonly acceptPacket: (r: number) => boolean;
   private readonly acceptStream: (r: number) => boolean;
   private readonly hold: (r: number) => void;
@@ -207,7 +228,7 @@ export class RuleDetector {
     // Fired rules are held until the decision ends: a `pass` rule that fires silences the
     // others of the same packet or stream window (Snort's default order puts pass first).
     this.hold = (r: number): void => {
-      if (this.tables.action[r] === ACTION_PASS) this.passed = true;
+      if (this.tables.action[r] === ACTION_PASS) this.passRank = Math.min(this.passRank, this.rank[0]);
       if (this.heldCount === this.held.length) {
         const h = new Int32Array(this.held.length * 2);
         h.set(this.held);
@@ -253,7 +274,9 @@ export class RuleDetector {
 
   /** Another detector sharing this one's compiled program and matcher (for another worker or flow table). */
   fork(): RuleDetector {
-    return new RuleDetector(this.program, this.matcher, this.compiled, this.tables);
+    const d = new RuleDetector(this.program, this.matcher, this.compiled, this.tables);
+    d.rank.set(this.rank);
+    return d;
   }
 
   /** The rules, indexed as everywhere in the detector. */
@@ -357,18 +380,16 @@ export class RuleDetector {
     }
     this.curBase = 0;
     this.heldCount = 0;
-    this.passed = false;
+    this.passRank = 4;
     this.pktScratch = this.packetScratches[2 * (streamed ? 1 : 0) + (toServer ? 1 : 0)];
     try {
       this.inspectPacket(p, this.hold, this.acceptPacket, bits);
     } finally {
       this.pktScratch = undefined;
     }
-    if (this.heldCount > 0 && !this.passed) {
-      for (let i = 0; i < this.heldCount; i++) {
-        const r = this.held[i];
-        if (this.tables.action[r] === ACTION_REPORT) report(r, undefined);
-      }
+    for (let i = 0; i < this.heldCount; i++) {
+      const r = this.held[i];
+      if (this.tables.action[r] === ACTION_REPORT && this.beforePass(r)) report(r, undefined);
     }
   }
 
@@ -565,19 +586,36 @@ export class RuleDetector {
     let bits: Uint8Array | undefined;
     if (this.hasFlowbits) bits = flow.flowbits ??= this.program.createFlowbits();
     this.heldCount = 0;
-    this.passed = false;
+    this.passRank = 4;
     this.evaluator.evaluate(col, payload, this.hold, {
       accept: this.acceptStream,
       regions: this.useRegions ? this.regions : undefined,
       flowbits: bits,
       addresses: dir.fields,
     });
-    if (this.heldCount === 0 || this.passed) return;
     for (let i = 0; i < this.heldCount; i++) {
       const r = this.held[i];
+      if (!this.beforePass(r)) continue;
       (dir.fired ??= new Set()).add(r);
       if (this.tables.action[r] === ACTION_REPORT) report(r, dir);
     }
+  }
+
+  /** Whether held rule `r` acts in this decision: its action comes before every held pass rule's. */
+  private beforePass(r: number): boolean {
+    return this.rank[this.tables.actionClass[r]] < this.passRank;
+  }
+
+  /**
+   * Suricata's `action-order`: the four classes pass, drop, reject, alert in the order
+   * in which they act (default: that one). A pass rule silences the rules of the same
+   * decision whose class comes after pass. Throws UsageError unless `order` names each
+   * class once.
+   */
+  setActionOrder(order: readonly string[]): void {
+    const ok = order.length === 4 && ACTION_ORDER_DEFAULT.every((c) => order.includes(c));
+    if (!ok) throw new UsageError(`action order must name pass, drop, reject and alert once each (got ${order.join(', ') || 'nothing'})`);
+    ACTION_ORDER_DEFAULT.forEach((c, i) => (this.rank[i] = order.indexOf(c)));
   }
 
   /** `inspect` returning the fired rules (convenience for tests and small tools). */

@@ -27,7 +27,7 @@
 import { formatAddress, TcpFlag, type DecodedPacket } from '../pcap/decode.js';
 import type { Packet } from '../pcap/types.js';
 import { flowKey } from './flow-key.js';
-import { ReassemblyCounters, TcpStream, type ReassemblyLimits } from './tcp-stream.js';
+import { ReassemblyCounters, TcpStream, type OverlapPolicy, type ReassemblyLimits } from './tcp-stream.js';
 
 /** Why a flow ended (the argument of `FlowTrackerOptions.onEnd`). */
 export type FlowEndReason = 'closed' | 'reset' | 'idle' | 'capacity' | 'flushed' | 'restarted';
@@ -62,6 +62,12 @@ export interface FlowTrackerOptions<S> {
    * @default { maxBufferedBytes: 1048576, maxSegments: 256, retainBytes: 0 }
    */
   reassembly?: ReassemblyLimits;
+  /**
+   * Which copy of overlapping buffered TCP bytes each stream keeps (see `OverlapPolicy` in
+   * tcp-stream.ts; Suricata's default is `DEFAULT_OVERLAP_POLICY`, 'bsd').
+   * @default 'first'
+   */
+  overlapPolicy?: OverlapPolicy;
 }
 
 /** Counters of a `FlowTracker` (flows, not packets), cumulative over its life. */
@@ -163,6 +169,7 @@ export class FlowTracker<S> {
   private readonly midstream: boolean;
   private readonly restart: RestartRule;
   private readonly limits: ReassemblyLimits;
+  private readonly overlapPolicy: OverlapPolicy;
   /** Insertion order = least recently used first (a packet moves its flow to the end). */
   private readonly table = new Map<string, Flow<S>>();
   /** The flow of the previous tracked packet: already at the LRU end of `table`. */
@@ -178,6 +185,7 @@ export class FlowTracker<S> {
     this.midstream = options.midstream ?? false;
     this.restart = options.restart ?? 'isn';
     this.limits = options.reassembly ?? { maxBufferedBytes: 1 << 20, maxSegments: 256, retainBytes: 0 };
+    this.overlapPolicy = options.overlapPolicy ?? 'first';
   }
 
   /** Flows held now. */
@@ -241,7 +249,7 @@ export class FlowTracker<S> {
 
   /** The reassembly of direction `dir` (0 = client to server) of a TCP flow, opened on first use. */
   openStream(flow: Flow<S>, dir: 0 | 1): TcpStream {
-    return (flow.streams[dir] ??= new TcpStream(this.limits, this.counters));
+    return (flow.streams[dir] ??= new TcpStream(this.limits, this.counters, this.overlapPolicy));
   }
 
   /** Ends the flows silent for more than the idle timeout at capture time `now` (seconds). */

@@ -19,4 +19,14 @@ export {
   type FlowStats,
   type FlowTableOptions,
 } from './flow-table.js';
-export { TcpStream, ReassemblyCounters, type ReassemblyLimits, type ReassemblySink } from './tcp-stream.js';
+export {
+  TcpStream,
+  ReassemblyCounters,
+  DEFAULT_OVERLAP_POLICY,
+  OVERLAP_POLICIES,
+  isOverlapPolicy,
+  newSegmentWins,
+  type OverlapPolicy,
+  type ReassemblyLimits,
+  type ReassemblySink,
+} from './tcp-stream.js';

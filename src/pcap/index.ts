@@ -18,7 +18,9 @@ export {
   decodePacket,
   formatAddress,
   IpProto,
+  MAX_TUNNEL_DEPTH,
   TcpFlag,
+  TunnelType,
   type DecodeCounts,
 } from './decode.js';
 export {

@@ -45,11 +45,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PcapFormatError } from '../errors.js';
-import { flowKey, FlowTracker, type Flow, type ReassemblySink, type TcpStream } from '../flow/index.js';
+import { DEFAULT_OVERLAP_POLICY, flowKey, FlowTracker, type Flow, type OverlapPolicy, type ReassemblySink, type TcpStream } from '../flow/index.js';
 import { Decoder, DecodeStatus, formatAddress, linkTypeName, readCapture, TcpFlag, type CaptureSource, type DecodedPacket, type Packet } from '../pcap/index.js';
-import { StreamBudget, type DirectionState, type FlowDetection, type ReportCallback, type RuleDetector } from '../detect/index.js';
+import { StreamBudget, type ActionClass, type DirectionState, type FlowDetection, type ReportCallback, type RuleDetector } from '../detect/index.js';
 import type { Rule } from '../rules/index.js';
-import type { ConfirmFailure } from '../confirm/matcher.js';
+import { ConfirmingMatcher, type ConfirmFailure } from '../confirm/matcher.js';
+import type { Matcher } from '../matcher/types.js';
 import type { LinkTypeWarning } from './warnings.js';
 
 // ---- alerts --------------------------------------------------------------------------------
@@ -164,6 +165,20 @@ export interface ReplayOptions {
    */
   midstream?: boolean;
   /**
+   * Stream mode: which copy of overlapping TCP bytes still buffered out of order is kept
+   * (Suricata's `host-os-policy` names, plus 'first' and 'last'; see `OverlapPolicy` in
+   * src/flow/tcp-stream.ts). Bytes already inspected never change.
+   * @default 'bsd' (Suricata's default)
+   */
+  overlapPolicy?: OverlapPolicy;
+  /**
+   * Suricata's `action-order`: pass, drop, reject and alert in the order they act; a
+   * `pass` rule silences the rules of the same decision whose action comes after pass.
+   * Set on the detector (`RuleDetector.setActionOrder`).
+   * @default ['pass', 'drop', 'reject', 'alert'] (Suricata's default, Snort's order)
+   */
+  actionOrder?: readonly ActionClass[];
+  /**
    * Decide only this share of the packets (both directions of a TCP or UDP flow are in the
    * same share; other packets in share 0). Every packet is still read and decoded, and its
    * timestamp still ends idle sessions, so the sessions of the share live and end as they
@@ -272,17 +287,14 @@ export interface ConfirmCounts {
   worstInputMs: number;
 }
 
-/** The confirmation counters of a matcher's stats (zero when it confirms nothing). */
-function confirmCounts(stats: Record<string, unknown>): ConfirmCounts {
-  const n = (k: string): number => (typeof stats[k] === 'number' ? (stats[k] as number) : 0);
-  return {
-    signatures: n('confirmedSignatures'),
-    candidates: n('confirmCandidates'),
-    runs: n('confirmRuns'),
-    confirmed: n('confirmedEnds'),
-    ms: n('confirmMs'),
-    worstInputMs: n('confirmWorstInputMs'),
-  };
+/**
+ * The confirmation counters of a matcher (zero when it confirms nothing). Read from the
+ * confirming wrapper directly: `stats()` also sizes every table, a cost per capture.
+ */
+function confirmCounts(matcher: Matcher): ConfirmCounts {
+  if (!(matcher instanceof ConfirmingMatcher)) return { signatures: 0, candidates: 0, runs: 0, confirmed: 0, ms: 0, worstInputMs: 0 };
+  const c = matcher.counters;
+  return { signatures: matcher.sigs.length, candidates: c.candidates, runs: c.runs, confirmed: c.confirmed, ms: c.ms, worstInputMs: c.worstInputMs };
 }
 
 
@@ -385,8 +397,9 @@ export class Replayer implements ReassemblySink {
   /** `detector` decides; see `ReplayOptions` for the defaults. */
   constructor(detector: RuleDetector, options: ReplayOptions = {}) {
     this.det = detector;
+    if (options.actionOrder !== undefined) detector.setActionOrder(options.actionOrder);
     this.rules = detector.rules;
-    this.confirmBase = confirmCounts(detector.matcher.stats());
+    this.confirmBase = confirmCounts(detector.matcher);
     this.mode = options.mode ?? 'packet';
     this.limitPackets = options.limitPackets ?? Infinity;
     this.shardCount = Math.max(1, options.shard?.count ?? 1);
@@ -403,6 +416,7 @@ export class Replayer implements ReassemblySink {
       idleTimeoutSec: options.idleTimeoutSec,
       midstream: options.midstream,
       restart: 'isn',
+      overlapPolicy: options.overlapPolicy ?? DEFAULT_OVERLAP_POLICY,
     });
     this.report = (r: number, dir: DirectionState | undefined): void => {
       if (dir === undefined) {
@@ -571,7 +585,7 @@ export class Replayer implements ReassemblySink {
     this.stats.reassembly.bytesSkipped = c.bytesSkipped;
     this.stats.reassembly.outOfOrder = c.outOfOrder;
     this.stats.reassembly.retransmissions = c.retransmissions;
-    const now = confirmCounts(this.det.matcher.stats());
+    const now = confirmCounts(this.det.matcher);
     const base = this.confirmBase;
     this.stats.confirm = {
       signatures: now.signatures,

@@ -32,10 +32,6 @@ if (!haveSv || !haveCommunity) console.warn(`e2e: ${shared} not found (or incomp
 
 /** Case → why it fails. Each reason is what the case needs and the replay does not model. */
 const EXPECTED_FAILURES: Record<string, string> = {
-  'bug-4571-03': 'IPv6-in-IPv6 tunnel: the packet decoder does not decode tunnels',
-  'bug-4571-04': 'IPv6-in-IPv4 tunnel: the packet decoder does not decode tunnels',
-  'bug-4571-06-pre-8': 'IPv4-in-IPv6 tunnel: the packet decoder does not decode tunnels',
-  'bug-5464-verdict-07': 'UDP inside GRE: the packet decoder does not decode GRE',
   'bug-5464-verdict-02': "IPS verdicts: 'pass' passes the whole flow and 'alert http' fires once per HTTP transaction (app layer)",
   'bug-5825-midstream-exception-policy/exception-policy-ips-midstream-disabled-bypass': 'Suricata exception policy (midstream bypass) not modelled',
   'bug-5825-midstream-exception-policy/exception-policy-ips-midstream-enabled-pass-flow': 'Suricata exception policy (pass-flow) not modelled',
@@ -44,14 +40,14 @@ const EXPECTED_FAILURES: Record<string, string> = {
   'exception-policy-master-switch/exception-policy-master-switch-05': 'Suricata exception policy (bypass, suricata.yaml) not modelled',
   'exception-policy-midstream-05': 'Suricata exception policy (midstream bypass) not modelled',
   'dns/task-7018-dns-ips-stream-rule': 'IPS (inline) stream inspection alerts per DNS transaction; we alert once per stream direction',
-  'eve-payload-02-tcp-exact-overlap-policy-oldlinux': "reassembly overlap policy 'old linux' (last copy wins); ours keeps the first copy",
+  'eve-payload-02-tcp-exact-overlap-policy-oldlinux': "overlap policy 'old linux' on bytes Suricata holds until they are ACKed; we inspect in-order bytes at once, so the policy (--overlap-policy) only decides bytes held out of order",
   'eve-payload-03-tcp-exact-overlap-ips': 'IPS (inline) reassembly: overlapping data alerts per packet and the new copy wins',
   'llmnr/llmnr-udp': "'alert llmnr' rules fire once per LLMNR transaction (app-layer parser); we match them as UDP packets",
   'pgsql/pgsql-7000-ids': "'alert pgsql' rules fire once per PostgreSQL transaction (app-layer parser); we alert once per stream direction",
   'util-action-tests/util-action-04': 'synthetic packets: client data at the sequence number its SYN already carried data at; our reassembler drops it as a retransmission (the SYN data was inspected as a packet)',
-  'util-action-tests/util-action-06': 'action-order in suricata.yaml (drop before pass): we apply pass first, as Snort does',
-  'util-action-tests/util-action-11': 'action-order in suricata.yaml (drop before pass), and rules without content fire once per flow in Suricata (IP-only)',
-  'util-action-tests/util-action-12': 'action-order in suricata.yaml (drop before pass), and rules without content fire once per flow in Suricata (IP-only)',
+  'util-action-tests/util-action-06': 'synthetic packets: client data at the sequence number its SYN already carried data at (the action-order of its suricata.yaml is applied: sids 1 and 2 are silenced as expected)',
+  'util-action-tests/util-action-11': 'rules without content fire once per flow in Suricata (IP-only), and a drop in IPS mode drops the rest of the flow',
+  'util-action-tests/util-action-12': 'a drop in IPS mode (--simulate-ips) drops the rest of the flow, and rules without content fire once per flow (IP-only)',
 };
 
 describe.skipIf(!haveSv)('suricata-verify end-to-end cases', () => {

@@ -18,7 +18,7 @@
  * the engine given (default nfa); `--set stream.midstream=true` in a case's args turns on
  * mid-stream pickup (such sessions count as established).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineName } from '../../src/matcher/types.js';
 import { prepareRules, Replayer, type Alert } from '../../src/replay/index.js';
@@ -104,6 +104,14 @@ function flatten(m: Record<string, YamlValue>, prefix = '', out: Record<string, 
   return out;
 }
 
+/** The `action-order:` list of a case's suricata.yaml, if it sets one. */
+function actionOrderOf(dir: string): string[] | undefined {
+  const file = join(dir, 'suricata.yaml');
+  if (!existsSync(file)) return undefined;
+  const m = /^action-order:[ \t]*\n((?:[ \t]+-[ \t]*\w+[ \t]*\n)+)/m.exec(readFileSync(file, 'utf8'));
+  return m ? [...m[1]!.matchAll(/-[ \t]*(\w+)/g)].map((x) => x[1]!) : undefined;
+}
+
 function asMap(v: YamlValue | undefined): Record<string, YamlValue> | undefined {
   return v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 }
@@ -125,6 +133,8 @@ export async function runCase(root: string, entry: ManifestEntry, engine: Engine
     return result;
   }
   result.rejectedRules = prepared.rejected.map((r) => `${r.kind}: ${r.error.message}`);
+  const order = actionOrderOf(dir);
+  if (order !== undefined) prepared.detector.setActionOrder(order);
   const replayer = new Replayer(prepared.detector, { mode: 'stream', midstream: /stream\.midstream=true/.test(args) });
   const alerts: Record<string, YamlValue>[] = [];
   // A yaml `pcap:` (relative to the case folder) overrides the manifest's.

@@ -227,3 +227,82 @@ export function tcpPacket(s: TcpSpec): Uint8Array {
   const payload = s.payload ?? new Uint8Array(0);
   return ether(0x0800, ipv4(6, [...tcpHeader(s), ...payload], s));
 }
+
+// ---- tunnels -----------------------------------------------------------------------------
+
+/** UDP header (length filled in, checksum 0) + payload. */
+export function udp(sport: number, dport: number, payload: readonly number[] | Uint8Array = []): number[] {
+  return [...be(2, sport), ...be(2, dport), ...be(2, 8 + payload.length), 0, 0, ...payload];
+}
+
+export interface GreSpec {
+  /** Version (low 3 bits of the second byte); default 0. */
+  version?: number;
+  checksum?: boolean;
+  key?: number;
+  seq?: number;
+  /** Acknowledgement number (version 1). */
+  ack?: number;
+  /** Extra bits OR-ed into the first / second flag byte (routing, recursion, reserved...). */
+  flags0?: number;
+  flags1?: number;
+}
+
+/** GRE header (optional fields in RFC order: checksum, key, sequence, acknowledgement) + payload. */
+export function gre(protocol: number, payload: readonly number[] | Uint8Array, s: GreSpec = {}): number[] {
+  let f0 = s.flags0 ?? 0;
+  let f1 = (s.flags1 ?? 0) | (s.version ?? 0);
+  const opt: number[] = [];
+  if (s.checksum) {
+    f0 |= 0x80;
+    opt.push(0, 0, 0, 0);
+  }
+  if (s.key !== undefined) {
+    f0 |= 0x20;
+    opt.push(...be(4, s.key));
+  }
+  if (s.seq !== undefined) {
+    f0 |= 0x10;
+    opt.push(...be(4, s.seq));
+  }
+  if (s.ack !== undefined) {
+    f1 |= 0x80;
+    opt.push(...be(4, s.ack));
+  }
+  return [f0, f1, ...be(2, protocol), ...opt, ...payload];
+}
+
+/** VXLAN header (I flag, `vni`) + inner frame; `flags` overrides the first byte. */
+export function vxlan(inner: readonly number[] | Uint8Array, vni = 42, flags = 0x08): number[] {
+  return [flags, 0, 0, 0, ...be(3, vni), 0, ...inner];
+}
+
+/** VXLAN-GPE header (I and P flags, next protocol) + payload. */
+export function vxlanGpe(next: number, inner: readonly number[] | Uint8Array, vni = 7): number[] {
+  return [0x0c, 0, 0, next, ...be(3, vni), 0, ...inner];
+}
+
+/** Geneve header (version 0) with options (each: class, type, data of 4-byte words) + payload. */
+export function geneve(protocol: number, inner: readonly number[] | Uint8Array, options: readonly (readonly number[])[] = [], vni = 9): number[] {
+  const opts: number[] = [];
+  for (const data of options) opts.push(0x01, 0x02, 0x80, data.length / 4, ...data);
+  return [opts.length / 4, 0, ...be(2, protocol), ...be(3, vni), 0, ...opts, ...inner];
+}
+
+/**
+ * NSH (RFC 8300) header + payload: MD type 1 (16 bytes of fixed context) or MD type 2 with
+ * `context` bytes (a multiple of 4) of variable context.
+ */
+export function nsh(next: number, inner: readonly number[] | Uint8Array, mdType: 1 | 2 = 1, context: readonly number[] = []): number[] {
+  const ctx = mdType === 1 ? new Array<number>(16).fill(0) : [...context];
+  const words = 2 + ctx.length / 4;
+  // version 0, O=0, TTL 63 (6 bits across the first two bytes), length in words
+  return [0x0f, 0xc0 | words, mdType, next, 0, 0, 1, 255, ...ctx, ...inner];
+}
+
+/** MPLS label stack entries (label values, the last one bottom of stack) + payload. */
+export function mpls(labels: readonly number[], payload: readonly number[] | Uint8Array): number[] {
+  const out: number[] = [];
+  labels.forEach((l, i) => out.push(...be(4, l * 4096 + (i === labels.length - 1 ? 0x100 : 0) + 64)));
+  return [...out, ...payload];
+}
