@@ -15,8 +15,8 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineConfig } from '../compile.js';
 import { confirmFromFlags, ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
 import {
-  aggregateWarnings, formatFast, formatJson, prepareRules, Replayer,
-  type Alert, type PreparedRules, type PrepareProgress, type ReplayMode, type ReplayProgress, type ReplayStats,
+  aggregateWarnings, formatFast, formatJson, MIDSTREAM_POLICIES, prepareRules, Replayer,
+  type Alert, type MidstreamPolicy, type PreparedRules, type PrepareProgress, type ReplayMode, type ReplayProgress, type ReplayStats,
   type LinkTypeWarning, type RuleSetOptions,
 } from '../replay/index.js';
 import {
@@ -63,6 +63,16 @@ ${ENGINE_FLAG_USAGE}  --stream             reassemble TCP and decide rules on th
                        already inspected never change; docs/cli.md): first, last, bsd,
                        bsd-right, linux, old-linux, solaris, old-solaris, hpux10, hpux11,
                        irix, macos, vista, windows, windows2k3
+  --midstream-policy NAME
+                       Suricata's stream.midstream-policy for a TCP session picked up
+                       without its handshake: ignore (default), or pass-flow, bypass,
+                       drop-flow, drop-packet, pass-packet, reject, which leave its
+                       packets uninspected (with --midstream only pass-flow and bypass
+                       apply, as in Suricata)
+  --exception-policy NAME
+                       Suricata's exception-policy master switch: the midstream policy
+                       when --midstream-policy is not given (auto = ignore: replay is
+                       IDS, not inline)
   --action-order LIST  Suricata's action-order: pass,drop,reject,alert in the order they
                        act (default pass,drop,reject,alert: a pass rule silences the
                        others of its packet or stream window; drop,pass,reject,alert
@@ -159,6 +169,21 @@ function overlapPolicyOf(v: string | undefined): OverlapPolicy | undefined {
   throw new UsageError(`--overlap-policy must be one of ${OVERLAP_POLICIES.join(', ')}; not '${v}'`);
 }
 
+/** `--midstream-policy NAME`, else the `--exception-policy NAME` master switch ('auto' is 'ignore' in IDS mode). */
+function midstreamPolicyOf(policy: string | undefined, master: string | undefined): MidstreamPolicy | undefined {
+  const check = (v: string, flag: string, extra: string[]): void => {
+    if (!(MIDSTREAM_POLICIES as readonly string[]).includes(v) && !extra.includes(v)) {
+      throw new UsageError(`${flag} must be one of ${[...MIDSTREAM_POLICIES, ...extra].join(', ')}; not '${v}'`);
+    }
+  };
+  if (master !== undefined) check(master, '--exception-policy', ['auto']);
+  if (policy !== undefined) {
+    check(policy, '--midstream-policy', []);
+    return policy as MidstreamPolicy;
+  }
+  return master === undefined || master === 'auto' ? undefined : (master as MidstreamPolicy);
+}
+
 /** `--action-order pass,drop,reject,alert`: each class once; UsageError otherwise. */
 function actionOrderOf(v: string | undefined): ActionClass[] | undefined {
   if (v === undefined) return undefined;
@@ -190,6 +215,8 @@ interface ReplayCommand {
   overlapPolicy: OverlapPolicy | undefined;
   /** `--action-order LIST`, checked (undefined: the default). */
   actionOrder: ActionClass[] | undefined;
+  /** `--midstream-policy`, else `--exception-policy` (auto: ignore), checked. */
+  midstreamPolicy: MidstreamPolicy | undefined;
   /** Worker threads (1: the replay runs in the main thread). */
   workers: number;
 }
@@ -238,6 +265,8 @@ function parseCommand(argv: string[]): ReplayCommand {
     'stream-depth': 'value',
     'overlap-policy': 'value',
     'action-order': 'value',
+    'midstream-policy': 'value',
+    'exception-policy': 'value',
     'limit-packets': 'value',
     workers: 'value',
     format: 'value',
@@ -275,6 +304,7 @@ function parseCommand(argv: string[]): ReplayCommand {
     limitPackets: positiveInt(options['limit-packets'] as string | undefined, '--limit-packets'),
     overlapPolicy: overlapPolicyOf(options['overlap-policy'] as string | undefined),
     actionOrder: actionOrderOf(options['action-order'] as string | undefined),
+    midstreamPolicy: midstreamPolicyOf(options['midstream-policy'] as string | undefined, options['exception-policy'] as string | undefined),
     workers: workersOf(options.workers as string | undefined, readOnceInput([...ruleFiles, ...pcaps, ...(typeof options.vars === 'string' ? [options.vars] : [])])),
   };
 }
@@ -602,7 +632,8 @@ function summaryLines(cmd: ReplayCommand, prepared: PreparedSummary, run: Replay
       (cmd.mode === 'stream'
         ? `; ${st.sessions} sessions, ${st.streamEvaluations} stream evaluations, ${st.depthReached} directions cut at depth, ` +
           `${st.reassembly.gaps} gaps`
-        : ''),
+        : '') +
+      (st.midstreamExcepted > 0 ? `; ${st.midstreamExcepted} session(s) picked up mid-stream left uninspected (midstream policy)` : ''),
   );
   if (engineErrors > 0) lines.push(`engine failures: ${engineErrors} packet(s) skipped (see above)`);
   const c = st.confirm;
@@ -650,6 +681,7 @@ export async function run(argv: string[]): Promise<number> {
     midstream: cmd.options.midstream === true,
     overlapPolicy: cmd.overlapPolicy,
     actionOrder: cmd.actionOrder,
+    midstreamPolicy: cmd.midstreamPolicy,
   });
   const output = new AlertOutput(cmd.format, cmd.quiet);
   const result = await replayAll(cmd, prepared, replayer, output, con);
@@ -698,6 +730,7 @@ async function runParallel(cmd: ReplayCommand, con: Console): Promise<number> {
         mode: cmd.mode, streamDepth: cmd.streamDepth, limitPackets: cmd.limitPackets, midstream: cmd.options.midstream === true,
         overlapPolicy: cmd.overlapPolicy,
         actionOrder: cmd.actionOrder,
+        midstreamPolicy: cmd.midstreamPolicy,
       },
       files: cmd.pcaps,
       format: cmd.quiet ? undefined : cmd.format,

@@ -95,6 +95,8 @@ export class Flow<S = unknown> {
   serverSyn = false;
   /** TCP: the handshake completed (or picked up mid-stream); UDP: the server side spoke. */
   established = false;
+  /** TCP: the flow's first packet was not a client's SYN (a session picked up mid-stream, or from the SYN/ACK). */
+  midstreamPickup = false;
   /**
    * Per direction: the sequence number just before its stream starts, i.e. the SYN's moved
    * past data the SYN carried; -1 while that side sent no SYN.
@@ -222,6 +224,8 @@ export class FlowTracker<S> {
       }
       flow = this.start(key, d, syn && ack, now);
       if (tcp && !syn && this.midstream) flow.established = true;
+      // Suricata's midstream pickup: anything but a client's SYN opens the session.
+      if (tcp && (!syn || ack)) flow.midstreamPickup = true;
     } else if (flow !== this.lastFlow) {
       this.table.delete(key); // move to the LRU end
       this.table.set(key, flow);

@@ -1,9 +1,9 @@
 /** Replay: Snort rules against captures, packet or stream mode, alerts in fast or JSON format. */
 export { prepareRules } from './prepare.js';
 export type { PreparedRules, PrepareProgress, RuleSetOptions } from './prepare.js';
-export { Replayer, shardOf } from './replay.js';
+export { MIDSTREAM_POLICIES, Replayer, shardOf } from './replay.js';
 export type {
-  Alert, AlertCallback, AlertOrder, CaptureResult, ReplayControl, ReplayMode, ReplayOptions, ReplayProgress, ReplayShard, ReplayStats,
+  Alert, AlertCallback, AlertOrder, CaptureResult, MidstreamPolicy, ReplayControl, ReplayMode, ReplayOptions, ReplayProgress, ReplayShard, ReplayStats,
 } from './replay.js';
 // The worker-thread replay (parallel.ts, worker.ts) is not exported here: it starts its
 // workers from its own file (import.meta), which the CommonJS build of the library cannot

@@ -44,7 +44,7 @@
  * all shares merge into the order of one replayer.
  */
 import { performance } from 'node:perf_hooks';
-import { PcapFormatError } from '../errors.js';
+import { PcapFormatError, UsageError } from '../errors.js';
 import { DEFAULT_OVERLAP_POLICY, flowKey, FlowTracker, type Flow, type OverlapPolicy, type ReassemblySink, type TcpStream } from '../flow/index.js';
 import { Decoder, DecodeStatus, formatAddress, linkTypeName, readCapture, TcpFlag, type CaptureSource, type DecodedPacket, type Packet } from '../pcap/index.js';
 import { StreamBudget, type ActionClass, type DirectionState, type FlowDetection, type ReportCallback, type RuleDetector } from '../detect/index.js';
@@ -165,6 +165,16 @@ export interface ReplayOptions {
    */
   midstream?: boolean;
   /**
+   * Suricata's exception policy for a TCP session picked up mid-stream
+   * (`stream.midstream-policy`): 'ignore' treats it as `midstream` says; 'pass-flow',
+   * 'bypass', 'drop-flow', 'drop-packet', 'pass-packet' and 'reject' leave its packets
+   * uninspected (no alerts from it: passed, bypassed or dropped before detection), counted
+   * in `ReplayStats.midstreamExcepted`. With `midstream` on, Suricata applies only
+   * 'pass-flow' and 'bypass' (the session is otherwise picked up), and so does the replay.
+   * @default 'ignore'
+   */
+  midstreamPolicy?: MidstreamPolicy;
+  /**
    * Stream mode: which copy of overlapping TCP bytes still buffered out of order is kept
    * (Suricata's `host-os-policy` names, plus 'first' and 'last'; see `OverlapPolicy` in
    * src/flow/tcp-stream.ts). Bytes already inspected never change.
@@ -187,6 +197,11 @@ export interface ReplayOptions {
    */
   shard?: ReplayShard;
 }
+
+/** Suricata's exception policy names (`stream.midstream-policy`, the `exception-policy` master switch in IDS mode). */
+export const MIDSTREAM_POLICIES = ['ignore', 'pass-flow', 'bypass', 'drop-flow', 'drop-packet', 'pass-packet', 'reject'] as const;
+/** One of `MIDSTREAM_POLICIES`. */
+export type MidstreamPolicy = (typeof MIDSTREAM_POLICIES)[number];
 
 /** The outcome of replaying one capture. */
 export interface CaptureResult {
@@ -267,6 +282,8 @@ export interface ReplayStats {
   depthReached: number;
   /** Stream windows decided. */
   streamEvaluations: number;
+  /** TCP sessions picked up mid-stream and left uninspected by `midstreamPolicy`. */
+  midstreamExcepted: number;
   /** TCP reassembly counters (stream mode). */
   reassembly: { gaps: number; bytesSkipped: number; outOfOrder: number; retransmissions: number };
   /**
@@ -344,6 +361,8 @@ class ConfirmWatch {
 export class Replayer implements ReassemblySink {
   /** The mode, as configured. */
   readonly mode: ReplayMode;
+  /** Sessions picked up mid-stream are left uninspected (`ReplayOptions.midstreamPolicy`). */
+  private readonly exceptMidstream: boolean;
   /** Replaced by a fork (fresh scratch) after an engine failure. */
   private det: RuleDetector;
   private readonly rules: readonly Rule[];
@@ -362,6 +381,7 @@ export class Replayer implements ReassemblySink {
     sessionsPeak: 0,
     depthReached: 0,
     streamEvaluations: 0,
+    midstreamExcepted: 0,
     reassembly: { gaps: 0, bytesSkipped: 0, outOfOrder: 0, retransmissions: 0 },
     confirm: { signatures: 0, candidates: 0, runs: 0, confirmed: 0, ms: 0, worstInputMs: 0 },
   };
@@ -401,6 +421,11 @@ export class Replayer implements ReassemblySink {
     this.rules = detector.rules;
     this.confirmBase = confirmCounts(detector.matcher);
     this.mode = options.mode ?? 'packet';
+    const policy = options.midstreamPolicy ?? 'ignore';
+    if (!(MIDSTREAM_POLICIES as readonly string[]).includes(policy)) {
+      throw new UsageError(`midstream policy must be one of ${MIDSTREAM_POLICIES.join(', ')} (got ${String(policy)})`);
+    }
+    this.exceptMidstream = options.midstream === true ? policy === 'pass-flow' || policy === 'bypass' : policy !== 'ignore';
     this.limitPackets = options.limitPackets ?? Infinity;
     this.shardCount = Math.max(1, options.shard?.count ?? 1);
     this.shardIndex = options.shard?.index ?? 0;
@@ -632,6 +657,11 @@ export class Replayer implements ReassemblySink {
       st.sessions = this.tracker.stats.created;
       st.sessionsPeak = this.tracker.stats.peak;
       if (flow !== undefined) toServer = flow.isFromClient(d);
+    }
+    if (flow !== undefined && flow.midstreamPickup && this.exceptMidstream) {
+      // The exception policy passed, bypassed or dropped it before detection.
+      if (flow.packets === 1) st.midstreamExcepted++;
+      return;
     }
     this.curFlow = flow;
     this.curToServer = toServer;

@@ -33,12 +33,6 @@ if (!haveSv || !haveCommunity) console.warn(`e2e: ${shared} not found (or incomp
 /** Case → why it fails. Each reason is what the case needs and the replay does not model. */
 const EXPECTED_FAILURES: Record<string, string> = {
   'bug-5464-verdict-02': "IPS verdicts: 'pass' passes the whole flow and 'alert http' fires once per HTTP transaction (app layer)",
-  'bug-5825-midstream-exception-policy/exception-policy-ips-midstream-disabled-bypass': 'Suricata exception policy (midstream bypass) not modelled',
-  'bug-5825-midstream-exception-policy/exception-policy-ips-midstream-enabled-pass-flow': 'Suricata exception policy (pass-flow) not modelled',
-  'exception-policy-master-switch/exception-policy-master-switch-01': 'Suricata exception policy master switch not modelled',
-  'exception-policy-master-switch/exception-policy-master-switch-04': 'Suricata exception policy (midstream pass-flow) not modelled',
-  'exception-policy-master-switch/exception-policy-master-switch-05': 'Suricata exception policy (bypass, suricata.yaml) not modelled',
-  'exception-policy-midstream-05': 'Suricata exception policy (midstream bypass) not modelled',
   'dns/task-7018-dns-ips-stream-rule': 'IPS (inline) stream inspection alerts per DNS transaction; we alert once per stream direction',
   'eve-payload-02-tcp-exact-overlap-policy-oldlinux': "overlap policy 'old linux' on bytes Suricata holds until they are ACKed; we inspect in-order bytes at once, so the policy (--overlap-policy) only decides bytes held out of order",
   'eve-payload-03-tcp-exact-overlap-ips': 'IPS (inline) reassembly: overlapping data alerts per packet and the new copy wins',

@@ -21,7 +21,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineName } from '../../src/matcher/types.js';
-import { prepareRules, Replayer, type Alert } from '../../src/replay/index.js';
+import { prepareRules, Replayer, type Alert, type MidstreamPolicy } from '../../src/replay/index.js';
 import { parseYaml, type YamlValue } from './mini-yaml.js';
 
 export interface ManifestEntry {
@@ -104,6 +104,23 @@ function flatten(m: Record<string, YamlValue>, prefix = '', out: Record<string, 
   return out;
 }
 
+/**
+ * The midstream exception policy of a case: `stream.midstream-policy`, else the
+ * `exception-policy` master switch, each from `--set` in its args or else its
+ * suricata.yaml; `auto` is drop-flow with `--simulate-ips` (IPS) and ignore otherwise.
+ */
+function midstreamPolicyOf(dir: string, args: string): MidstreamPolicy | undefined {
+  const file = join(dir, 'suricata.yaml');
+  const yaml = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const fromArgs = (key: string): string | undefined => new RegExp(`--set ${key.replace('.', '\\.')}=([\\w-]+)`).exec(args)?.[1];
+  const policy =
+    fromArgs('stream.midstream-policy') ?? /^[ \t]+midstream-policy:[ \t]*([\w-]+)/m.exec(yaml)?.[1] ??
+    fromArgs('exception-policy') ?? /^exception-policy:[ \t]*([\w-]+)/m.exec(yaml)?.[1];
+  if (policy === undefined) return undefined;
+  if (policy === 'auto') return args.includes('--simulate-ips') ? 'drop-flow' : 'ignore';
+  return policy as MidstreamPolicy;
+}
+
 /** The `action-order:` list of a case's suricata.yaml, if it sets one. */
 function actionOrderOf(dir: string): string[] | undefined {
   const file = join(dir, 'suricata.yaml');
@@ -135,7 +152,8 @@ export async function runCase(root: string, entry: ManifestEntry, engine: Engine
   result.rejectedRules = prepared.rejected.map((r) => `${r.kind}: ${r.error.message}`);
   const order = actionOrderOf(dir);
   if (order !== undefined) prepared.detector.setActionOrder(order);
-  const replayer = new Replayer(prepared.detector, { mode: 'stream', midstream: /stream\.midstream=true/.test(args) });
+  const midstreamPolicy = midstreamPolicyOf(dir, args);
+  const replayer = new Replayer(prepared.detector, { mode: 'stream', midstream: /stream\.midstream=true/.test(args), midstreamPolicy });
   const alerts: Record<string, YamlValue>[] = [];
   // A yaml `pcap:` (relative to the case folder) overrides the manifest's.
   const pcaps = typeof yaml.pcap === 'string' ? [join('tests', entry.test, yaml.pcap)] : entry.pcaps;
