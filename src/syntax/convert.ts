@@ -80,11 +80,13 @@ export class AstConverter {
     return Math.min(Math.max(o, 0), this.pre.flagsAt.length - 1);
   }
 
-  private flagsOf(node: Located): number {
+  /** The F_* flags in effect at the node. */
+  flagsOf(node: Located): number {
     return this.pre.flagsAt.length === 0 ? 0 : this.pre.flagsAt[this.at(node)];
   }
 
-  private srcOf(node: Located): number {
+  /** The node's offset in the PCRE pattern (for error messages). */
+  srcOf(node: Located): number {
     return this.pre.srcOffset.length === 0 ? 0 : this.pre.srcOffset[this.at(node)];
   }
 

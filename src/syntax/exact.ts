@@ -41,17 +41,12 @@ class RxConverter {
     this.leaves = new AstConverter(pattern, pre, opts);
   }
 
-  private at(node: Located): number {
-    const o = (node.loc?.start.offset ?? 1) - 1;
-    return Math.min(Math.max(o, 0), this.pre.flagsAt.length - 1);
-  }
-
   private flagsOf(node: Located): number {
-    return this.pre.flagsAt.length === 0 ? 0 : this.pre.flagsAt[this.at(node)];
+    return this.leaves.flagsOf(node);
   }
 
   private srcOf(node: Located): number {
-    return this.pre.srcOffset.length === 0 ? 0 : this.pre.srcOffset[this.at(node)];
+    return this.leaves.srcOf(node);
   }
 
   conv(node: Expression | null): Rx {

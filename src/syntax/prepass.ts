@@ -339,6 +339,11 @@ class Lexer {
       srcOff.push(this.srcOff[k]);
       flagsOut.push(this.flagsOut[k]);
     }
+    this.replaceOutput(out, srcOff, flagsOut);
+  }
+
+  /** The output and its offset and flag tables become the given ones (a pass that rewrote them). */
+  private replaceOutput(out: string[], srcOff: number[], flagsOut: number[]): void {
     this.out.length = 0;
     this.srcOff.length = 0;
     this.flagsOut.length = 0;
@@ -856,14 +861,7 @@ class Lexer {
       srcOff.push(this.srcOff[k]);
       flagsOut.push(this.flagsOut[k]);
     }
-    this.out.length = 0;
-    this.srcOff.length = 0;
-    this.flagsOut.length = 0;
-    for (let i = 0; i < out.length; i++) {
-      this.out.push(out[i]);
-      this.srcOff.push(srcOff[i]);
-      this.flagsOut.push(flagsOut[i]);
-    }
+    this.replaceOutput(out, srcOff, flagsOut);
   }
 
   /** `\xhh` (up to two digits) or `\x{hh…}`. */
