@@ -121,6 +121,9 @@ export function parseRules(text: string, options: RuleParseOptions = {}): RulePa
   const file = options.file;
   let vars = options.vars ?? Variables.defaults();
   let specs = new SpecCompiler(vars);
+  // `var` lines since the last rule, applied in one copy when the next rule needs them (one
+  // copy of the variables per line made a file of many `var` lines quadratic).
+  let pending: [string, string][] = [];
   let fileDialect: 'snort2' | 'snort3' = options.dialect === 'snort3' ? 'snort3' : 'snort2';
   const forced = options.dialect === 'snort2' || options.dialect === 'snort3' ? options.dialect : undefined;
   const rules: Rule[] = [];
@@ -146,11 +149,15 @@ export function parseRules(text: string, options: RuleParseOptions = {}): RulePa
     } else {
       const varLine = /^(var|ipvar|portvar)\s+([A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/.exec(t);
       if (varLine) {
-        vars = vars.with([[varLine[2], varLine[3]]]);
-        specs = new SpecCompiler(vars);
+        pending.push([varLine[2], varLine[3]]);
         continue;
       }
       stats.enabledSeen++;
+    }
+    if (pending.length > 0) {
+      vars = vars.with(pending);
+      specs = new SpecCompiler(vars);
+      pending = [];
     }
     let sid: number | undefined;
     try {
@@ -176,6 +183,7 @@ export function parseRules(text: string, options: RuleParseOptions = {}): RulePa
       });
     }
   }
+  if (pending.length > 0) vars = vars.with(pending);
   return { rules, rejected, warnings, stats, vars };
 }
 

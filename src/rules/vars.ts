@@ -213,6 +213,10 @@ function splitList(body: string, what: string): string[] {
  * Evaluates a Snort list specification to intervals: `any`, `$VAR`, `!x`, `[items]`, or a
  * leaf (address/CIDR or port/range) via `leaf`. In a list, the result is the union of the
  * positive items (everything when there are none) minus every negated item, as in Snort.
+ * `memo` holds each variable's value already evaluated in this specification, by name and
+ * depth (the depth decides the nesting error): without it, variables that each list the
+ * previous one several times (`var V2 [$V1,$V1,$V1]`...) take time exponential in their
+ * number. Results are never mutated, so they can be shared.
  */
 function evalSpec(
   text: string,
@@ -221,19 +225,25 @@ function evalSpec(
   leaf: (t: string) => Intervals,
   what: string,
   depth: number,
+  memo: Map<string, Intervals> = new Map(),
 ): Intervals {
   if (depth > 32) throw new RuleParseError(`variable nesting too deep (cycle?) in ${what}`, 0);
   const t = text.trim();
   if (t === '') throw new RuleParseError(`empty ${what}`, 0);
   if (t.startsWith('!')) {
-    return complement(evalSpec(t.slice(1), vars, max, leaf, what, depth + 1), max);
+    return complement(evalSpec(t.slice(1), vars, max, leaf, what, depth + 1, memo), max);
   }
   if (t === 'any') return [[0n, max]];
   if (t.startsWith('$')) {
     const name = t.slice(1);
+    const key = `${depth} ${name}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
     const v = vars.get(name);
     if (v === undefined) throw new RuleParseError(`undefined variable $${name}`, 0);
-    return evalSpec(v, vars, max, leaf, `${what} ($${name})`, depth + 1);
+    const value = evalSpec(v, vars, max, leaf, `${what} ($${name})`, depth + 1, memo);
+    memo.set(key, value);
+    return value;
   }
   let items: string[];
   if (t.startsWith('[')) {
@@ -248,8 +258,8 @@ function evalSpec(
   const pos: Intervals = [];
   const neg: Intervals = [];
   for (const item of items) {
-    if (item.startsWith('!')) neg.push(...evalSpec(item.slice(1), vars, max, leaf, what, depth + 1));
-    else pos.push(...evalSpec(item, vars, max, leaf, what, depth + 1));
+    if (item.startsWith('!')) neg.push(...evalSpec(item.slice(1), vars, max, leaf, what, depth + 1, memo));
+    else pos.push(...evalSpec(item, vars, max, leaf, what, depth + 1, memo));
   }
   const hasPositive = items.some((x) => !x.startsWith('!'));
   const base: Intervals = hasPositive ? normalize(pos) : [[0n, max]];
