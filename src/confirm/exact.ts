@@ -96,7 +96,8 @@ function lower(b: number): number {
 }
 
 /**
- * How far past a match's end the pattern may read: at least 1 (an assertion's next byte),
+ * How far past a match's end the pattern may read: at least 1 (an assertion's next byte; 2 with a `$`
+ * or `\Z`, which also needs to know whether the byte after that one exists),
  * more for a lookahead or an atomic group (the bytes its body may read, nested lookaheads
  * included), Infinity when that is unbounded. Bytes before end + reach decide whether an
  * end is confirmed.
@@ -104,7 +105,7 @@ function lower(b: number): number {
 export function lookaheadReach(rx: Rx): number {
   // On the main path every position is at most the match end; a lookaround or an atomic
   // group there (whose outcome depends on what follows) reads up to its extent past it.
-  let reach = 1;
+  let reach = hasAssertion(rx, 'text-end-newline') ? 2 : 1;
   const walk = (r: Rx): void => {
     switch (r.kind) {
       case 'look':
@@ -128,6 +129,24 @@ export function lookaheadReach(rx: Rx): number {
   return Number.isNaN(reach) ? Infinity : reach;
 }
 
+/** Whether `r` uses the assertion anywhere. */
+function hasAssertion(r: Rx, kind: string): boolean {
+  switch (r.kind) {
+    case 'assert':
+      return r.assertion === kind;
+    case 'concat':
+    case 'alt':
+      return r.items.some((it) => hasAssertion(it, kind));
+    case 'repeat':
+    case 'group':
+    case 'atomic':
+    case 'look':
+      return hasAssertion(r.item, kind);
+    default:
+      return false;
+  }
+}
+
 /**
  * How far past its start position a node may read (a byte, an assertion's next byte, a
  * nested lookahead's body counted from where that lookahead stands): the bytes before
@@ -136,8 +155,10 @@ export function lookaheadReach(rx: Rx): number {
 function extent(r: Rx): number {
   switch (r.kind) {
     case 'bytes':
-    case 'assert':
       return 1;
+    case 'assert':
+      // `$` and `\Z` at p look at byte p and at whether p + 1 is the end: two bytes.
+      return r.assertion === 'text-end-newline' ? 2 : 1;
     case 'concat': {
       let off = 0;
       let m = 0;

@@ -30,6 +30,9 @@ import { normalizeMode, type EngineName, type MatchCallback, type Matcher, type 
 import type { ExactForm } from '../syntax/ir.js';
 import { EXHAUSTED, ExactMatcher } from './exact.js';
 
+/** Failures kept by `ConfirmingMatcher.failures()` (later ones are only counted). */
+export const MAX_FAILURES_KEPT = 1000;
+
 /** Default time for all confirmations of one input (one packet, one stream). */
 export const DEFAULT_CONFIRM_BUDGET_MS = 100;
 
@@ -156,6 +159,8 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
   private readonly plan: ReportPlan;
   private readonly budgetMs: number;
   private readonly failureList: ConfirmFailure[] = [];
+  /** Failures so far (`failures()` keeps the first MAX_FAILURES_KEPT of them). */
+  failureCount = 0;
   /** Running totals (all scratches). */
   readonly counters: ConfirmCounters = { candidates: 0, confirmed: 0, runs: 0, ms: 0, exhausted: 0, worstInputMs: 0 };
 
@@ -249,7 +254,9 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
     if (!Array.isArray(found)) {
       this.counters.exhausted++;
       const failure: ConfirmFailure = { signature: sig, reason: 'budget', ends: wanted, streamOffset: sc.len, ms: sc.spent };
-      this.failureList.push(failure);
+      this.failureCount++;
+      // A long replay must not keep every one: the count goes on, the list stops.
+      if (this.failureList.length < MAX_FAILURES_KEPT) this.failureList.push(failure);
       this.options.onFailure?.(failure);
       return;
     }
@@ -260,7 +267,7 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
     }
   }
 
-  /** Signatures whose candidates the budget left undecided, in order. */
+  /** Signatures whose candidates the budget left undecided, in order (the first MAX_FAILURES_KEPT; `failureCount` counts all). */
   failures(): readonly ConfirmFailure[] {
     return this.failureList;
   }

@@ -49,7 +49,7 @@ import { DEFAULT_OVERLAP_POLICY, flowKey, FlowTracker, type Flow, type OverlapPo
 import { Decoder, DecodeStatus, formatAddress, linkTypeName, readCapture, TcpFlag, type CaptureSource, type DecodedPacket, type Packet } from '../pcap/index.js';
 import { StreamBudget, type ActionClass, type DirectionState, type FlowDetection, type ReportCallback, type RuleDetector } from '../detect/index.js';
 import type { Rule } from '../rules/index.js';
-import { ConfirmingMatcher, type ConfirmFailure } from '../confirm/matcher.js';
+import { ConfirmingMatcher } from '../confirm/matcher.js';
 import type { Matcher } from '../matcher/types.js';
 import type { LinkTypeWarning } from './warnings.js';
 
@@ -278,6 +278,8 @@ export interface ReplayStats {
   /** Sessions started, and most held at once. */
   sessions: number;
   sessionsPeak: number;
+  /** Sessions ended to make room (`maxFlows`: the least recently used) or by the idle timeout. */
+  flowsEvicted: { capacity: number; idle: number };
   /** Stream directions that reached `streamDepth` (or the global cap) and stopped being inspected. */
   depthReached: number;
   /** Stream windows decided. */
@@ -321,7 +323,7 @@ function confirmCounts(matcher: Matcher): ConfirmCounts {
  * first new one with the packet and its rules.
  */
 class ConfirmWatch {
-  private readonly failures: readonly ConfirmFailure[] | undefined;
+  private readonly matcher: ConfirmingMatcher | undefined;
   private readonly from: number;
   private seen: number;
   first: string | undefined;
@@ -330,27 +332,27 @@ class ConfirmWatch {
     private readonly det: RuleDetector,
     private readonly rules: readonly Rule[],
   ) {
-    this.failures = (det.matcher as { failures?: () => readonly ConfirmFailure[] }).failures?.();
-    this.from = this.seen = this.failures?.length ?? 0;
+    this.matcher = det.matcher instanceof ConfirmingMatcher ? det.matcher : undefined;
+    this.from = this.seen = this.matcher?.failureCount ?? 0;
   }
 
   get count(): number {
-    return (this.failures?.length ?? 0) - this.from;
+    return (this.matcher?.failureCount ?? 0) - this.from;
   }
 
   /** "packet 12: rule sid 2001 (pcre /…/): confirmation ran out of time (50.2 ms on this input) with 3 candidate end(s) undecided". */
   note(where: string): void {
-    const f = this.failures;
-    if (f === undefined || f.length === this.seen) return;
-    if (this.first === undefined) {
-      const x = f[this.seen]!;
+    const m = this.matcher;
+    if (m === undefined || m.failureCount === this.seen) return;
+    const x = m.failures()[this.seen];
+    if (this.first === undefined && x !== undefined) {
       const program = this.det.program;
       const sids = program.rulesWithSignature(x.signature).map((r) => this.rules[r]!.sid);
       const rules = sids.length === 0 ? 'no live rule' : `rule${sids.length > 1 ? 's' : ''} sid ${sids.slice(0, 5).join(', ')}${sids.length > 5 ? ', …' : ''}`;
       this.first = `${where}: ${rules} (pcre ${program.signatures[x.signature]}): confirmation ran out of time ` +
         `(${x.ms.toFixed(1)} ms on this input) with ${x.ends.length} candidate end(s) undecided`;
     }
-    this.seen = f.length;
+    this.seen = m.failureCount;
   }
 }
 
@@ -379,6 +381,7 @@ export class Replayer implements ReassemblySink {
     alerts: 0,
     sessions: 0,
     sessionsPeak: 0,
+    flowsEvicted: { capacity: 0, idle: 0 },
     depthReached: 0,
     streamEvaluations: 0,
     midstreamExcepted: 0,
@@ -605,6 +608,8 @@ export class Replayer implements ReassemblySink {
     } finally {
       this.flowOrder = false;
     }
+    this.stats.flowsEvicted.capacity = this.tracker.stats.ended.capacity;
+    this.stats.flowsEvicted.idle = this.tracker.stats.ended.idle;
     const c = this.tracker.counters;
     this.stats.reassembly.gaps = c.gaps;
     this.stats.reassembly.bytesSkipped = c.bytesSkipped;
@@ -656,6 +661,8 @@ export class Replayer implements ReassemblySink {
       flow = this.tracker.track(d, p, now);
       st.sessions = this.tracker.stats.created;
       st.sessionsPeak = this.tracker.stats.peak;
+      st.flowsEvicted.capacity = this.tracker.stats.ended.capacity;
+      st.flowsEvicted.idle = this.tracker.stats.ended.idle;
       if (flow !== undefined) toServer = flow.isFromClient(d);
     }
     if (flow !== undefined && flow.midstreamPickup && this.exceptMidstream) {
