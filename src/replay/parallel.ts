@@ -240,6 +240,7 @@ function fatalError(m: Extract<WorkerMessage, { t: 'fatal' }>): Error {
 function emptyStats(): ReplayStats {
   return {
     packets: 0, bytes: 0, scannedBytes: 0, undecoded: 0, alerts: 0, sessions: 0, sessionsPeak: 0,
+    flowsEvicted: { capacity: 0, idle: 0 },
     depthReached: 0, streamEvaluations: 0, midstreamExcepted: 0,
     reassembly: { gaps: 0, bytesSkipped: 0, outOfOrder: 0, retransmissions: 0 },
     confirm: { signatures: 0, candidates: 0, runs: 0, confirmed: 0, ms: 0, worstInputMs: 0 },
@@ -249,9 +250,11 @@ function emptyStats(): ReplayStats {
 /** Sum of counters. */
 function addStats(into: ReplayStats, s: ReplayStats): void {
   for (const k of Object.keys(into) as (keyof ReplayStats)[]) {
-    if (k === 'reassembly' || k === 'confirm') continue;
+    if (k === 'reassembly' || k === 'confirm' || k === 'flowsEvicted') continue;
     into[k] += s[k];
   }
+  into.flowsEvicted.capacity += s.flowsEvicted?.capacity ?? 0;
+  into.flowsEvicted.idle += s.flowsEvicted?.idle ?? 0;
   for (const k of Object.keys(into.reassembly) as (keyof ReplayStats['reassembly'])[]) into.reassembly[k] += s.reassembly[k];
   // Every worker compiles the same rules: the signature count and the worst input are maxima.
   const c = into.confirm;
