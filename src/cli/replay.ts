@@ -13,7 +13,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineConfig } from '../compile.js';
-import { confirmFromFlags, ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, prefilterFromFlags } from './engine-flags.js';
+import { confirmFromFlags, ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, parseBytes, prefilterFromFlags } from './engine-flags.js';
 import {
   aggregateWarnings, formatFast, formatJson, MIDSTREAM_POLICIES, prepareRules, Replayer,
   type Alert, type MidstreamPolicy, type PreparedRules, type PrepareProgress, type ReplayMode, type ReplayProgress, type ReplayStats,
@@ -57,6 +57,10 @@ ${ENGINE_FLAG_USAGE}  --stream             reassemble TCP and decide rules on th
   --midstream          a TCP session picked up without its handshake counts as established
                        (default: flow:established needs the three-way handshake)
   --stream-depth N     bytes inspected per stream direction (default 1048576)
+  --max-flows N        sessions tracked at once; past it the least recently used one is
+                       ended (and counted in the summary) (default 65536)
+  --max-stream-bytes B stream bytes held for inspection over all sessions (default 256m;
+                       suffixes k, m, g)
   --overlap-policy NAME
                        --stream: which copy of overlapping TCP bytes still held out of
                        order wins, named as Suricata's host-os-policy (default ${DEFAULT_OVERLAP_POLICY}; bytes
@@ -210,6 +214,8 @@ interface ReplayCommand {
   quiet: boolean;
   progress: ProgressMode;
   streamDepth: number | undefined;
+  maxFlows: number | undefined;
+  maxStreamBytes: number | undefined;
   limitPackets: number | undefined;
   /** `--overlap-policy NAME`, checked (undefined: the replay's default). */
   overlapPolicy: OverlapPolicy | undefined;
@@ -263,6 +269,8 @@ function parseCommand(argv: string[]): ReplayCommand {
     stream: 'flag',
     midstream: 'flag',
     'stream-depth': 'value',
+    'max-flows': 'value',
+    'max-stream-bytes': 'value',
     'overlap-policy': 'value',
     'action-order': 'value',
     'midstream-policy': 'value',
@@ -301,6 +309,8 @@ function parseCommand(argv: string[]): ReplayCommand {
     quiet: options.quiet === true,
     progress: progressMode(options.progress === true, options['no-progress'] === true, process.stderr.isTTY === true),
     streamDepth: positiveInt(options['stream-depth'] as string | undefined, '--stream-depth'),
+    maxFlows: positiveInt(options['max-flows'] as string | undefined, '--max-flows'),
+    maxStreamBytes: options['max-stream-bytes'] === undefined ? undefined : parseBytes(options['max-stream-bytes'] as string, '--max-stream-bytes'),
     limitPackets: positiveInt(options['limit-packets'] as string | undefined, '--limit-packets'),
     overlapPolicy: overlapPolicyOf(options['overlap-policy'] as string | undefined),
     actionOrder: actionOrderOf(options['action-order'] as string | undefined),
@@ -633,7 +643,8 @@ function summaryLines(cmd: ReplayCommand, prepared: PreparedSummary, run: Replay
         ? `; ${st.sessions} sessions, ${st.streamEvaluations} stream evaluations, ${st.depthReached} directions cut at depth, ` +
           `${st.reassembly.gaps} gaps`
         : '') +
-      (st.midstreamExcepted > 0 ? `; ${st.midstreamExcepted} session(s) picked up mid-stream left uninspected (midstream policy)` : ''),
+      (st.midstreamExcepted > 0 ? `; ${st.midstreamExcepted} session(s) picked up mid-stream left uninspected (midstream policy)` : '') +
+      (st.flowsEvicted.capacity > 0 ? `; ${st.flowsEvicted.capacity} session(s) evicted to stay within the flow table's capacity` : ''),
   );
   if (engineErrors > 0) lines.push(`engine failures: ${engineErrors} packet(s) skipped (see above)`);
   const c = st.confirm;
@@ -677,6 +688,8 @@ export async function run(argv: string[]): Promise<number> {
   const replayer = new Replayer(prepared.detector, {
     mode: cmd.mode,
     streamDepth: cmd.streamDepth,
+    maxFlows: cmd.maxFlows,
+    maxStreamBytes: cmd.maxStreamBytes,
     limitPackets: cmd.limitPackets,
     midstream: cmd.options.midstream === true,
     overlapPolicy: cmd.overlapPolicy,
@@ -728,6 +741,7 @@ async function runParallel(cmd: ReplayCommand, con: Console): Promise<number> {
       rules: ruleOptions(cmd),
       replay: {
         mode: cmd.mode, streamDepth: cmd.streamDepth, limitPackets: cmd.limitPackets, midstream: cmd.options.midstream === true,
+        maxFlows: cmd.maxFlows, maxStreamBytes: cmd.maxStreamBytes,
         overlapPolicy: cmd.overlapPolicy,
         actionOrder: cmd.actionOrder,
         midstreamPolicy: cmd.midstreamPolicy,
