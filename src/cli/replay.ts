@@ -67,6 +67,8 @@ ${ENGINE_FLAG_USAGE}  --stream             reassemble TCP and decide rules on th
                        already inspected never change; docs/cli.md): first, last, bsd,
                        bsd-right, linux, old-linux, solaris, old-solaris, hpux10, hpux11,
                        irix, macos, vista, windows, windows2k3
+  --async-oneside      Suricata's stream.async-oneside: a session seen from the client
+                       side only (its SYN, then its ACK) is established and reassembled
   --midstream-policy NAME
                        Suricata's stream.midstream-policy for a TCP session picked up
                        without its handshake: ignore (default), or pass-flow, bypass,
@@ -268,6 +270,7 @@ function parseCommand(argv: string[]): ReplayCommand {
     ...ENGINE_FLAG_SPEC,
     stream: 'flag',
     midstream: 'flag',
+    'async-oneside': 'flag',
     'stream-depth': 'value',
     'max-flows': 'value',
     'max-stream-bytes': 'value',
@@ -692,6 +695,7 @@ export async function run(argv: string[]): Promise<number> {
     maxStreamBytes: cmd.maxStreamBytes,
     limitPackets: cmd.limitPackets,
     midstream: cmd.options.midstream === true,
+    asyncOneside: cmd.options['async-oneside'] === true,
     overlapPolicy: cmd.overlapPolicy,
     actionOrder: cmd.actionOrder,
     midstreamPolicy: cmd.midstreamPolicy,
@@ -741,7 +745,7 @@ async function runParallel(cmd: ReplayCommand, con: Console): Promise<number> {
       rules: ruleOptions(cmd),
       replay: {
         mode: cmd.mode, streamDepth: cmd.streamDepth, limitPackets: cmd.limitPackets, midstream: cmd.options.midstream === true,
-        maxFlows: cmd.maxFlows, maxStreamBytes: cmd.maxStreamBytes,
+        maxFlows: cmd.maxFlows, maxStreamBytes: cmd.maxStreamBytes, asyncOneside: cmd.options['async-oneside'] === true,
         overlapPolicy: cmd.overlapPolicy,
         actionOrder: cmd.actionOrder,
         midstreamPolicy: cmd.midstreamPolicy,

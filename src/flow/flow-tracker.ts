@@ -55,6 +55,12 @@ export interface FlowTrackerOptions<S> {
   idleTimeoutSec?: number;
   /** A TCP flow whose first packet is not a SYN counts as established. @default false */
   midstream?: boolean;
+  /**
+   * Suricata's `stream.async-oneside`: only one direction of a session may be captured, so
+   * a client SYN followed by the client's ACK (no server SYN seen) establishes it.
+   * @default false
+   */
+  asyncOneside?: boolean;
   /** @default 'isn' */
   restart?: RestartRule;
   /**
@@ -169,6 +175,7 @@ export class FlowTracker<S> {
   private readonly maxFlows: number;
   private readonly idleTimeout: number;
   private readonly midstream: boolean;
+  private readonly asyncOneside: boolean;
   private readonly restart: RestartRule;
   private readonly limits: ReassemblyLimits;
   private readonly overlapPolicy: OverlapPolicy;
@@ -185,6 +192,7 @@ export class FlowTracker<S> {
     this.maxFlows = Math.max(1, options.maxFlows ?? 65536);
     this.idleTimeout = options.idleTimeoutSec ?? 300;
     this.midstream = options.midstream ?? false;
+    this.asyncOneside = options.asyncOneside ?? false;
     this.restart = options.restart ?? 'isn';
     this.limits = options.reassembly ?? { maxBufferedBytes: 1 << 20, maxSegments: 256, retainBytes: 0 };
     this.overlapPolicy = options.overlapPolicy ?? 'first';
@@ -245,6 +253,7 @@ export class FlowTracker<S> {
       if (syn && fromClient) flow.clientSyn = true;
       else if (syn && !fromClient) flow.serverSyn = true;
       else if (ack && flow.clientSyn && flow.serverSyn) flow.established = true;
+      else if (ack && fromClient && flow.clientSyn && this.asyncOneside) flow.established = true;
       if ((flags & TcpFlag.FIN) !== 0) flow.finSeen[dir] = true;
     } else if (!fromClient) flow.established = true; // UDP: both sides spoke
     if (!fromClient) flow.fromServer++;

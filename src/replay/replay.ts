@@ -165,6 +165,12 @@ export interface ReplayOptions {
    */
   midstream?: boolean;
   /**
+   * Suricata's `stream.async-oneside`: a session of which only the client's side was
+   * captured (its SYN, then its ACK, no server SYN) is established and reassembled.
+   * @default false
+   */
+  asyncOneside?: boolean;
+  /**
    * Suricata's exception policy for a TCP session picked up mid-stream
    * (`stream.midstream-policy`): 'ignore' treats it as `midstream` says; 'pass-flow',
    * 'bypass', 'drop-flow', 'drop-packet', 'pass-packet' and 'reject' leave its packets
@@ -443,6 +449,7 @@ export class Replayer implements ReassemblySink {
       maxFlows: options.maxFlows,
       idleTimeoutSec: options.idleTimeoutSec,
       midstream: options.midstream,
+      asyncOneside: options.asyncOneside,
       restart: 'isn',
       overlapPolicy: options.overlapPolicy ?? DEFAULT_OVERLAP_POLICY,
     });

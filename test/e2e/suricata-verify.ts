@@ -153,7 +153,12 @@ export async function runCase(root: string, entry: ManifestEntry, engine: Engine
   const order = actionOrderOf(dir);
   if (order !== undefined) prepared.detector.setActionOrder(order);
   const midstreamPolicy = midstreamPolicyOf(dir, args);
-  const replayer = new Replayer(prepared.detector, { mode: 'stream', midstream: /stream\.midstream=true/.test(args), midstreamPolicy });
+  const replayer = new Replayer(prepared.detector, {
+    mode: 'stream',
+    midstream: /stream\.midstream=true/.test(args),
+    asyncOneside: /stream\.async-oneside=true/.test(args),
+    midstreamPolicy,
+  });
   const alerts: Record<string, YamlValue>[] = [];
   // A yaml `pcap:` (relative to the case folder) overrides the manifest's.
   const pcaps = typeof yaml.pcap === 'string' ? [join('tests', entry.test, yaml.pcap)] : entry.pcaps;
