@@ -61,6 +61,10 @@ ${ENGINE_FLAG_USAGE}  --stream             reassemble TCP and decide rules on th
                        ended (and counted in the summary) (default 65536)
   --max-stream-bytes B stream bytes held for inspection over all sessions (default 256m;
                        suffixes k, m, g)
+  --max-scratch-bytes B
+                       engine scratch bytes held by the stream directions being inspected
+                       (default 1g; one scratch is ~10 MB with all of ET Open): past it a
+                       new direction is not stream-inspected (counted in the summary)
   --overlap-policy NAME
                        --stream: which copy of overlapping TCP bytes still held out of
                        order wins, named as Suricata's host-os-policy (default ${DEFAULT_OVERLAP_POLICY}; bytes
@@ -218,6 +222,7 @@ interface ReplayCommand {
   streamDepth: number | undefined;
   maxFlows: number | undefined;
   maxStreamBytes: number | undefined;
+  maxScratchBytes: number | undefined;
   limitPackets: number | undefined;
   /** `--overlap-policy NAME`, checked (undefined: the replay's default). */
   overlapPolicy: OverlapPolicy | undefined;
@@ -274,6 +279,7 @@ function parseCommand(argv: string[]): ReplayCommand {
     'stream-depth': 'value',
     'max-flows': 'value',
     'max-stream-bytes': 'value',
+    'max-scratch-bytes': 'value',
     'overlap-policy': 'value',
     'action-order': 'value',
     'midstream-policy': 'value',
@@ -314,6 +320,7 @@ function parseCommand(argv: string[]): ReplayCommand {
     streamDepth: positiveInt(options['stream-depth'] as string | undefined, '--stream-depth'),
     maxFlows: positiveInt(options['max-flows'] as string | undefined, '--max-flows'),
     maxStreamBytes: options['max-stream-bytes'] === undefined ? undefined : parseBytes(options['max-stream-bytes'] as string, '--max-stream-bytes'),
+    maxScratchBytes: options['max-scratch-bytes'] === undefined ? undefined : parseBytes(options['max-scratch-bytes'] as string, '--max-scratch-bytes'),
     limitPackets: positiveInt(options['limit-packets'] as string | undefined, '--limit-packets'),
     overlapPolicy: overlapPolicyOf(options['overlap-policy'] as string | undefined),
     actionOrder: actionOrderOf(options['action-order'] as string | undefined),
@@ -647,7 +654,8 @@ function summaryLines(cmd: ReplayCommand, prepared: PreparedSummary, run: Replay
           `${st.reassembly.gaps} gaps`
         : '') +
       (st.midstreamExcepted > 0 ? `; ${st.midstreamExcepted} session(s) picked up mid-stream left uninspected (midstream policy)` : '') +
-      (st.flowsEvicted.capacity > 0 ? `; ${st.flowsEvicted.capacity} session(s) evicted to stay within the flow table's capacity` : ''),
+      (st.flowsEvicted.capacity > 0 ? `; ${st.flowsEvicted.capacity} session(s) evicted to stay within the flow table's capacity` : '') +
+      (st.scratchRefused > 0 ? `; ${st.scratchRefused} stream direction(s) not inspected: engine scratches at --max-scratch-bytes` : ''),
   );
   if (engineErrors > 0) lines.push(`engine failures: ${engineErrors} packet(s) skipped (see above)`);
   const c = st.confirm;
@@ -693,6 +701,7 @@ export async function run(argv: string[]): Promise<number> {
     streamDepth: cmd.streamDepth,
     maxFlows: cmd.maxFlows,
     maxStreamBytes: cmd.maxStreamBytes,
+    maxScratchBytes: cmd.maxScratchBytes,
     limitPackets: cmd.limitPackets,
     midstream: cmd.options.midstream === true,
     asyncOneside: cmd.options['async-oneside'] === true,
@@ -745,7 +754,7 @@ async function runParallel(cmd: ReplayCommand, con: Console): Promise<number> {
       rules: ruleOptions(cmd),
       replay: {
         mode: cmd.mode, streamDepth: cmd.streamDepth, limitPackets: cmd.limitPackets, midstream: cmd.options.midstream === true,
-        maxFlows: cmd.maxFlows, maxStreamBytes: cmd.maxStreamBytes, asyncOneside: cmd.options['async-oneside'] === true,
+        maxFlows: cmd.maxFlows, maxStreamBytes: cmd.maxStreamBytes, maxScratchBytes: cmd.maxScratchBytes, asyncOneside: cmd.options['async-oneside'] === true,
         overlapPolicy: cmd.overlapPolicy,
         actionOrder: cmd.actionOrder,
         midstreamPolicy: cmd.midstreamPolicy,

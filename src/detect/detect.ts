@@ -102,6 +102,20 @@ interface DecisionTables {
    */
   packetSkip: Uint8Array[];
   streamSkip: Uint8Array[];
+  /** Estimated bytes of one stream scratch (`RuleDetector.scratchBytes`), taken once. */
+  scratchBytes?: number;
+}
+
+/**
+ * Bytes one scratch of `matcher` holds, from its stats: the automaton's per-state arrays
+ * (`scratchBytes`) and the literal search's state (`prefilter.stateBytesPerScan`); 64 KiB
+ * when an engine reports neither.
+ */
+function scratchCost(matcher: Matcher): number {
+  const st = matcher.stats() as { scratchBytes?: unknown; prefilter?: { stateBytesPerScan?: unknown } };
+  const own = typeof st.scratchBytes === 'number' ? st.scratchBytes : 0;
+  const search = typeof st.prefilter?.stateBytesPerScan === 'number' ? st.prefilter.stateBytesPerScan : 0;
+  return own + search > 0 ? own + search : 64 * 1024;
 }
 
 /** Could `flowMatches` accept the rule in this direction and mode (whatever the TCP state)? */
@@ -170,6 +184,8 @@ export class RuleDetector {
   private readonly packetScratches: Scratch[];
   /** Stream scratches given back by finished directions, by direction (to client, to server). */
   private readonly spareStreamScratches: Scratch[][] = [[], []];
+  /** Estimated bytes of one stream scratch, charged to `StreamBudget.maxScratchBytes` while a direction holds it. */
+  readonly scratchBytes: number;
   /** The scratch of the packet decision in progress (`decidePacket`), else `scratch`. */
   private pktScratch: Scratch | undefined = undefined;
   private readonly hasFlowbits: boolean;
@@ -205,6 +221,7 @@ export class RuleDetector {
     readonly compiled: CompileResult,
     private readonly tables: DecisionTables,
   ) {
+    this.scratchBytes = tables.scratchBytes ??= scratchCost(matcher);
     this.collector = new MatchCollector(program.signatureCount);
     this.evaluator = program.createEvaluator();
     this.scratch = matcher.createScratch({ mode: 'all' });
@@ -436,6 +453,16 @@ export class RuleDetector {
   streamBytes(dir: DirectionState, bytes: Uint8Array): void {
     if (dir.depthReached || dir.finished) return;
     const budget = dir.budget;
+    if (dir.scratch === undefined) {
+      // A direction holds an engine scratch while it is inspected: within the budget, or not at all.
+      if (budget.scratchHeld + this.scratchBytes > budget.maxScratchBytes) {
+        dir.depthReached = true;
+        budget.counters.scratchRefused++;
+        return;
+      }
+      budget.scratchHeld += this.scratchBytes;
+      dir.scratch = this.streamScratch(dir.toServer);
+    }
     let n = bytes.length;
     const room = budget.depth - dir.len;
     if (n > room) n = room;
@@ -447,7 +474,7 @@ export class RuleDetector {
     if (n === 0) return;
     dir.buf!.set(n === bytes.length ? bytes : bytes.subarray(0, n), dir.len);
     dir.len += n;
-    const scratch = (dir.scratch ??= this.streamScratch(dir.toServer));
+    const scratch = dir.scratch;
     budget.counters.scannedBytes += n;
     this.curDir = dir;
     this.matcher.scan(scratch, n === bytes.length ? bytes : bytes.subarray(0, n), this.streamEvent);
@@ -497,6 +524,7 @@ export class RuleDetector {
     dir.budget.held -= dir.buf?.length ?? 0;
     dir.buf = undefined;
     if (dir.scratch !== undefined) {
+      dir.budget.scratchHeld -= this.scratchBytes;
       // finish or reset above left it at the start state: another direction may use it.
       const spare = this.spareStreamScratches[dir.toServer ? 1 : 0];
       if (spare.length < MAX_SPARE_SCRATCHES) spare.push(dir.scratch);

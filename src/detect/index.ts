@@ -17,6 +17,6 @@ export { RuleEvaluator, firedRules } from './evaluator.js';
 export type { EvaluatorStats, EvaluateOptions } from './evaluator.js';
 export { ACTION_ORDER_DEFAULT, RuleDetector } from './detect.js';
 export type { ActionClass, DetectorOptions, InspectedPacket, ReportCallback } from './detect.js';
-export { DirectionState, FlowDetection, StreamBudget } from './stream-state.js';
+export { DEFAULT_MAX_SCRATCH_BYTES, DirectionState, FlowDetection, StreamBudget } from './stream-state.js';
 export type { StreamCounters } from './stream-state.js';
 export { locateHttpBuffers, BufferRegions, BUFFER_IDS } from './http-buffers.js';

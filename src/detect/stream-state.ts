@@ -21,23 +21,34 @@ export interface StreamCounters {
   depthReached: number;
   /** Stream windows decided. */
   streamEvaluations: number;
+  /** Directions not stream-inspected because the engine scratches held reached `maxScratchBytes`. */
+  scratchRefused: number;
 }
 
 /** The memory caps of stream inspection, shared by every direction of one replay. */
 export class StreamBudget {
   /** Buffer bytes held now over all directions. */
   held = 0;
+  /** Engine scratch bytes held now by directions being inspected (the detector's estimate per scratch). */
+  scratchHeld = 0;
 
   /**
    * `depth`: bytes inspected per direction (per buffer: a hole starts a new one);
-   * `maxBytes`: buffer bytes held over all directions; `counters` receives the counts.
+   * `maxBytes`: buffer bytes held over all directions; `counters` receives the counts;
+   * `maxScratchBytes`: engine scratches held over all directions (each direction being
+   * inspected holds one, about `RuleDetector.scratchBytes`: with all of ET Open about
+   * 10 MB, so a cap on sessions alone does not bound memory).
    */
   constructor(
     readonly depth: number,
     readonly maxBytes: number,
     readonly counters: StreamCounters,
+    readonly maxScratchBytes = DEFAULT_MAX_SCRATCH_BYTES,
   ) {}
 }
+
+/** Default `StreamBudget.maxScratchBytes`: 1 GiB. */
+export const DEFAULT_MAX_SCRATCH_BYTES = 1 << 30;
 
 /** Stream inspection state of one direction of a TCP flow (see the module comment). */
 export class DirectionState {

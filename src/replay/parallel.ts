@@ -241,7 +241,7 @@ function emptyStats(): ReplayStats {
   return {
     packets: 0, bytes: 0, scannedBytes: 0, undecoded: 0, alerts: 0, sessions: 0, sessionsPeak: 0,
     flowsEvicted: { capacity: 0, idle: 0 },
-    depthReached: 0, streamEvaluations: 0, midstreamExcepted: 0,
+    depthReached: 0, streamEvaluations: 0, scratchRefused: 0, midstreamExcepted: 0,
     reassembly: { gaps: 0, bytesSkipped: 0, outOfOrder: 0, retransmissions: 0 },
     confirm: { signatures: 0, candidates: 0, runs: 0, confirmed: 0, ms: 0, worstInputMs: 0 },
   };

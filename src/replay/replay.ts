@@ -47,7 +47,7 @@ import { performance } from 'node:perf_hooks';
 import { PcapFormatError, UsageError } from '../errors.js';
 import { DEFAULT_OVERLAP_POLICY, flowKey, FlowTracker, type Flow, type OverlapPolicy, type ReassemblySink, type TcpStream } from '../flow/index.js';
 import { Decoder, DecodeStatus, formatAddress, linkTypeName, readCapture, TcpFlag, type CaptureSource, type DecodedPacket, type Packet } from '../pcap/index.js';
-import { StreamBudget, type ActionClass, type DirectionState, type FlowDetection, type ReportCallback, type RuleDetector } from '../detect/index.js';
+import { DEFAULT_MAX_SCRATCH_BYTES, StreamBudget, type ActionClass, type DirectionState, type FlowDetection, type ReportCallback, type RuleDetector } from '../detect/index.js';
 import type { Rule } from '../rules/index.js';
 import { ConfirmingMatcher } from '../confirm/matcher.js';
 import type { Matcher } from '../matcher/types.js';
@@ -154,6 +154,14 @@ export interface ReplayOptions {
   maxStreamBytes?: number;
   /** Sessions tracked at once (the least recently used is ended first). @default 65536 */
   maxFlows?: number;
+  /**
+   * Engine scratch bytes held over all stream directions being inspected (each holds one
+   * scratch, `RuleDetector.scratchBytes`: about 10 MB with all of ET Open, 0.4 MB with the
+   * bundled rules); a direction that would pass it is not stream-inspected, counted in
+   * `scratchRefused`. With `maxStreamBytes` and `maxFlows` it bounds stream-mode memory.
+   * @default 1 GiB
+   */
+  maxScratchBytes?: number;
   /** Capture-time seconds of silence before a session is ended. @default 300 */
   idleTimeoutSec?: number;
   /** Stop each capture after this many packets. */
@@ -290,6 +298,11 @@ export interface ReplayStats {
   depthReached: number;
   /** Stream windows decided. */
   streamEvaluations: number;
+  /**
+   * Stream directions not inspected because the engine scratches of the directions being
+   * inspected held `maxScratchBytes` already (their packet-only rules are still decided).
+   */
+  scratchRefused: number;
   /** TCP sessions picked up mid-stream and left uninspected by `midstreamPolicy`. */
   midstreamExcepted: number;
   /** TCP reassembly counters (stream mode). */
@@ -390,6 +403,7 @@ export class Replayer implements ReassemblySink {
     flowsEvicted: { capacity: 0, idle: 0 },
     depthReached: 0,
     streamEvaluations: 0,
+    scratchRefused: 0,
     midstreamExcepted: 0,
     reassembly: { gaps: 0, bytesSkipped: 0, outOfOrder: 0, retransmissions: 0 },
     confirm: { signatures: 0, candidates: 0, runs: 0, confirmed: 0, ms: 0, worstInputMs: 0 },
@@ -442,6 +456,7 @@ export class Replayer implements ReassemblySink {
       Math.max(1, options.streamDepth ?? 1 << 20),
       options.maxStreamBytes ?? 256 * 1024 * 1024,
       this.stats,
+      options.maxScratchBytes ?? DEFAULT_MAX_SCRATCH_BYTES,
     );
     this.tracker = new FlowTracker<FlowDetection>({
       createState: (f) => this.det.createFlowState(f.ipVersion, f.protocol, f.clientAddr, f.clientPort, f.serverAddr, f.serverPort, this.budget),

@@ -33,4 +33,30 @@ describe('replay flow and stream caps', () => {
     await expect(run([...argv, '--max-flows', '0'])).rejects.toThrow(/--max-flows/);
     await expect(run([...argv, '--max-stream-bytes', 'lots'])).rejects.toThrow(/--max-stream-bytes/);
   });
+
+  it('--max-scratch-bytes: a direction past the scratch budget is not stream-inspected, and the summary says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'caps-'));
+    const seg = (i: number, src: number[], dst: number[], sport: number, dport: number, seq: number, ack: number, flags: number, data = '') => ({
+      sec: 1_600_000_000 + i,
+      sub: 0,
+      data: tcpPacket({ src, dst, sport, dport, seq, ack, flags, payload: bytes(data) }),
+    });
+    const split = pcapFile([
+      seg(0, C, S, 40000, 80, 100, 0, 0x02),
+      seg(1, S, C, 80, 40000, 500, 101, 0x12),
+      seg(2, C, S, 40000, 80, 101, 501, 0x10),
+      seg(3, C, S, 40000, 80, 101, 501, 0x18, 'GET /evil'),
+      seg(4, C, S, 40000, 80, 110, 501, 0x18, 'payload HTTP/1.0\r\n\r\n'),
+    ]);
+    writeFileSync(join(dir, 't.rules'), 'alert tcp any any -> any 80 (msg:"split"; flow:established,to_server; content:"evilpayload"; sid:1;)\n');
+    writeFileSync(join(dir, 't.pcap'), split);
+    const argv = ['--stream', '--rules', join(dir, 't.rules'), '--pcap', join(dir, 't.pcap'), '--no-progress', '--quiet'];
+    const full = await captureRun(run, argv);
+    expect(full.err).toMatch(/^alerts: 1/m);
+    expect(full.err).not.toMatch(/not inspected/);
+    const capped = await captureRun(run, [...argv, '--max-scratch-bytes', '1']);
+    expect(capped.code).toBe(0);
+    expect(capped.err).toMatch(/^alerts: 0/m);
+    expect(capped.err).toMatch(/; 1 stream direction\(s\) not inspected: engine scratches at --max-scratch-bytes/);
+  });
 });

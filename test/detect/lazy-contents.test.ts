@@ -102,7 +102,7 @@ describe('lazy contents', () => {
     const str = '\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a';
     const packets = [enc(`....${str.slice(0, 8)}`), enc(`${str.slice(8)}...${str}...gate..`)];
     const fire = (d: RuleDetector): number[] => {
-      const counters = { scannedBytes: 0, depthReached: 0, streamEvaluations: 0 };
+      const counters = { scannedBytes: 0, depthReached: 0, streamEvaluations: 0, scratchRefused: 0 };
       const flow = d.createFlowState(4, 6, Uint8Array.of(10, 0, 0, 1), 1234, Uint8Array.of(10, 0, 0, 2), 80, new StreamBudget(1 << 20, 1 << 24, counters));
       const dir = flow.dirs[0];
       const fired: number[] = [];
