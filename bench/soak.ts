@@ -41,16 +41,18 @@
  *
  * Measured with the bundled rules (631 active, default engine with the prefilter): one
  * stream scratch holds 300–430 KiB (the NFA's four state-indexed Uint32Arrays, 23k states,
- * and the prefilter's arrays), and `maxStreamBytes` does not count it. At the default
- * maxFlows (65536) the bound is then about 65536 × 2 × 0.4 MiB ≈ 50 GiB, and each new
- * direction pays for building its scratch (the spare list keeps 16): on a 24 GB machine
- * run with `--max-flows 4096` (bound ≈ 3 GiB).
+ * and the prefilter's arrays). The first version of this bench found that nothing capped
+ * them: at the default maxFlows (65536) RSS passed 10 GB within 200k packets. Scratches
+ * are now charged to `maxScratchBytes` (default 1 GiB; a direction past it is not
+ * stream-inspected, `scratchRefused`), so the scratch term of the bound is
+ * min(maxFlows × 2 × scratch, maxScratchBytes) plus the 32 spares the detector keeps.
  */
 import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { prepareRules, Replayer, type ReplayMode } from '../src/index.js';
+import { DEFAULT_MAX_SCRATCH_BYTES } from '../src/detect/index.js';
 import { rng } from './lib/rng.js';
 
 // ---- options -------------------------------------------------------------------------------
@@ -477,8 +479,9 @@ async function main(): Promise<void> {
   // chunks, spare scratches and slack. (Not counted: the prefilter's stream history, ≤ 2 × 1 MiB per
   // direction of a long stream; the generated streams here stay far below that.)
   const bufCap = Math.min(MAX_STREAM_BYTES, MAX_FLOWS * 2 * STREAM_DEPTH);
-  const perSession = (Number.isFinite(perFlow) ? perFlow : 4096) + 2 * scratchBytes;
-  const boundMiB = (base.rss + perSession * MAX_FLOWS + bufCap) / MiB + 64;
+  const perSession = Number.isFinite(perFlow) ? perFlow : 4096;
+  const scratchCap = Math.min(MAX_FLOWS * 2 * scratchBytes, DEFAULT_MAX_SCRATCH_BYTES) + 32 * scratchBytes;
+  const boundMiB = (base.rss + perSession * MAX_FLOWS + scratchCap + bufCap) / MiB + 64;
   const ended = (replayer as unknown as { tracker: { stats: { ended: Record<string, number>; noFlow: number } } }).tracker.stats;
   const summary = {
     packets: st.packets,
@@ -526,7 +529,8 @@ async function main(): Promise<void> {
     `${fmt(gen.flows)} flows generated, ${fmt(st.sessions)} sessions, peak ${fmt(st.sessionsPeak)} held`);
   console.log(`RSS: base ${fmt(base.rss / MiB)} MiB, peak ${fmt(peakRss / MiB)} MiB, after 20% ${fmt(s20.rssMiB)} MiB, end ${fmt(lastS.rssMiB)} MiB ` +
     `(growth ${summary.growthMiB >= 0 ? '+' : ''}${fmt(summary.growthMiB)} MiB); table full from packet ${fullAt ? fmt(fullAt.packets) : '—'}, max RSS after ${fmt(maxAfterFull)} MiB`);
-  console.log(`bound: ${fmt(boundMiB)} MiB = base ${fmt(base.rss / MiB)} + maxFlows ${fmt(MAX_FLOWS)} × (${fmt(perFlow)} B heap/session (measured) + 2 × ${fmt(scratchBytes / 1024)} KiB scratch) + ` +
+  console.log(`bound: ${fmt(boundMiB)} MiB = base ${fmt(base.rss / MiB)} + maxFlows ${fmt(MAX_FLOWS)} × ${fmt(perFlow)} B heap/session (measured) + ` +
+    `scratches ${fmt(scratchCap / MiB)} MiB (min(maxFlows × 2 × ${fmt(scratchBytes / 1024)} KiB, maxScratchBytes) + 32 spares; ${fmt(st.scratchRefused)} direction(s) refused) + ` +
     `stream buffers ≤ ${fmt(bufCap / MiB)} MiB (peak held ${summary.peakStreamBufferMiB.toFixed(1)}) + 64 MiB; peak RSS ${peakRss <= boundMiB * MiB ? 'within' : 'OVER'} it`);
   console.log(`throughput: first quarter ${q1.toFixed(1)} MB/s, last quarter ${q4.toFixed(1)} MB/s (ratio ${summary.decayRatio.toFixed(2)}); packets/s ${fmt(p1)} → ${fmt(p4)} (ratio ${(p4 / p1).toFixed(2)})`);
   console.log(`alerts ${fmt(st.alerts)} (${Object.entries(summary.alertsBySid).map(([k, v]) => `sid ${k}: ${v}`).join(', ')}); evicted: capacity ${fmt(st.flowsEvicted.capacity)}, idle ${fmt(st.flowsEvicted.idle)}; ` +
