@@ -5,7 +5,7 @@
  * original PCRE pattern through the pre-pass tables.
  */
 import regexpTree from 'regexp-tree';
-import type { Assertion, AstRegExp, CharacterClass, Char, Expression } from 'regexp-tree/ast';
+import type { Assertion, AstRegExp, CharacterClass, Char, Expression, Quantifier } from 'regexp-tree/ast';
 import { RegexSyntaxError, UnsupportedFeatureError } from '../errors.js';
 import type { ByteSet, Ir } from './ir.js';
 import {
@@ -65,6 +65,14 @@ export function astToIr(pattern: string, pre: Prepassed, ast: AstRegExp, opts: C
 }
 
 type Located = { loc?: { start: { offset: number } } };
+
+/** A quantifier's [min, max] (max may be Infinity). */
+export function quantifierBounds(q: Quantifier): [number, number] {
+  if (q.kind === 'Range') return [q.from, q.to ?? Infinity];
+  if (q.kind === '*') return [0, Infinity];
+  if (q.kind === '+') return [1, Infinity];
+  return [0, 1];
+}
 
 /** The converter; src/syntax/exact.ts reuses it for leaves (chars, classes, simple assertions). */
 export class AstConverter {
@@ -135,12 +143,7 @@ export class AstConverter {
         return this.conv(node.expression);
       case 'Repetition': {
         const q = node.quantifier;
-        let min: number;
-        let max: number;
-        if (q.kind === 'Range') [min, max] = [q.from, q.to ?? Infinity];
-        else if (q.kind === '*') [min, max] = [0, Infinity];
-        else if (q.kind === '+') [min, max] = [1, Infinity];
-        else [min, max] = [0, 1];
+        const [min, max] = quantifierBounds(q);
         const ungreedy = (this.flagsOf(q) & F_U) !== 0;
         return repeatIr(this.conv(node.expression), min, max, q.greedy !== ungreedy);
       }

@@ -18,7 +18,7 @@ import type { AstRegExp, Expression } from 'regexp-tree/ast';
 import { RegexSyntaxError } from '../errors.js';
 import type { ExactForm, Ir, Rx } from './ir.js';
 import { ANY_BYTE, foldAsciiCase } from './byte-set.js';
-import { AstConverter, type ConvertOptions } from './convert.js';
+import { AstConverter, quantifierBounds, type ConvertOptions } from './convert.js';
 import { EMPTY, NEVER, altIr, bytesIr, concatIr, repeatIr } from './ir-build.js';
 import { F_I, F_U, type Prepassed } from './prepass.js';
 
@@ -72,12 +72,7 @@ class RxConverter {
       }
       case 'Repetition': {
         const q = node.quantifier;
-        let min: number;
-        let max: number;
-        if (q.kind === 'Range') [min, max] = [q.from, q.to ?? Infinity];
-        else if (q.kind === '*') [min, max] = [0, Infinity];
-        else if (q.kind === '+') [min, max] = [1, Infinity];
-        else [min, max] = [0, 1];
+        const [min, max] = quantifierBounds(q);
         const ungreedy = (this.flagsOf(q) & F_U) !== 0;
         const item = this.conv(node.expression);
         if (min === 1 && max === 1) return item;

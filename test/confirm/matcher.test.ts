@@ -15,6 +15,7 @@ import { prepareRules, Replayer, type Alert } from '../../src/replay/index.js';
 import { parseSignature } from '../../src/syntax/index.js';
 import { ends as irEnds } from '../../src/syntax/ir-reference.js';
 import { bytes, pcapFile, tcpPacket } from '../pcap/build.js';
+import { runReports, split } from '../support/inputs.js';
 
 const SIGS = [
   '/(\\w+) \\1/', // backreference
@@ -58,17 +59,9 @@ function expected(input: Uint8Array, mode: 'all' | 'set'): string[] {
   return out.sort();
 }
 
+/** Reports of `input` scanned in chunks cut at `cuts` (then finish), as sorted "sig@end". */
 function chunked(m: Matcher, input: Uint8Array, cuts: number[], mode: 'all' | 'set'): string[] {
-  const sc = m.createScratch({ mode });
-  const got: string[] = [];
-  const at = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b);
-  let from = 0;
-  for (const c of [...at, input.length]) {
-    m.scan(sc, input.subarray(from, c), (s, e) => void got.push(`${s}@${e}`));
-    from = c;
-  }
-  m.finish(sc, (s, e) => void got.push(`${s}@${e}`));
-  return got.sort();
+  return runReports(m, split(input, cuts), mode);
 }
 
 const inputArb = fc

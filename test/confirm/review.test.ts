@@ -12,6 +12,7 @@ import { parseSignature } from '../../src/syntax/index.js';
 import { ends as irEnds } from '../../src/syntax/ir-reference.js';
 import { irLengthBounds } from '../../src/syntax/ir-build.js';
 import { render, treeArb } from '../support/random-rx.js';
+import { runReports, split } from '../support/inputs.js';
 
 // CI size; REVIEW_RUNS=100 REVIEW_MAXLEN=60 is the size of the review that found the bugs below.
 const RUNS = Number(process.env.REVIEW_RUNS ?? 6);
@@ -55,17 +56,9 @@ function expected(srcs: string[], input: Uint8Array, mode: 'all' | 'set'): strin
   return out.sort();
 }
 
+/** Reports of `input` scanned in chunks cut at `cuts` (then finish), as sorted "sig@end". */
 function chunked(m: Matcher, input: Uint8Array, cuts: number[], mode: 'all' | 'set'): string[] {
-  const sc = m.createScratch({ mode });
-  const got: string[] = [];
-  const at = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((x, y) => x - y);
-  let from = 0;
-  for (const c of [...at, input.length]) {
-    m.scan(sc, input.subarray(from, c), (s, e) => void got.push(`${s}@${e}`));
-    from = c;
-  }
-  m.finish(sc, (s, e) => void got.push(`${s}@${e}`));
-  return got.sort();
+  return runReports(m, split(input, cuts), mode);
 }
 
 // Both bugs are fixed: their patterns stay in (REVIEW_SKIP_NAN / REVIEW_SKIP_DOLLAR leave them out).
