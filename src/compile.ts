@@ -323,14 +323,16 @@ function checkPrefilter(p: unknown): CompilePrefilterOptions | undefined {
 
 /**
  * Parses every signature and builds the shared NFA; rejected ones are listed, not thrown.
- * Throws UsageError only when `searchForm` is not a boolean.
+ * The NFA alone confirms nothing: a pcre that needs confirmation (src/confirm) is rejected
+ * unless `confirm` is given explicitly, and then only its over-approximation is in it.
+ * Throws UsageError when `searchForm` is not a boolean or `confirm` is ill-typed.
  */
 export function compileNfa(
   signatures: ReadonlyArray<string | SignatureSpec>,
   options: NfaCompileOptions = {},
 ): CompiledNfa {
   const t0 = performance.now();
-  const { inputs, rejected } = parseSignatures(signatures, options);
+  const { inputs, rejected } = parseSignatures(signatures, options, checkConfirm(options.confirm ?? false) !== undefined);
   const nfa = buildSetNfa(signatures, inputs, rejected, options, 'shared');
   rejected.sort((a, b) => a.signature - b.signature);
   return { nfa, signatures: inputs, rejected, buildMs: performance.now() - t0 };
@@ -340,11 +342,12 @@ export function compileNfa(
 function parseSignatures(
   signatures: ReadonlyArray<string | SignatureSpec>,
   options: NfaCompileOptions,
+  confirm: boolean,
 ): { inputs: Array<NfaSignatureInput | null>; rejected: RejectedSignature[]; confirmed: ConfirmedSignature[] } {
   const limits: ParseOptions = {
     maxRepeatExpansion: options.maxRepeatExpansion ?? DEFAULT_MAX_REPEAT_EXPANSION,
     maxPatternLength: options.maxPatternLength,
-    confirm: checkConfirm(options.confirm) !== undefined,
+    confirm,
   };
   const trim = options.searchForm ?? true;
   if (typeof trim !== 'boolean') throw new UsageError(`searchForm must be true or false, not ${JSON.stringify(trim)}`);
@@ -379,7 +382,7 @@ function checkConfirm(c: unknown): ConfirmOptions | undefined {
   return o;
 }
 
-/** `matcher`, wrapped to confirm the signatures that need it (those still compiled). */
+/** `matcher`, wrapped to confirm the signatures that need it (those still compiled; none when `options` is off). */
 function withConfirmation(matcher: Matcher, confirmed: readonly ConfirmedSignature[], rejected: readonly RejectedSignature[], options: ConfirmOptions | undefined): Matcher {
   const dropped = new Set(rejected.map((r) => r.signature));
   const live = confirmed.filter((c) => !dropped.has(c.id));
@@ -420,13 +423,14 @@ export function compile(
   const config = checkEngineConfig(options.engine ?? DEFAULT_ENGINE, options.engineOptions);
   if (!Array.isArray(signatures)) throw new UsageError('signatures must be an array');
   const prefilter = checkPrefilter(options.prefilter ?? (options.engine === undefined ? DEFAULT_PREFILTER : false));
-  const { inputs, rejected, confirmed } = parseSignatures(signatures, options);
+  const confirm = checkConfirm(options.confirm);
+  const { inputs, rejected, confirmed } = parseSignatures(signatures, options, confirm !== undefined);
   const built = prefilter
     ? buildPrefiltered(signatures, inputs, rejected, options, config, prefilter)
     : buildPlain(signatures, inputs, rejected, options, config);
   rejected.sort((a, b) => a.signature - b.signature);
   return {
-    matcher: withConfirmation(built.matcher, confirmed, rejected, checkConfirm(options.confirm)),
+    matcher: withConfirmation(built.matcher, confirmed, rejected, confirm),
     rejected,
     nfa: { ...built.nfa, signatures: signatures.length, compiled: signatures.length - rejected.length },
     compileMs: performance.now() - t0,

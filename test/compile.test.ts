@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LimitExceededError, RegexSyntaxError, UnsupportedFeatureError, UsageError } from '../src/errors.js';
-import { compile, DEFAULT_ENGINE, type CompileOptions, type SignatureSpec } from '../src/compile.js';
+import { compile, compileNfa, DEFAULT_ENGINE, type CompileOptions, type SignatureSpec } from '../src/compile.js';
 import type { Matcher } from '../src/matcher/types.js';
 import { inputArb, latin1 } from './support/random-ir.js';
 
@@ -47,6 +47,13 @@ describe('compile', () => {
       [4, 20],
     ]);
     expect(ends(r.matcher, 'xGET')).toEqual([]);
+  });
+
+  it('compileNfa (an NFA, nothing confirms it) rejects pcres that need confirmation unless confirm is given', () => {
+    const plain = compileNfa(['/(a)\\1/', '/ab/']);
+    expect(plain.rejected.map((r) => r.signature)).toEqual([0]);
+    expect((plain.rejected[0]!.error as UnsupportedFeatureError).feature).toBe('backreference');
+    expect(compileNfa(['/(a)\\1/', '/ab/'], { confirm: true }).rejected).toEqual([]);
   });
 
   it('rejects bad signatures with typed errors and keeps every id', () => {

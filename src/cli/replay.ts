@@ -16,14 +16,14 @@ import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineConfig } from '../compile.js';
 import { confirmFromFlags, ENGINE_FLAG_SPEC, ENGINE_FLAG_USAGE, engineConfigFromFlags, parseBytes, prefilterFromFlags } from './engine-flags.js';
 import {
   aggregateWarnings, formatFast, formatJson, MIDSTREAM_POLICIES, prepareRules, Replayer,
-  type Alert, type MidstreamPolicy, type PreparedRules, type PrepareProgress, type ReplayMode, type ReplayProgress, type ReplayStats,
+  type Alert, type MidstreamPolicy, type PreparedRules, type ReplayOptions, type PrepareProgress, type ReplayMode, type ReplayProgress, type ReplayStats,
   type LinkTypeWarning, type RuleSetOptions,
 } from '../replay/index.js';
 import {
   autoWorkers, replayParallel, summarizePrepared, type PreparedSummary, type RuleMeta, type WireCaptureResult, type WorkerLoss,
 } from '../replay/parallel.js';
 import { DEFAULT_OVERLAP_POLICY, isOverlapPolicy, OVERLAP_POLICIES, type OverlapPolicy } from '../flow/index.js';
-import { ACTION_ORDER_DEFAULT, type ActionClass } from '../detect/index.js';
+import { isActionOrder, type ActionClass } from '../detect/index.js';
 import { formatLoadSummary } from '../rules/load.js';
 import { SELECT_PRESETS } from '../rules/select.js';
 import { parseArgs } from './args.js';
@@ -198,9 +198,8 @@ function midstreamPolicyOf(policy: string | undefined, master: string | undefine
 function actionOrderOf(v: string | undefined): ActionClass[] | undefined {
   if (v === undefined) return undefined;
   const order = v.split(',').map((x) => x.trim());
-  const ok = order.length === 4 && ACTION_ORDER_DEFAULT.every((c) => order.includes(c));
-  if (!ok) throw new UsageError(`--action-order must list pass, drop, reject and alert once each, comma-separated; not '${v}'`);
-  return order as ActionClass[];
+  if (!isActionOrder(order)) throw new UsageError(`--action-order must list pass, drop, reject and alert once each, comma-separated; not '${v}'`);
+  return order;
 }
 
 /** Bytes as MiB with one decimal. */
@@ -354,6 +353,23 @@ function ruleOptions(cmd: ReplayCommand): Omit<RuleSetOptions, 'onProgress'> {
     engineOptions: cmd.engine.engineOptions,
     prefilter: prefilterFromFlags(options),
     confirm: confirmFromFlags(options),
+  };
+}
+
+/** The replay options of the command (for the `Replayer`, in this thread or in each worker). */
+function replayOptions(cmd: ReplayCommand): Omit<ReplayOptions, 'shard'> {
+  return {
+    mode: cmd.mode,
+    streamDepth: cmd.streamDepth,
+    maxFlows: cmd.maxFlows,
+    maxStreamBytes: cmd.maxStreamBytes,
+    maxScratchBytes: cmd.maxScratchBytes,
+    limitPackets: cmd.limitPackets,
+    midstream: cmd.options.midstream === true,
+    asyncOneside: cmd.options['async-oneside'] === true,
+    overlapPolicy: cmd.overlapPolicy,
+    actionOrder: cmd.actionOrder,
+    midstreamPolicy: cmd.midstreamPolicy,
   };
 }
 
@@ -696,19 +712,7 @@ export async function run(argv: string[]): Promise<number> {
   const con = consoleFor(cmd.progress);
   if (cmd.workers > 1) return runParallel(cmd, con);
   const { prepared, summary } = prepare(cmd, con);
-  const replayer = new Replayer(prepared.detector, {
-    mode: cmd.mode,
-    streamDepth: cmd.streamDepth,
-    maxFlows: cmd.maxFlows,
-    maxStreamBytes: cmd.maxStreamBytes,
-    maxScratchBytes: cmd.maxScratchBytes,
-    limitPackets: cmd.limitPackets,
-    midstream: cmd.options.midstream === true,
-    asyncOneside: cmd.options['async-oneside'] === true,
-    overlapPolicy: cmd.overlapPolicy,
-    actionOrder: cmd.actionOrder,
-    midstreamPolicy: cmd.midstreamPolicy,
-  });
+  const replayer = new Replayer(prepared.detector, replayOptions(cmd));
   const output = new AlertOutput(cmd.format, cmd.quiet);
   const result = await replayAll(cmd, prepared, replayer, output, con);
   return finish(cmd, summary, result, output);
@@ -752,13 +756,7 @@ async function runParallel(cmd: ReplayCommand, con: Console): Promise<number> {
     const res = await replayParallel({
       workers: cmd.workers,
       rules: ruleOptions(cmd),
-      replay: {
-        mode: cmd.mode, streamDepth: cmd.streamDepth, limitPackets: cmd.limitPackets, midstream: cmd.options.midstream === true,
-        maxFlows: cmd.maxFlows, maxStreamBytes: cmd.maxStreamBytes, maxScratchBytes: cmd.maxScratchBytes, asyncOneside: cmd.options['async-oneside'] === true,
-        overlapPolicy: cmd.overlapPolicy,
-        actionOrder: cmd.actionOrder,
-        midstreamPolicy: cmd.midstreamPolicy,
-      },
+      replay: replayOptions(cmd),
       files: cmd.pcaps,
       format: cmd.quiet ? undefined : cmd.format,
       signal: abort.signal,

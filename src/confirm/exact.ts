@@ -33,7 +33,9 @@
  * stops with `EXHAUSTED` and the caller reports the candidates as unconfirmed.
  */
 import type { ByteSet, ExactForm, Rx } from '../syntax/ir.js';
-import { fixedLength, nullable } from '../syntax/exact.js';
+import { hasByte, WORD } from '../syntax/byte-set.js';
+import { fixedLength, lookbehindBranches, nullable } from '../syntax/exact.js';
+import { irLengthBounds } from '../syntax/ir-build.js';
 
 export { fixedLength, nullable };
 
@@ -81,14 +83,6 @@ class RunState {
     this.cut = true;
     return false;
   }
-}
-
-function has(set: ByteSet, b: number): boolean {
-  return ((set[b >>> 5]! >>> (b & 31)) & 1) === 1;
-}
-
-function isWord(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f;
 }
 
 function lower(b: number): number {
@@ -184,8 +178,7 @@ function extent(r: Rx): number {
     case 'look': {
       if (!r.behind) return extent(r.item);
       // Each branch starts its length before the lookbehind's position.
-      const branches = r.item.kind === 'alt' && r.lengths !== undefined && r.lengths.length > 1 ? r.item.items : [r.item];
-      const lengths = r.lengths ?? [fixedLength(r.item)];
+      const { branches, lengths } = lookbehindBranches(r);
       return Math.max(0, ...branches.map((b, i) => extent(b) - lengths[i]!));
     }
     default:
@@ -193,47 +186,9 @@ function extent(r: Rx): number {
   }
 }
 
-/** The longest match (Infinity when unbounded or when a backreference may repeat any text). */
+/** The longest match (Infinity when unbounded or when a backreference may repeat any text; 0 when none). */
 function maxLength(r: Rx): number {
-  switch (r.kind) {
-    case 'bytes':
-      return 1;
-    case 'concat':
-      return r.items.reduce((a, it) => a + maxLength(it), 0);
-    case 'alt':
-      return Math.max(0, ...r.items.map(maxLength));
-    case 'repeat': {
-      // (Infinity × 0 would be NaN: a repeat of an empty body is empty.)
-      const l = r.max === 0 ? 0 : maxLength(r.item);
-      return l === 0 ? 0 : r.max * l;
-    }
-    case 'group':
-    case 'atomic':
-      return maxLength(r.item);
-    case 'backref':
-      return Infinity;
-    default:
-      return 0;
-  }
-}
-
-/** The shortest match of `r` in bytes (a backreference or lookaround counts 0). */
-function minLength0(r: Rx): number {
-  switch (r.kind) {
-    case 'bytes':
-      return 1;
-    case 'concat':
-      return r.items.reduce((a, it) => a + minLength0(it), 0);
-    case 'alt':
-      return Math.min(...r.items.map(minLength0));
-    case 'repeat':
-      return r.min === 0 ? 0 : r.min * minLength0(r.item);
-    case 'group':
-    case 'atomic':
-      return minLength0(r.item);
-    default:
-      return 0; // empty, never (no match: 0 keeps every start), assert, look, backref
-  }
+  return Math.max(0, irLengthBounds(r).maxLength);
 }
 
 /** The bytes a match can start with, or null when any byte may (or the match may be empty). */
@@ -318,7 +273,7 @@ class Compiler {
         return () => false;
       case 'bytes': {
         const set = rx.set;
-        return (p, k) => (p < st.edge(inLook) ? has(set, st.input[p]!) && k(p + 1) : st.refuse(inLook));
+        return (p, k) => (p < st.edge(inLook) ? hasByte(set, st.input[p]!) && k(p + 1) : st.refuse(inLook));
       }
       case 'assert':
         return this.assertion(rx.assertion);
@@ -417,8 +372,8 @@ class Compiler {
         const want = kind === 'word-boundary';
         return (p, k) => {
           if (p >= st.len && !st.final) return st.unknown();
-          const before = p > 0 && isWord(st.input[p - 1]!);
-          const after = p < st.len && isWord(st.input[p]!);
+          const before = p > 0 && hasByte(WORD, st.input[p - 1]!);
+          const after = p < st.len && hasByte(WORD, st.input[p]!);
           return (before !== after) === want && k(p);
         };
       }
@@ -434,8 +389,7 @@ class Compiler {
       const item = this.node(rx.item, true);
       test = (p) => item(p, () => true);
     } else {
-      const branches = rx.item.kind === 'alt' && rx.lengths !== undefined && rx.lengths.length > 1 ? rx.item.items : [rx.item];
-      const lengths = rx.lengths ?? [fixedLength(rx.item)];
+      const { branches, lengths } = lookbehindBranches(rx);
       const nodes = branches.map((b) => this.node(b, true));
       test = (p) => {
         for (let i = 0; i < nodes.length; i++) {
@@ -470,7 +424,7 @@ class Compiler {
     const st = this.st;
     const { min, max, greedy } = rx;
     // Whether the byte after q rules the rest out (unknown bytes never do).
-    const blocked = (q: number): boolean => follow !== null && q < st.len && !has(follow, st.input[q]!);
+    const blocked = (q: number): boolean => follow !== null && q < st.len && !hasByte(follow, st.input[q]!);
     if (rx.item.kind === 'bytes') {
       // One byte per iteration: counted in a loop, no recursion per byte.
       const set = rx.item.set;
@@ -480,7 +434,7 @@ class Compiler {
           const lim = Math.min(edge, max === Infinity ? Infinity : p + max);
           let n = 0;
           const input = st.input;
-          while (p + n < lim && has(set, input[p + n]!)) n++;
+          while (p + n < lim && hasByte(set, input[p + n]!)) n++;
           if (p + n === edge && n < max) st.refuse(inLook);
           for (; n >= min; n--) {
             if (blocked(p + n)) continue;
@@ -496,14 +450,14 @@ class Compiler {
         let n = 0;
         for (; n < min; n++) {
           if (p + n >= lim) return st.refuse(inLook);
-          if (!has(set, input[p + n]!)) return false;
+          if (!hasByte(set, input[p + n]!)) return false;
         }
         for (;;) {
           st.tick();
           if (!blocked(p + n) && k(p + n)) return true;
           if (n >= max) return false;
           if (p + n >= lim) return st.refuse(inLook);
-          if (!has(set, input[p + n]!)) return false;
+          if (!hasByte(set, input[p + n]!)) return false;
           n++;
         }
       };
@@ -556,7 +510,7 @@ export class ExactMatcher {
     readonly minLength = 0,
     readonly maxLength = Infinity,
   ) {
-    this.shortest = Math.max(minLength, minLength0(form.rx));
+    this.shortest = Math.max(minLength, irLengthBounds(form.rx).minLength);
     this.st = new RunState(form.groups);
     this.main = new Compiler(this.st).node(form.rx, false);
     this.first = firstBytes(form.rx);
@@ -577,9 +531,9 @@ export class ExactMatcher {
   private startOk(s: number): boolean {
     const { input, len } = this.st;
     const f = this.first;
-    if (f !== null && (s >= len || !has(f, input[s]!))) return false;
+    if (f !== null && (s >= len || !hasByte(f, input[s]!))) return false;
     const pre = this.prefix;
-    for (let i = 0; i < pre.length && s + i < len; i++) if (!has(pre[i]!, input[s + i]!)) return false;
+    for (let i = 0; i < pre.length && s + i < len; i++) if (!hasByte(pre[i]!, input[s + i]!)) return false;
     return true;
   }
 

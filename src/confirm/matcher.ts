@@ -159,8 +159,6 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
   private readonly plan: ReportPlan;
   private readonly budgetMs: number;
   private readonly failureList: ConfirmFailure[] = [];
-  /** Failures so far (`failures()` keeps the first MAX_FAILURES_KEPT of them). */
-  failureCount = 0;
   /** Running totals (all scratches). */
   readonly counters: ConfirmCounters = { candidates: 0, confirmed: 0, runs: 0, ms: 0, exhausted: 0, worstInputMs: 0 };
 
@@ -254,7 +252,6 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
     if (!Array.isArray(found)) {
       this.counters.exhausted++;
       const failure: ConfirmFailure = { signature: sig, reason: 'budget', ends: wanted, streamOffset: sc.len, ms: sc.spent };
-      this.failureCount++;
       // A long replay must not keep every one: the count goes on, the list stops.
       if (this.failureList.length < MAX_FAILURES_KEPT) this.failureList.push(failure);
       this.options.onFailure?.(failure);
@@ -265,6 +262,11 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
       sc.reporter.emit(sig, e, sc.onMatch);
       if (sc.reporter.mode === 'set') break;
     }
+  }
+
+  /** Failures so far (`failures()` keeps the first MAX_FAILURES_KEPT of them). */
+  get failureCount(): number {
+    return this.counters.exhausted;
   }
 
   /** Signatures whose candidates the budget left undecided, in order (the first MAX_FAILURES_KEPT; `failureCount` counts all). */

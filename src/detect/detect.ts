@@ -72,6 +72,10 @@ const ACTION_PASS = 2;
 export const ACTION_ORDER_DEFAULT = ['pass', 'drop', 'reject', 'alert'] as const;
 /** One class of `action-order`. */
 export type ActionClass = (typeof ACTION_ORDER_DEFAULT)[number];
+/** Whether `order` names each class of `action-order` once (what `setActionOrder` takes). */
+export function isActionOrder(order: readonly string[]): order is ActionClass[] {
+  return order.length === ACTION_ORDER_DEFAULT.length && ACTION_ORDER_DEFAULT.every((c) => order.includes(c));
+}
 /** The class of a rule action: drop/sdrop, reject/rejectsrc/rejectdst/rejectboth, pass, else alert. */
 function actionClassOf(action: string): number {
   if (action === 'pass') return 0;
@@ -205,8 +209,8 @@ export class RuleDetector {
   private heldCount = 0;
   /** Rank (position in the action order) of each action class; default: the classes' own order. */
   private readonly rank = Uint8Array.of(0, 1, 2, 3);
-  /** Smallest rank of a pass rule held in this decision (4: none). */
-  private passRank = 4;
+  /** A pass rule fired in the decision in progress. */
+  private passed = false;
   private readonly acceptPacket: (r: number) => boolean;
   private readonly acceptStream: (r: number) => boolean;
   private readonly hold: (r: number) => void;
@@ -243,9 +247,9 @@ export class RuleDetector {
       return headerMatchesPacket(rule, dir.fields) && flowMatches(rule, this.streamFlow);
     };
     // Fired rules are held until the decision ends: a `pass` rule that fires silences the
-    // others of the same packet or stream window (Snort's default order puts pass first).
+    // rules of the same packet or stream window that come after pass in the action order.
     this.hold = (r: number): void => {
-      if (this.tables.action[r] === ACTION_PASS) this.passRank = Math.min(this.passRank, this.rank[0]);
+      if (this.tables.action[r] === ACTION_PASS) this.passed = true;
       if (this.heldCount === this.held.length) {
         const h = new Int32Array(this.held.length * 2);
         h.set(this.held);
@@ -397,7 +401,7 @@ export class RuleDetector {
     }
     this.curBase = 0;
     this.heldCount = 0;
-    this.passRank = 4;
+    this.passed = false;
     this.pktScratch = this.packetScratches[2 * (streamed ? 1 : 0) + (toServer ? 1 : 0)];
     try {
       this.inspectPacket(p, this.hold, this.acceptPacket, bits);
@@ -521,11 +525,27 @@ export class RuleDetector {
       else this.matcher.finish(dir.scratch, this.streamEvent);
     }
     if (dir.evCount > dir.evalAt || (dir.len > 0 && dir.evalAt === 0)) this.inspectDirection(flow, dir, established, report);
+    this.release(dir);
+  }
+
+  /**
+   * The direction is dropped undecided (an interrupted replay): its buffer and scratch go
+   * back to the budget, nothing is reported. Idempotent.
+   */
+  streamDiscard(dir: DirectionState): void {
+    if (dir.finished) return;
+    dir.finished = true;
+    if (dir.scratch !== undefined) this.matcher.reset(dir.scratch);
+    this.release(dir);
+  }
+
+  /** A finished direction gives its buffer and scratch back (its scratch is at the start state). */
+  private release(dir: DirectionState): void {
     dir.budget.held -= dir.buf?.length ?? 0;
     dir.buf = undefined;
     if (dir.scratch !== undefined) {
       dir.budget.scratchHeld -= this.scratchBytes;
-      // finish or reset above left it at the start state: another direction may use it.
+      // Another direction may use it.
       const spare = this.spareStreamScratches[dir.toServer ? 1 : 0];
       if (spare.length < MAX_SPARE_SCRATCHES) spare.push(dir.scratch);
     }
@@ -614,7 +634,7 @@ export class RuleDetector {
     let bits: Uint8Array | undefined;
     if (this.hasFlowbits) bits = flow.flowbits ??= this.program.createFlowbits();
     this.heldCount = 0;
-    this.passRank = 4;
+    this.passed = false;
     this.evaluator.evaluate(col, payload, this.hold, {
       accept: this.acceptStream,
       regions: this.useRegions ? this.regions : undefined,
@@ -629,9 +649,9 @@ export class RuleDetector {
     }
   }
 
-  /** Whether held rule `r` acts in this decision: its action comes before every held pass rule's. */
+  /** Whether held rule `r` acts in this decision: no pass rule fired, or `r`'s action comes before pass. */
   private beforePass(r: number): boolean {
-    return this.rank[this.tables.actionClass[r]] < this.passRank;
+    return !this.passed || this.rank[this.tables.actionClass[r]] < this.rank[0];
   }
 
   /**
@@ -641,8 +661,7 @@ export class RuleDetector {
    * class once.
    */
   setActionOrder(order: readonly string[]): void {
-    const ok = order.length === 4 && ACTION_ORDER_DEFAULT.every((c) => order.includes(c));
-    if (!ok) throw new UsageError(`action order must name pass, drop, reject and alert once each (got ${order.join(', ') || 'nothing'})`);
+    if (!isActionOrder(order)) throw new UsageError(`action order must name pass, drop, reject and alert once each (got ${order.join(', ') || 'nothing'})`);
     ACTION_ORDER_DEFAULT.forEach((c, i) => (this.rank[i] = order.indexOf(c)));
   }
 

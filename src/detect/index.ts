@@ -15,7 +15,7 @@ export { packetChecksMatch } from './packet-checks.js';
 export { applyPayloadCheck } from './payload-check-eval.js';
 export { RuleEvaluator, firedRules } from './evaluator.js';
 export type { EvaluatorStats, EvaluateOptions } from './evaluator.js';
-export { ACTION_ORDER_DEFAULT, RuleDetector } from './detect.js';
+export { ACTION_ORDER_DEFAULT, isActionOrder, RuleDetector } from './detect.js';
 export type { ActionClass, DetectorOptions, InspectedPacket, ReportCallback } from './detect.js';
 export { DEFAULT_MAX_SCRATCH_BYTES, DirectionState, FlowDetection, StreamBudget } from './stream-state.js';
 export type { StreamCounters } from './stream-state.js';

@@ -735,6 +735,7 @@ export class Replayer implements ReassemblySink {
     if (this.mode !== 'stream') return;
     if (this.discarding) {
       for (const stream of flow.streams) stream?.discard();
+      for (const dir of flow.state.dirs) this.det.streamDiscard(dir);
       return;
     }
     const saved = [this.curIndex, this.curSec, this.curNsec, this.curFlow] as const;

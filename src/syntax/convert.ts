@@ -66,6 +66,18 @@ export function astToIr(pattern: string, pre: Prepassed, ast: AstRegExp, opts: C
 
 type Located = { loc?: { start: { offset: number } } };
 
+/** The branches of a|b|c in order; regexp-tree nests them to the left (walked without deep recursion). */
+export function disjunctionBranches(node: Expression | null): (Expression | null)[] {
+  const rights: (Expression | null)[] = [];
+  let cur: Expression | null = node;
+  while (cur !== null && cur.type === 'Disjunction') {
+    rights.push(cur.right);
+    cur = cur.left;
+  }
+  rights.push(cur);
+  return rights.reverse();
+}
+
 /** A quantifier's [min, max] (max may be Infinity). */
 export function quantifierBounds(q: Quantifier): [number, number] {
   if (q.kind === 'Range') return [q.from, q.to ?? Infinity];
@@ -128,17 +140,8 @@ export class AstConverter {
         return bytesIr(this.classSet(node));
       case 'Alternative':
         return concatIr(node.expressions.map((e) => this.conv(e)));
-      case 'Disjunction': {
-        // regexp-tree nests a|b|c to the left: walk the chain without deep recursion.
-        const rights: Ir[] = [];
-        let cur: Expression | null = node;
-        while (cur !== null && cur.type === 'Disjunction') {
-          rights.push(this.conv(cur.right));
-          cur = cur.left;
-        }
-        rights.push(this.conv(cur));
-        return altIr(rights.reverse());
-      }
+      case 'Disjunction':
+        return altIr(disjunctionBranches(node).map((b) => this.conv(b)));
       case 'Group':
         return this.conv(node.expression);
       case 'Repetition': {

@@ -18,7 +18,7 @@ import type { AstRegExp, Expression } from 'regexp-tree/ast';
 import { RegexSyntaxError } from '../errors.js';
 import type { ExactForm, Ir, Rx } from './ir.js';
 import { ANY_BYTE, foldAsciiCase } from './byte-set.js';
-import { AstConverter, quantifierBounds, type ConvertOptions } from './convert.js';
+import { AstConverter, disjunctionBranches, quantifierBounds, type ConvertOptions } from './convert.js';
 import { EMPTY, NEVER, altIr, bytesIr, concatIr, repeatIr } from './ir-build.js';
 import { F_I, F_U, type Prepassed } from './prepass.js';
 
@@ -58,7 +58,7 @@ class RxConverter {
       case 'Alternative':
         return concatRx(node.expressions.map((e) => this.conv(e)));
       case 'Disjunction':
-        return altRx(this.branches(node).map((b) => this.conv(b)));
+        return altRx(disjunctionBranches(node).map((b) => this.conv(b)));
       case 'Group': {
         const body = this.conv(node.expression);
         if (!node.capturing) return body;
@@ -89,7 +89,7 @@ class RxConverter {
         const negate = node.negative === true;
         if (node.kind === 'Lookahead') return { kind: 'look', behind: false, negate, item: this.conv(node.assertion) };
         // PCRE 8.x: each top-level branch of a lookbehind has one fixed length.
-        const branches = node.assertion !== null && node.assertion.type === 'Disjunction' ? this.branches(node.assertion) : [node.assertion];
+        const branches = disjunctionBranches(node.assertion);
         const rxs = branches.map((b) => this.conv(b));
         const lengths = rxs.map(fixedLength);
         if (lengths.some((l) => l < 0)) {
@@ -121,17 +121,6 @@ class RxConverter {
     return n;
   }
 
-  /** The branches of a|b|c in order (regexp-tree nests them to the left). */
-  private branches(node: Expression): (Expression | null)[] {
-    const rights: (Expression | null)[] = [];
-    let cur: Expression | null = node;
-    while (cur !== null && cur.type === 'Disjunction') {
-      rights.push(cur.right);
-      cur = cur.left;
-    }
-    rights.push(cur);
-    return rights.reverse();
-  }
 }
 
 function concatRx(items: readonly Rx[]): Rx {
@@ -157,33 +146,23 @@ export function astToRx(pattern: string, pre: Prepassed, ast: AstRegExp, opts: C
   return { rx, groups: pre.groups, features: pre.features };
 }
 
-/** `ir` with ASCII letters folded in every byte set (a caseless backreference). */
-function foldIr(ir: Ir): Ir {
-  switch (ir.kind) {
-    case 'bytes':
-      return bytesIr(foldAsciiCase(ir.set));
-    case 'concat':
-      return concatIr(ir.items.map(foldIr));
-    case 'alt':
-      return altIr(ir.items.map(foldIr));
-    case 'repeat':
-      return repeatIr(foldIr(ir.item), ir.min, ir.max, ir.greedy);
-    default:
-      return ir;
-  }
-}
-
-/** `ir` without its assertions: the strings it matches, wherever they stand. */
-function textOnly(ir: Ir): Ir {
+/**
+ * What a backreference to a group with IR `ir` can match: the group's strings without its
+ * assertions (`(^a)\1` matches "aa": the `^` held where the group matched, not at the
+ * reference), ASCII letters folded when the reference is caseless.
+ */
+function referencedText(ir: Ir, caseless: boolean): Ir {
   switch (ir.kind) {
     case 'assert':
       return EMPTY;
+    case 'bytes':
+      return caseless ? bytesIr(foldAsciiCase(ir.set)) : ir;
     case 'concat':
-      return concatIr(ir.items.map(textOnly));
+      return concatIr(ir.items.map((it) => referencedText(it, caseless)));
     case 'alt':
-      return altIr(ir.items.map(textOnly));
+      return altIr(ir.items.map((it) => referencedText(it, caseless)));
     case 'repeat':
-      return repeatIr(textOnly(ir.item), ir.min, ir.max, ir.greedy);
+      return repeatIr(referencedText(ir.item, caseless), ir.min, ir.max, ir.greedy);
     default:
       return ir;
   }
@@ -218,9 +197,7 @@ export function approximate(form: ExactForm): Ir {
       case 'backref': {
         const g = groupIr.get(rx.index);
         if (g === undefined) return ANY_STRING;
-        // The reference repeats the group's text, not its assertions (`(^a)\1` matches "aa").
-        const text = textOnly(g);
-        return rx.caseless ? foldIr(text) : text;
+        return referencedText(g, rx.caseless);
       }
       case 'look':
         // Walked for the groups it captures (`(?=(\w+))\1`), then dropped.
@@ -311,4 +288,13 @@ export function coarsenRepeats(ir: Ir, limit: number): Ir {
     default:
       return ir;
   }
+}
+
+/**
+ * A lookbehind's top-level branches and the fixed length of each, in order (the converter
+ * keeps them in `lengths`; a look built without them is one branch).
+ */
+export function lookbehindBranches(r: Extract<Rx, { kind: 'look' }>): { branches: readonly Rx[]; lengths: readonly number[] } {
+  if (r.lengths === undefined) return { branches: [r.item], lengths: [fixedLength(r.item)] };
+  return { branches: r.lengths.length > 1 && r.item.kind === 'alt' ? r.item.items : [r.item], lengths: r.lengths };
 }

@@ -5,7 +5,7 @@
  * Every simplification here preserves the set of (start, end) match spans exactly;
  * none of them depends on flags, which are already applied by the front end.
  */
-import type { AssertionKind, ByteSet, Ir } from './ir.js';
+import type { AssertionKind, ByteSet, Ir, Rx } from './ir.js';
 import { byteSetOf, foldAsciiCaseInto, isEmptyByteSet, union } from './byte-set.js';
 
 /** The IR that matches the empty string (shared, frozen). */
@@ -225,14 +225,24 @@ export interface LengthBounds {
   maxLength: number;
 }
 
-/** Bounds on the length of the strings an IR matches (assertions have length 0). */
-export function irLengthBounds(ir: Ir): LengthBounds {
+/**
+ * Bounds on the length of the strings an IR matches (assertions have length 0), or an exact
+ * form's (`Rx`: a lookaround has length 0, a backreference anything from 0 to Infinity).
+ * What matches nothing has { Infinity, -Infinity }.
+ */
+export function irLengthBounds(ir: Ir | Rx): LengthBounds {
   switch (ir.kind) {
     case 'empty':
     case 'assert':
+    case 'look':
       return { minLength: 0, maxLength: 0 };
     case 'never':
       return { minLength: Infinity, maxLength: -Infinity };
+    case 'backref':
+      return { minLength: 0, maxLength: Infinity };
+    case 'group':
+    case 'atomic':
+      return irLengthBounds(ir.item);
     case 'bytes':
       return { minLength: 1, maxLength: 1 };
     case 'concat': {
@@ -240,6 +250,8 @@ export function irLengthBounds(ir: Ir): LengthBounds {
       let max = 0;
       for (const it of ir.items) {
         const b = irLengthBounds(it);
+        // An item that matches nothing makes the whole match nothing (and -∞ + ∞ no NaN).
+        if (b.minLength === Infinity) return b;
         min += b.minLength;
         max += b.maxLength;
       }
