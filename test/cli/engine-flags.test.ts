@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { engineConfigFromFlags, parseEngineLabel, prefilterFromFlags } from '../../src/cli/engine-flags.js';
+import { confirmFromFlags, engineConfigFromFlags, parseEngineLabel, prefilterFromFlags } from '../../src/cli/engine-flags.js';
 
 describe('parseEngineLabel', () => {
   it('parses a bare engine and typed option values', () => {
@@ -60,5 +60,17 @@ describe('engineConfigFromFlags', () => {
     expect(engineConfigFromFlags({ engine: 'obdd2', 'memo-budget': '64k' })).toEqual({ engine: 'obdd2', engineOptions: { memoBudgetBytes: 65536 } });
     expect(engineConfigFromFlags({ engine: 'obdd:memo=true', 'no-memo': true })).toEqual({ engine: 'obdd', engineOptions: { memo: true } });
     expect(() => engineConfigFromFlags({ engine: 'nfa', 'no-memo': true })).toThrow(/apply to --engine obdd or obdd2, not nfa/);
+  });
+});
+
+describe('confirmFromFlags', () => {
+  it('on by default, off with --no-confirm, a budget with --confirm-budget; bad values and both flags are usage errors', () => {
+    expect(confirmFromFlags({})).toBe(true);
+    expect(confirmFromFlags({ 'no-confirm': true })).toBe(false);
+    expect(confirmFromFlags({ 'confirm-budget': '25' })).toEqual({ budgetMs: 25 });
+    for (const bad of ['0', '-3', 'soon', 'Infinity']) {
+      expect(() => confirmFromFlags({ 'confirm-budget': bad })).toThrow(UsageError);
+    }
+    expect(() => confirmFromFlags({ 'no-confirm': true, 'confirm-budget': '25' })).toThrow(/exclude each other/);
   });
 });
