@@ -191,6 +191,46 @@ function maxLength(r: Rx): number {
   return Math.max(0, irLengthBounds(r).maxLength);
 }
 
+/**
+ * Whether `r` matches in at most one way from a given position, setting no capture: bytes,
+ * assertions, lookarounds without groups (atomic), and concatenations and fixed counts of
+ * those. Its one success is then all there is to know, whatever follows.
+ */
+function singleOutcome(r: Rx): boolean {
+  switch (r.kind) {
+    case 'empty':
+    case 'bytes':
+    case 'assert':
+      return true;
+    case 'look':
+    case 'atomic':
+      return !hasGroup(r.item);
+    case 'concat':
+      return r.items.every(singleOutcome);
+    case 'repeat':
+      return r.min === r.max && singleOutcome(r.item);
+    default:
+      return false; // alt, group, backref, never
+  }
+}
+
+/** Whether `r` holds a capturing group. */
+function hasGroup(r: Rx): boolean {
+  switch (r.kind) {
+    case 'group':
+      return true;
+    case 'concat':
+    case 'alt':
+      return r.items.some(hasGroup);
+    case 'repeat':
+    case 'atomic':
+    case 'look':
+      return hasGroup(r.item);
+    default:
+      return false;
+  }
+}
+
 /** The bytes a match can start with, or null when any byte may (or the match may be empty). */
 function firstBytes(rx: Rx): ByteSet | null {
   const acc = new Uint32Array(8);
@@ -463,6 +503,49 @@ class Compiler {
       };
     }
     const item = this.node(rx.item, inLook);
+    // An item with one way to match and a fixed width (`(?:(?!</object>).)`, the tempered
+    // dot, also as a capturing group): its iterations are counted in a loop, as for a byte
+    // set, instead of one recursion level each (which overflows the stack on a long input).
+    const body = rx.item.kind === 'group' ? rx.item.item : rx.item;
+    const width = singleOutcome(body) ? fixedLength(body) : -1;
+    if (width > 0) {
+      const bodyNode = body === rx.item ? item : this.node(body, inLook);
+      const once = (q: number): boolean => bodyNode(q, () => true);
+      // A capturing group holds its last iteration's span when the rest is tried.
+      const i0 = rx.item.kind === 'group' ? 2 * rx.item.index : -1;
+      const caps = st.caps;
+      const rest = (p: number, n: number, k: Cont): boolean => {
+        const q = p + n * width;
+        if (blocked(q)) return false;
+        st.tick();
+        if (i0 < 0 || n === 0) return k(q);
+        const s0 = caps[i0]!;
+        const s1 = caps[i0 + 1]!;
+        caps[i0] = q - width;
+        caps[i0 + 1] = q;
+        if (k(q)) return true;
+        caps[i0] = s0;
+        caps[i0 + 1] = s1;
+        return false;
+      };
+      if (greedy) {
+        return (p, k) => {
+          let n = 0;
+          while (n < max && once(p + n * width)) n++;
+          for (; n >= min; n--) if (rest(p, n, k)) return true;
+          return false;
+        };
+      }
+      return (p, k) => {
+        let n = 0;
+        for (; n < min; n++) if (!once(p + n * width)) return false;
+        for (;;) {
+          if (rest(p, n, k)) return true;
+          if (n >= max || !once(p + n * width)) return false;
+          n++;
+        }
+      };
+    }
     // PCRE 8.x compiles X{m,n} as m copies of X then n − m nested optional copies, and
     // X{m,} as m − 1 copies then a looping X+ (X* when m = 0). Only the looping bracket
     // checks for an empty iteration (it then stops looping and goes on): so in an

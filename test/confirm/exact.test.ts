@@ -520,3 +520,24 @@ describe('cases the Perl/PCRE2 differential found (bench/pcre-perl-diff.ts)', ()
     expect(() => parse('(?J)(?:(?<n>a)|(?<n>b))\\k<n>')).toThrow(UnsupportedFeatureError);
   });
 });
+
+describe('repeats of a fixed-width item with one way to match (the tempered dot) run as a loop', () => {
+  // (No zero-iteration group before a backreference: V8 matches an unset one as empty, PCRE fails.)
+  const cases = ['((?!ab).)+c\\1', '(?:(?!ab).)*?c', '((?=a).){2,3}b\\1', '(?:(?!ca)[abc]{2})+?b', '((?!a)[bc])+a\\1'];
+  it('agree with V8 on random inputs (first match and captures through a backreference)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...cases), fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 14 }), (p, cs) => {
+        const input = cs.join('');
+        const m = new RegExp(p).exec(input);
+        expect(execOf(matcherOf(parse(p)), input)).toEqual(m === null ? null : { start: m.index, end: m.index + m[0].length });
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('decide a 200 kB input instead of running out of stack', () => {
+    const input = `${'x'.repeat(200_000)}codebase`;
+    expect(execOf(matcherOf(parse('^(?:(?!</object>).)+?codebase', 's')), input)).toEqual({ start: 0, end: input.length });
+    expect(execOf(matcherOf(parse('^((?!</object>).)+?codebase', 's')), `${input}</object>`)).toEqual({ start: 0, end: input.length });
+  });
+});
