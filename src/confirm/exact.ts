@@ -29,7 +29,8 @@
  * - atomic: the body's first success only.
  *
  * Budget: a deadline (performance.now() ms) checked every 1,024 steps; past it, or when
- * recursion overflows the stack (a repeat of a group over a very long input), the run
+ * recursion overflows the stack (a repeat over a very long input of an item that can match
+ * in several ways; byte sets and fixed-width single-way items loop instead), the run
  * stops with `EXHAUSTED` and the caller reports the candidates as unconfirmed.
  */
 import type { ByteSet, ExactForm, Rx } from '../syntax/ir.js';
