@@ -159,6 +159,10 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
   private readonly plan: ReportPlan;
   private readonly budgetMs: number;
   private readonly failureList: ConfirmFailure[] = [];
+  /** Signatures with a failure in `failureList` (each keeps its first, past the cap too). */
+  private readonly failedSignatures = new Set<number>();
+  /** The latest failure (`failures()` may have stopped listing them). */
+  lastFailure: ConfirmFailure | undefined = undefined;
   /** Running totals (all scratches). */
   readonly counters: ConfirmCounters = { candidates: 0, confirmed: 0, runs: 0, ms: 0, exhausted: 0, worstInputMs: 0 };
 
@@ -252,8 +256,13 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
     if (!Array.isArray(found)) {
       this.counters.exhausted++;
       const failure: ConfirmFailure = { signature: sig, reason: 'budget', ends: wanted, streamOffset: sc.len, ms: sc.spent };
-      // A long replay must not keep every one: the count goes on, the list stops.
-      if (this.failureList.length < MAX_FAILURES_KEPT) this.failureList.push(failure);
+      // A long replay must not keep every one: the count goes on, the list stops, except
+      // for a signature's first failure (so the list names every signature that failed).
+      this.lastFailure = failure;
+      if (this.failureList.length < MAX_FAILURES_KEPT || !this.failedSignatures.has(sig)) {
+        this.failureList.push(failure);
+        this.failedSignatures.add(sig);
+      }
       this.options.onFailure?.(failure);
       return;
     }
@@ -269,7 +278,10 @@ export class ConfirmingMatcher extends GuardedMatcher<ConfirmScratch> implements
     return this.counters.exhausted;
   }
 
-  /** Signatures whose candidates the budget left undecided, in order (the first MAX_FAILURES_KEPT; `failureCount` counts all). */
+  /**
+   * Signatures whose candidates the budget left undecided, in order: the first
+   * MAX_FAILURES_KEPT, then only each further signature's first (`failureCount` counts all).
+   */
   failures(): readonly ConfirmFailure[] {
     return this.failureList;
   }

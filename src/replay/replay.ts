@@ -363,7 +363,7 @@ class ConfirmWatch {
   note(where: string): void {
     const m = this.matcher;
     if (m === undefined || m.failureCount === this.seen) return;
-    const x = m.failures()[this.seen];
+    const x = m.lastFailure;
     if (this.first === undefined && x !== undefined) {
       const program = this.det.program;
       const sids = program.rulesWithSignature(x.signature).map((r) => this.rules[r]!.sid);

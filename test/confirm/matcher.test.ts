@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile, type CompileOptions } from '../../src/compile.js';
 import { ExactMatcher } from '../../src/confirm/exact.js';
+import { ConfirmingMatcher, MAX_FAILURES_KEPT } from '../../src/confirm/matcher.js';
 import { CallbackError, UnsupportedFeatureError } from '../../src/errors.js';
 import { scanBlock } from '../../src/matcher/block.js';
 import type { Matcher } from '../../src/matcher/types.js';
@@ -146,6 +147,18 @@ describe('confirmed signatures through compile()', () => {
     expect(failures[0]).toMatchObject({ signature: 0, reason: 'budget' });
     expect((r.matcher as unknown as { failures(): unknown[] }).failures()).toEqual(failures);
     expect(r.matcher.stats().confirmExhausted).toBe(1);
+  });
+
+  it('past MAX_FAILURES_KEPT the failure list still names every signature that failed (its first failure)', () => {
+    const r = compile(['/(?:a|aa)+(?<=b)/', '/(?:b|bb)+(?<=a)/'], { confirm: { budgetMs: 1e-6 } });
+    const m = r.matcher as ConfirmingMatcher;
+    const as = bytes(`${'a'.repeat(24)}c`);
+    for (let i = 0; i <= MAX_FAILURES_KEPT; i++) scanBlock(m, as);
+    scanBlock(m, bytes(`${'b'.repeat(24)}c`));
+    expect(m.failureCount).toBe(MAX_FAILURES_KEPT + 2);
+    expect(m.failures()).toHaveLength(MAX_FAILURES_KEPT + 1);
+    expect([...new Set(m.failures().map((f) => f.signature))]).toEqual([0, 1]);
+    expect(m.lastFailure?.signature).toBe(1);
   });
 
   it('a callback returning true stops; one that throws gives CallbackError; the scratch works again', () => {
