@@ -460,49 +460,52 @@ class Compiler {
     };
   }
 
+  /** A repeated byte set: one byte per iteration, counted in a loop (no recursion per byte). */
+  private byteRepeat(rx: Extract<Rx, { kind: 'repeat' }>, set: ByteSet, inLook: boolean, blocked: (q: number) => boolean): Node {
+    const st = this.st;
+    const { min, max, greedy } = rx;
+    if (greedy) {
+      return (p, k) => {
+        const edge = st.edge(inLook);
+        const lim = Math.min(edge, max === Infinity ? Infinity : p + max);
+        let n = 0;
+        const input = st.input;
+        while (p + n < lim && hasByte(set, input[p + n]!)) n++;
+        if (p + n === edge && n < max) st.refuse(inLook);
+        for (; n >= min; n--) {
+          if (blocked(p + n)) continue;
+          st.tick();
+          if (k(p + n)) return true;
+        }
+        return false;
+      };
+    }
+    return (p, k) => {
+      const lim = st.edge(inLook);
+      const input = st.input;
+      let n = 0;
+      for (; n < min; n++) {
+        if (p + n >= lim) return st.refuse(inLook);
+        if (!hasByte(set, input[p + n]!)) return false;
+      }
+      for (;;) {
+        st.tick();
+        if (!blocked(p + n) && k(p + n)) return true;
+        if (n >= max) return false;
+        if (p + n >= lim) return st.refuse(inLook);
+        if (!hasByte(set, input[p + n]!)) return false;
+        n++;
+      }
+    };
+  }
+
   /** `follow`: the bytes that can come right after the repeat (null: any). */
   private repeat(rx: Extract<Rx, { kind: 'repeat' }>, inLook: boolean, follow: ByteSet | null = null): Node {
     const st = this.st;
     const { min, max, greedy } = rx;
     // Whether the byte after q rules the rest out (unknown bytes never do).
     const blocked = (q: number): boolean => follow !== null && q < st.len && !hasByte(follow, st.input[q]!);
-    if (rx.item.kind === 'bytes') {
-      // One byte per iteration: counted in a loop, no recursion per byte.
-      const set = rx.item.set;
-      if (greedy) {
-        return (p, k) => {
-          const edge = st.edge(inLook);
-          const lim = Math.min(edge, max === Infinity ? Infinity : p + max);
-          let n = 0;
-          const input = st.input;
-          while (p + n < lim && hasByte(set, input[p + n]!)) n++;
-          if (p + n === edge && n < max) st.refuse(inLook);
-          for (; n >= min; n--) {
-            if (blocked(p + n)) continue;
-            st.tick();
-            if (k(p + n)) return true;
-          }
-          return false;
-        };
-      }
-      return (p, k) => {
-        const lim = st.edge(inLook);
-        const input = st.input;
-        let n = 0;
-        for (; n < min; n++) {
-          if (p + n >= lim) return st.refuse(inLook);
-          if (!hasByte(set, input[p + n]!)) return false;
-        }
-        for (;;) {
-          st.tick();
-          if (!blocked(p + n) && k(p + n)) return true;
-          if (n >= max) return false;
-          if (p + n >= lim) return st.refuse(inLook);
-          if (!hasByte(set, input[p + n]!)) return false;
-          n++;
-        }
-      };
-    }
+    if (rx.item.kind === 'bytes') return this.byteRepeat(rx, rx.item.set, inLook, blocked);
     const item = this.node(rx.item, inLook);
     // An item with one way to match and a fixed width (`(?:(?!</object>).)`, the tempered
     // dot, also as a capturing group): its iterations are counted in a loop, as for a byte
